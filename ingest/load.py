@@ -1,0 +1,337 @@
+"""Records → database rows, and the database's tables, indexes, views and lookup tables.
+
+Split in two on purpose: `report_rows()` is a pure function that the parsing workers run (so the
+expensive work — flattening the record and jieba segmentation — happens in parallel), and the
+functions taking a `sqlite_utils.Database` run in the single process that writes the file.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from decimal import Decimal
+from typing import Iterable
+
+import sqlite_utils
+
+from . import forms
+from .schema import FTS_TABLE, LOOKUP_TABLES, REPORT_TABLES, TABLES, VIEWS
+from .search import segment
+
+_PY_TYPES = {"TEXT": str, "INTEGER": int, "REAL": float}
+BAD_CELL_KINDS = ("unreadable", "missing")
+
+
+def report_id(relpath: str) -> str:
+    """Stable id from the path, so a report keeps its id (and its URL) when its content changes."""
+    return hashlib.sha256(relpath.encode("utf-8")).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------------
+# Values
+# --------------------------------------------------------------------------------------------
+
+def _real(value) -> float | int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (int, float)):
+        return value
+    try:
+        return float(Decimal(str(value)))
+    except Exception:
+        return None
+
+
+def _int(value) -> int | None:
+    v = _real(value)
+    if v is None:
+        return None
+    if isinstance(v, float):
+        return int(v) if v.is_integer() else None
+    return v
+
+
+def _exact(value) -> str | None:
+    """The value as exact decimal text (no float rounding of 采购总金额 etc.)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, float):
+        return format(Decimal(repr(value)), "f")
+    return str(value)
+
+
+_PUNCT = re.compile(r"[\s\u3000（）()【】\[\]「」《》“”\"'·・,，.。、:：;；]+")
+
+
+def agency_key(adcode: str | None, agency: str | None, region: dict | None = None,
+               kind: str | None = None) -> str | None:
+    """adcode + normalised agency name: the same agency gets the same id in every year's report.
+
+    The region names are dropped from the front of the name (the adcode already says where), so
+    "金东区财政局" and "财政局" under 330703 agree; a local government is just its adcode, whatever
+    it calls itself (金东区 / 金东区人民政府 / 金东区政府).
+    """
+    if not agency and not adcode:
+        return None
+    code = adcode or "000000"
+    if kind == "government" and adcode:
+        return f"{code}:人民政府"
+    name = unicodedata.normalize("NFKC", agency or "")
+    try:
+        from .normalize import to_simplified
+
+        name = to_simplified(name)
+    except Exception:  # the normaliser is optional here: the id is only less tolerant without it
+        pass
+    name = _PUNCT.sub("", name)
+    prefixes = [p for p in ((region or {}).get(k) for k in ("province", "city", "county")) if p]
+    changed = True
+    while changed:
+        changed = False
+        for p in prefixes:
+            for form in {p, _short_region(p)}:
+                if form and name.startswith(form) and len(name) > len(form):
+                    name = name[len(form):]
+                    changed = True
+    if name in ("", "人民政府", "政府"):
+        name = "人民政府"
+    return f"{code}:{name}"
+
+
+def _short_region(name: str) -> str:
+    for suffix in ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市", "区", "县"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def parse_status(record: dict | None) -> str:
+    """ok / partial / failed: failed = no record; partial = warnings or cells that could not be read."""
+    if not record:
+        return "failed"
+    stated = (record.get("report") or {}).get("parse_status") or record.get("parse_status")
+    if stated in ("ok", "partial", "failed"):
+        return stated
+    if record.get("warnings") or any(c.get("kind") in BAD_CELL_KINDS for c in record.get("cells") or ()):
+        return "partial"
+    return "ok"
+
+
+# --------------------------------------------------------------------------------------------
+# One report → rows of every table (runs in the workers)
+# --------------------------------------------------------------------------------------------
+
+def report_rows(relpath: str, sha256: str, nbytes: int, record: dict | None, text: str | None,
+                error: str | None = None) -> dict[str, list[dict]]:
+    """Flatten one parse record into rows per table, plus `sections_fts` rows (segmented text).
+
+    `sections` and `sections_fts` rows are in the same order and get their shared id when inserted.
+    A failed parse still gives a `reports` row (parse_status failed) and a warning saying why, so a
+    report is never silently missing from the database.
+    """
+    rid = report_id(relpath)
+    out: dict[str, list[dict]] = {name: [] for name in REPORT_TABLES}
+    out[FTS_TABLE] = []
+    if record is None:
+        out["reports"].append({
+            "id": rid, "path": relpath, "sha256": sha256, "bytes": nbytes, "parse_status": "failed",
+            "n_warnings": 1,
+        })
+        out["warnings"].append({"report_id": rid, "code": "parse_failed",
+                                "message": f"解析失败：{error or '未知错误'}", "line": None})
+        return out
+
+    source = record.get("source") or {}
+    rep = record.get("report") or {}
+    region = rep.get("region") or {}
+    warnings = record.get("warnings") or []
+    out["reports"].append({
+        "id": rid, "path": relpath, "sha256": sha256, "bytes": nbytes,
+        "encoding": source.get("encoding"), "format": source.get("format"),
+        "title": rep.get("title"), "agency": rep.get("agency"), "agency_kind": rep.get("agency_kind"),
+        "agency_id": agency_key(region.get("adcode"), rep.get("agency"), region, rep.get("agency_kind")),
+        "year": _int(rep.get("year")), "published_on": rep.get("published_on"), "template": rep.get("template"),
+        "adcode": region.get("adcode"), "province": region.get("province"), "city": region.get("city"),
+        "county": region.get("county"), "parse_status": parse_status(record), "n_warnings": len(warnings),
+    })
+
+    cells = record.get("cells") or []
+    cell_at = {(c.get("table"), c.get("row"), c.get("col")): c for c in cells}
+
+    for entry in record.get("active_disclosure") or []:
+        for metric, value in (entry.get("values") or {}).items():
+            cell = cell_at.get(("active_disclosure", entry.get("item_key"), metric)) or {}
+            out["active_disclosure"].append({
+                "report_id": rid, "block": entry.get("block"), "item": entry.get("item"),
+                "item_key": entry.get("item_key"), "metric": metric, "value": _real(value),
+                "value_exact": _exact(value), "unit_printed": cell.get("unit"), "line": cell.get("line"),
+            })
+
+    applications = record.get("applications") or {}
+    order = {r.key: i for i, r in enumerate(forms.APPLICATION_ROWS, 1)}
+    for row_key in sorted(applications, key=lambda k: (order.get(k, 999), k)):
+        values = applications[row_key] or {}
+        row = forms.APPLICATION_ROW_BY_KEY.get(row_key)
+        out["applications"].append({
+            "report_id": rid, "row_key": row_key, "row_order": order.get(row_key),
+            "label": row.label if row else row_key,
+            **{c: _int(values.get(c)) for c in forms.APPLICANT_COLUMN_KEYS},
+        })
+
+    reviews = record.get("reviews_litigation") or {}
+    for i, kind in enumerate(forms.REVIEW_KINDS, 1):
+        if kind.key in reviews:
+            values = reviews[kind.key] or {}
+            out["reviews_litigation"].append({
+                "report_id": rid, "kind": kind.key, "kind_order": i, "label": kind.label,
+                **{c: _int(values.get(c)) for c in forms.REVIEW_OUTCOME_KEYS},
+            })
+
+    for fact in record.get("facts") or []:
+        out["facts"].append({"report_id": rid, "metric": fact.get("metric"), "value": _real(fact.get("value")),
+                             "unit": fact.get("unit"), "text": fact.get("text"), "line": fact.get("line")})
+
+    heading_prefix = " ".join(x for x in (rep.get("title"), rep.get("agency")) if x)
+    for section in record.get("sections") or []:
+        out["sections"].append({
+            "report_id": rid, "number": section.get("number"), "title": section.get("title"),
+            "text": section.get("text"), "line_start": section.get("line_start"),
+            "line_end": section.get("line_end"),
+        })
+        out[FTS_TABLE].append({
+            "report_id": rid,
+            "heading": segment(" ".join(x for x in (heading_prefix, section.get("title")) if x)),
+            "body": segment(section.get("text")),
+        })
+
+    for w in warnings:
+        out["warnings"].append({"report_id": rid, "code": w.get("code"), "message": w.get("message"),
+                                "line": w.get("line")})
+
+    for c in cells:
+        span = c.get("span") or (None, None)
+        out["cells"].append({
+            "report_id": rid, "table_name": c.get("table"), "row_key": c.get("row"), "col_key": c.get("col"),
+            "value": _real(c.get("value")), "printed": c.get("printed"), "unit": c.get("unit"),
+            "kind": c.get("kind"), "line": c.get("line"), "span_start": span[0], "span_end": span[1],
+        })
+
+    if text is not None:
+        out["source_texts"].append({"report_id": rid, "text": text})
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Database side (single writer process)
+# --------------------------------------------------------------------------------------------
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    """Create every table of `schema.TABLES` and the FTS table (no secondary indexes yet)."""
+    for name, spec in TABLES.items():
+        if db[name].exists():
+            continue
+        db[name].create(
+            {col: _PY_TYPES[typ] for col, (typ, _) in spec["columns"].items()},
+            pk=spec.get("pk"),
+            foreign_keys=spec.get("foreign_keys") or None,
+        )
+    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS [{FTS_TABLE}] USING fts5(report_id UNINDEXED, heading, body)")
+
+
+def create_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for the site's queries; created after bulk loading, which is much faster."""
+    for name, spec in TABLES.items():
+        for cols in spec.get("indexes") or []:
+            db[name].create_index(cols, if_not_exists=True)
+
+
+def write_lookups(db: sqlite_utils.Database) -> None:
+    """(Re)fill form_rows / form_columns / form_metrics from `ingest.forms`, the single source of truth."""
+    for name in LOOKUP_TABLES:
+        db.execute(f"DELETE FROM [{name}]")
+    db["form_rows"].insert_all(
+        {"key": r.key, "order": i, "label_zh": r.label, "number": r.number, "group": r.group,
+         "template": ",".join(r.templates), "variants": "|".join(r.labels[1:])}
+        for i, r in enumerate(forms.APPLICATION_ROWS, 1))
+    columns = [{"table_name": "applications", "key": c.key, "order": i, "label_zh": c.label, "group": "applicant",
+                "description": c.description} for i, c in enumerate(forms.APPLICANT_COLUMNS, 1)]
+    columns += [{"table_name": "reviews_litigation", "key": c.key, "order": i, "label_zh": c.label, "group": "kind",
+                 "description": c.description} for i, c in enumerate(forms.REVIEW_KINDS, 1)]
+    columns += [{"table_name": "reviews_litigation", "key": c.key, "order": i, "label_zh": c.label,
+                 "group": "outcome", "description": c.description} for i, c in enumerate(forms.REVIEW_OUTCOMES, 1)]
+    db["form_columns"].insert_all(columns)
+    metrics = []
+    for template, items in forms.ACTIVE_ITEMS.items():
+        for item in items:
+            for i, m in enumerate(item.metrics, 1):
+                metrics.append({"table_name": "active_disclosure", "template": template, "block": item.block,
+                                "block_title": forms.BLOCK_TITLES.get(item.block), "item_key": item.key,
+                                "item_label_zh": item.label, "key": m.key, "order": i, "label_zh": m.label,
+                                "kind": m.kind, "description": m.description})
+    for i, (key, label) in enumerate(forms.FACT_METRICS.items(), 1):
+        metrics.append({"table_name": "facts", "template": "any", "block": None, "block_title": None,
+                        "item_key": "", "item_label_zh": None, "key": key, "order": i, "label_zh": label,
+                        "kind": "amount" if key.endswith("_yuan") else "count", "description": label})
+    db["form_metrics"].insert_all(metrics)
+
+
+def create_views(db: sqlite_utils.Database) -> None:
+    for name, spec in VIEWS.items():
+        db.execute(f"DROP VIEW IF EXISTS [{name}]")
+        db.execute(f"CREATE VIEW [{name}] AS {spec['sql']}")
+
+
+def delete_reports(db: sqlite_utils.Database, ids: Iterable[str]) -> int:
+    """Remove every row that belongs to these reports, in every table with a report_id (incl. check_results)."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    tables = [t for t in db.table_names() if t != "reports" and not t.startswith(FTS_TABLE)
+              and "report_id" in db[t].columns_dict]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        db.execute(f"DELETE FROM [{FTS_TABLE}] WHERE rowid IN (SELECT id FROM sections WHERE report_id IN ({marks}))",
+                   chunk)
+        for t in tables:
+            db.execute(f"DELETE FROM [{t}] WHERE report_id IN ({marks})", chunk)
+        db.execute(f"DELETE FROM reports WHERE id IN ({marks})", chunk)
+    return len(ids)
+
+
+class Loader:
+    """Buffers the rows of many reports and writes them in large batches (fast bulk loading)."""
+
+    def __init__(self, db: sqlite_utils.Database, batch_reports: int = 500):
+        self.db = db
+        self.batch_reports = batch_reports
+        self.buffer: dict[str, list[dict]] = {name: [] for name in REPORT_TABLES}
+        self.fts: list[tuple] = []
+        self.pending = 0
+        self.next_section_id = (db.execute("SELECT max(id) FROM sections").fetchone()[0] or 0) + 1
+
+    def add(self, rows: dict[str, list[dict]]) -> None:
+        for section, fts in zip(rows["sections"], rows[FTS_TABLE]):
+            section["id"] = self.next_section_id
+            self.fts.append((self.next_section_id, fts["report_id"], fts["heading"], fts["body"]))
+            self.next_section_id += 1
+        for name in REPORT_TABLES:
+            self.buffer[name].extend(rows.get(name) or ())
+        self.pending += 1
+        if self.pending >= self.batch_reports:
+            self.flush()
+
+    def flush(self) -> None:
+        for name in REPORT_TABLES:  # reports first: the other tables refer to it
+            if self.buffer[name]:
+                self.db[name].insert_all(self.buffer[name], batch_size=2000)
+                self.buffer[name] = []
+        if self.fts:
+            self.db.conn.executemany(
+                f"INSERT INTO [{FTS_TABLE}] (rowid, report_id, heading, body) VALUES (?, ?, ?, ?)", self.fts)
+            self.fts = []
+        self.pending = 0

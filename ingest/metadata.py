@@ -1,0 +1,199 @@
+"""Generate `metadata.yml` for Datasette from the schema and the `.sql` files.
+
+Why generated: table and column descriptions live once in `ingest/schema.py` (TABLES), the canned
+queries live once in `canned_queries/**/*.sql` (reviewable, runnable with sqlite3). The YAML copies
+both so Datasette can serve them; `python -m ingest.metadata --check` (and a test) fail when the
+committed file is stale.
+
+Header format of a canned-query file — comment lines at the very top, before any SQL:
+
+    -- title: 按年份统计的申请数量
+    -- description: 每个年度收到和处理的政府信息公开申请……
+    -- description: (a second description line is appended to the first)
+    -- fragment: optional URL fragment appended to links to the query
+    -- hide_sql: true           (optional)
+
+The query's name is its path under `canned_queries/` without `.sql`, "/" replaced by "_"
+(`checks/t3_balance.sql` → `checks_t3_balance`).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = ROOT / "canned_queries"
+METADATA_PATH = ROOT / "metadata.yml"
+DATABASE_NAME = "gongkai"   # Datasette names a database after its file: gongkai.db
+
+_HEADER = re.compile(r"^--\s*(title|description|fragment|hide_sql)\s*:\s*(.*?)\s*$")
+
+# Datasette table options the schema may carry (label_column, sort, fts_table…), copied as they are.
+SCHEMA_OPTIONS = ("label_column", "sort", "sort_desc", "fts_table", "fts_pk", "hidden", "size")
+
+# Default facets: a presentation choice of the site, not a schema fact.
+FACETS: dict[str, list[str]] = {
+    "reports": ["year", "template", "province"],
+    "applications": ["row_key"],
+    "reviews_litigation": ["kind"],
+    "active_disclosure": ["item_key", "metric"],
+    "facts": ["metric"],
+    "sections": ["number"],
+    "warnings": ["code"],
+    "cells": ["table_name", "kind"],
+    "check_results": ["rule_id", "severity", "status"],
+}
+
+
+class QueryFileError(ValueError):
+    """A canned-query file without the header the site needs (title and description)."""
+
+
+def parse_query_file(path: Path) -> dict:
+    """Split one `.sql` file into its header fields and its SQL (header lines removed)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    fields: dict[str, str] = {}
+    body_start = 0
+    for i, line in enumerate(lines):
+        m = _HEADER.match(line)
+        if m:
+            key, value = m.groups()
+            fields[key] = f"{fields[key]}{value}" if key in fields and key == "description" else value
+        elif line.strip():
+            break
+        body_start = i + 1
+    sql = "\n".join(lines[body_start:]).strip()
+    if not fields.get("title") or not fields.get("description"):
+        raise QueryFileError(f"{path}: header needs '-- title:' and '-- description:' lines")
+    if not sql:
+        raise QueryFileError(f"{path}: no SQL after the header")
+    query = {"title": fields["title"], "description": fields["description"], "sql": sql}
+    if fields.get("fragment"):
+        query["fragment"] = fields["fragment"]
+    if fields.get("hide_sql", "").lower() in ("true", "yes", "1"):
+        query["hide_sql"] = True
+    return query
+
+
+def query_name(path: Path, root: Path = QUERIES_DIR) -> str:
+    return "_".join(path.relative_to(root).with_suffix("").parts)
+
+
+def canned_queries(root: Path = QUERIES_DIR) -> dict[str, dict]:
+    """Every `.sql` file under `root`, recursively, sorted by name for a stable YAML."""
+    queries: dict[str, dict] = {}
+    for path in sorted(root.rglob("*.sql")):
+        name = query_name(path, root)
+        if name in queries:
+            raise QueryFileError(f"{path}: duplicate query name {name}")
+        queries[name] = parse_query_file(path)
+    return dict(sorted(queries.items()))
+
+
+def _text(value) -> str | None:
+    """The Chinese description in a column entry: a string, or (sqlite type, description)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (tuple, list)):
+        return value[-1] if value and isinstance(value[-1], str) else None
+    if isinstance(value, dict):
+        return value.get("description")
+    return None
+
+
+def _optional_module(name: str):
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
+
+
+def table_metadata() -> dict[str, dict]:
+    """Descriptions of every table, view and FTS table, from ingest.schema (and ingest.checks).
+
+    `ingest.checks` owns `check_results`; it is read when it defines TABLES in the schema's shape.
+    """
+    from . import schema
+
+    sources = [schema.TABLES]
+    checks = _optional_module("ingest.checks")
+    if checks is not None and isinstance(getattr(checks, "TABLES", None), dict):
+        sources.append(checks.TABLES)
+    tables: dict[str, dict] = {}
+    for source in sources:
+        for name, spec in source.items():
+            entry: dict = {"description": spec["description"]}
+            entry.update({k: spec[k] for k in SCHEMA_OPTIONS if spec.get(k) is not None})
+            if name in FACETS:
+                entry["facets"] = FACETS[name]
+            entry["columns"] = {col: _text(v) for col, v in spec["columns"].items()}
+            tables[name] = entry
+    tables[schema.FTS_TABLE] = {"description": schema.FTS_DESCRIPTION, "columns": dict(schema.FTS_COLUMNS)}
+    for name, view in schema.VIEWS.items():
+        tables[name] = {"description": view["description"]}
+    return dict(sorted(tables.items()))
+
+
+def build_metadata(queries_root: Path = QUERIES_DIR) -> dict:
+    return {
+        "title": "政府信息公开工作年度报告数据库",
+        "description": ("全国各级人民政府及其部门发布的政府信息公开工作年度报告，逐份解析为结构化数据："
+                        "主动公开、依申请公开、行政复议和行政诉讼三张统计表，正文各部分，以及每个单元格在原文中的位置。"),
+        "license": "Apache-2.0",
+        "license_url": "https://www.apache.org/licenses/LICENSE-2.0",
+        "source": "各级人民政府及其部门网站公开发布的政府信息公开工作年度报告",
+        "databases": {
+            DATABASE_NAME: {
+                "title": "政府信息公开工作年度报告",
+                "description": "每份报告一行（reports），统计表、正文、警告和单元格出处各一张表；"
+                               "报告详情页：/reports/报告编号。",
+                "tables": table_metadata(),
+                "queries": canned_queries(queries_root),
+            }
+        },
+    }
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+HEADER_COMMENT = "# Generated by `python -m ingest.metadata` from ingest/schema.py and canned_queries/**/*.sql — do not edit.\n"
+
+
+def render(metadata: dict) -> str:
+    return HEADER_COMMENT + yaml.dump(metadata, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest.metadata", description="生成 metadata.yml")
+    parser.add_argument("--check", action="store_true", help="fail if metadata.yml is not up to date")
+    parser.add_argument("--output", type=Path, default=METADATA_PATH)
+    args = parser.parse_args(argv)
+    text = render(build_metadata())
+    if args.check:
+        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        if current != text:
+            print(f"{args.output} is stale: run python -m ingest.metadata", file=sys.stderr)
+            return 1
+        return 0
+    args.output.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,286 @@
+"""The database schema, written once: every table and column with a Chinese description.
+
+Why one place: the loader (`load`) creates the tables from here, `metadata` turns the same
+descriptions into `metadata.yml`, and a downloaded gongkai.db carries them too (lookup tables and
+views), so the database explains itself. Each description names the English key in brackets so a
+reader of the Chinese site can write SQL against it (PUDL style).
+
+`TABLES[name]` = {"description", "columns": {col: (sqlite type, description)}, "pk",
+"foreign_keys": [(col, other_table, other_col)], "indexes": [[cols...]], optional "fts_table",
+"fts_pk", "label_column", "sort"}. `check_results` is not here: `ingest.checks` owns it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from . import forms
+
+_REPORT_FK = [("report_id", "reports", "id")]
+_REPORT_ID = ("TEXT", "报告编号（report_id），对应 reports.id")
+_LINE = ("INTEGER", "所在行号（line），从 1 起，指 source_texts.text 中的行")
+
+TABLES: dict[str, dict] = {
+    "reports": {
+        "description": "年度报告（reports）：每个报告文件一行，含发布机关、年份、格式、行政区划和解析状态。",
+        "pk": "id",
+        "label_column": "title",
+        "columns": {
+            "id": ("TEXT", "报告编号（id）：报告文件相对路径的 SHA-256 前 16 位十六进制"),
+            "path": ("TEXT", "文件路径（path），相对于构建时给出的目录"),
+            "sha256": ("TEXT", "文件内容的 SHA-256（sha256），用于增量构建判断文件是否改变"),
+            "bytes": ("INTEGER", "文件大小，字节（bytes）"),
+            "encoding": ("TEXT", "识别出的文字编码（encoding），如 utf-8、gb18030"),
+            "format": ("TEXT", "文件格式（format）：text 纯文本 / html 网页 / markdown"),
+            "title": ("TEXT", "报告标题（title）"),
+            "agency": ("TEXT", "发布机关（agency）"),
+            "agency_kind": ("TEXT", "机关类型（agency_kind）：government 本级政府 / department 政府部门；未识别为空"),
+            "agency_id": ("TEXT", "机关标识（agency_id）：行政区划代码 + 规范化机关名称，用于跨年份识别同一机关"),
+            "year": ("INTEGER", "报告年度（year）：报告所统计的年份"),
+            "published_on": ("TEXT", "发布日期（published_on），YYYY-MM-DD；未注明为空"),
+            "template": ("TEXT", "报告格式（template）：2019 / 2021 / legacy（旧条例时期，无统一格式）"),
+            "adcode": ("TEXT", "行政区划代码（adcode），6 位"),
+            "province": ("TEXT", "省级行政区（province）"),
+            "city": ("TEXT", "地级行政区（city）"),
+            "county": ("TEXT", "县级行政区（county）"),
+            "parse_status": ("TEXT", "解析状态（parse_status）：ok 完整 / partial 部分（有警告或单元格无法读取）/ failed 失败"),
+            "n_warnings": ("INTEGER", "解析警告数（n_warnings），明细见 warnings 表"),
+        },
+        "indexes": [["year"], ["template"], ["province"], ["adcode"], ["agency_id", "year"], ["parse_status"],
+                    ["path"]],
+        "sort_desc": "year",
+    },
+    "active_disclosure": {
+        "description": "主动公开政府信息情况（active_disclosure，表二）：每个报告 × 信息内容 × 统计指标一行。",
+        "columns": {
+            "report_id": _REPORT_ID,
+            "block": ("TEXT", "所属条款（block），如“（一）”表示第二十条第（一）项"),
+            "item": ("TEXT", "信息内容（item），如 规章、行政许可"),
+            "item_key": ("TEXT", "信息内容键（item_key），见 form_metrics"),
+            "metric": ("TEXT", "统计指标键（metric），如 new_made、in_force、amount_yuan，见 form_metrics"),
+            "value": ("REAL", "数值（value）；金额已折算为元；空白、占位符或无法读取时为空，原因见 cells.kind"),
+            "value_exact": ("TEXT", "精确数值（value_exact）：十进制文本，金额不丢失印刷精度"),
+            "unit_printed": ("TEXT", "原文印刷的单位（unit_printed），如 万元、元；未印刷为空"),
+            "line": _LINE,
+        },
+        "foreign_keys": _REPORT_FK,
+        "indexes": [["report_id"], ["item_key", "metric"]],
+    },
+    "applications": {
+        "description": "收到和处理政府信息公开申请情况（applications，表三）：每个报告 × 表三的一行，"
+                       "一列对应一类申请人，与印刷表格同形。",
+        "pk": None,
+        "columns": {
+            "report_id": _REPORT_ID,
+            "row_key": ("TEXT", "行键（row_key），如 new_received 本年新收、total_processed 总计，见 form_rows"),
+            "row_order": ("INTEGER", "行在表格中的次序（row_order），从 1 起"),
+            "label": ("TEXT", "行的中文名称（label），按国家格式的官方措辞"),
+            **{c.key: ("INTEGER", f"{c.description}（{c.key}）；空白、占位符或无法读取时为空")
+               for c in forms.APPLICANT_COLUMNS},
+        },
+        "foreign_keys": _REPORT_FK,
+        "indexes": [["report_id"], ["row_key"]],
+    },
+    "reviews_litigation": {
+        "description": "政府信息公开行政复议、行政诉讼情况（reviews_litigation，表四）：每个报告 × "
+                       "行政复议 / 未经复议直接起诉 / 复议后起诉 一行。",
+        "columns": {
+            "report_id": _REPORT_ID,
+            "kind": ("TEXT", "类别（kind）：review 行政复议 / litigation_direct 未经复议直接起诉 / "
+                             "litigation_after_review 复议后起诉"),
+            "kind_order": ("INTEGER", "类别次序（kind_order），从 1 起"),
+            "label": ("TEXT", "类别中文名称（label）"),
+            **{c.key: ("INTEGER", f"{c.description}（{c.key}）；空白、占位符或无法读取时为空")
+               for c in forms.REVIEW_OUTCOMES},
+        },
+        "foreign_keys": _REPORT_FK,
+        "indexes": [["report_id"], ["kind"]],
+    },
+    "facts": {
+        "description": "正文中的数字（facts）：报告叙述部分写明的统计数，用于与表格核对。",
+        "columns": {
+            "report_id": _REPORT_ID,
+            "metric": ("TEXT", "指标键（metric），如 applications_received，见 form_metrics（table = facts）"),
+            "value": ("REAL", "数值（value）"),
+            "unit": ("TEXT", "单位（unit），如 件、条、元"),
+            "text": ("TEXT", "原文片段（text）"),
+            "line": _LINE,
+        },
+        "foreign_keys": _REPORT_FK,
+        "indexes": [["report_id"], ["metric"]],
+    },
+    "sections": {
+        "description": "报告章节（sections）：每个报告的各部分（一至六）及其全文；全文检索见 sections_fts。",
+        "pk": "id",
+        "label_column": "title",
+        "fts_table": "sections_fts",
+        "fts_pk": "id",
+        "columns": {
+            "id": ("INTEGER", "章节行号（id），全文检索表 sections_fts 的 rowid"),
+            "report_id": _REPORT_ID,
+            "number": ("TEXT", "章节序号（number）：一 至 六"),
+            "title": ("TEXT", "章节标题（title），按原文"),
+            "text": ("TEXT", "章节全文（text）"),
+            "line_start": ("INTEGER", "起始行号（line_start）"),
+            "line_end": ("INTEGER", "结束行号（line_end）"),
+        },
+        "foreign_keys": _REPORT_FK,
+        "indexes": [["report_id"], ["number"]],
+    },
+    "warnings": {
+        "description": "解析警告（warnings）：解析时发现的问题，如无法解码的字节、缺失的单元格。",
+        "columns": {
+            "report_id": _REPORT_ID,
+            "code": ("TEXT", "警告代码（code）"),
+            "message": ("TEXT", "警告说明（message）"),
+            "line": _LINE,
+        },
+        "foreign_keys": _REPORT_FK,
+        "indexes": [["report_id"], ["code"]],
+    },
+    "cells": {
+        "description": "单元格出处（cells）：每个表格单元格的数值、原文印刷文字、单位、类型和位置。",
+        "columns": {
+            "report_id": _REPORT_ID,
+            "table_name": ("TEXT", "所属表格（table_name）：active_disclosure 表二 / applications 表三 / "
+                                   "reviews_litigation 表四"),
+            "row_key": ("TEXT", "行键（row_key）"),
+            "col_key": ("TEXT", "列键（col_key）"),
+            "value": ("REAL", "数值（value）；非数字时为空"),
+            "printed": ("TEXT", "原文印刷文字（printed）"),
+            "unit": ("TEXT", "单位（unit）"),
+            "kind": ("TEXT", "单元格类型（kind）：" + "；".join(f"{k} {v}" for k, v in forms.CELL_KINDS.items())),
+            "line": _LINE,
+            "span_start": ("INTEGER", "在该行中的起始字符位置（span_start），从 0 起"),
+            "span_end": ("INTEGER", "在该行中的结束字符位置（span_end），不含"),
+        },
+        "foreign_keys": _REPORT_FK,
+        "indexes": [["report_id", "table_name", "row_key", "col_key"], ["kind"]],
+    },
+    "source_texts": {
+        "description": "报告原文（source_texts）：解析得到的文本，其他表的行号（line）都指这段文本。",
+        "pk": "report_id",
+        "columns": {
+            "report_id": _REPORT_ID,
+            "text": ("TEXT", "全文（text）"),
+        },
+        "foreign_keys": _REPORT_FK,
+        "indexes": [],
+    },
+    "form_rows": {
+        "description": "表三的行（form_rows）：国家格式中“收到和处理政府信息公开申请情况”各行的定义。",
+        "pk": "key",
+        "label_column": "label_zh",
+        "columns": {
+            "key": ("TEXT", "行键（key），即 applications.row_key"),
+            "order": ("INTEGER", "次序（order）"),
+            "label_zh": ("TEXT", "官方中文名称（label_zh）"),
+            "number": ("TEXT", "印刷的序号（number），如 “一、”“（一）”“1.”"),
+            "group": ("TEXT", "所属分组（group），如 “（三）不予公开”"),
+            "template": ("TEXT", "适用格式（template），多个用逗号分隔"),
+            "variants": ("TEXT", "报告中见到的其他写法（variants），用“|”分隔"),
+        },
+        "indexes": [],
+    },
+    "form_columns": {
+        "description": "表格的列（form_columns）：表三的申请人列和表四的类别、结果列。",
+        "pk": ["table_name", "key"],
+        "label_column": "label_zh",
+        "columns": {
+            "table_name": ("TEXT", "所属表格（table_name）：applications / reviews_litigation"),
+            "key": ("TEXT", "列键（key）"),
+            "order": ("INTEGER", "次序（order）"),
+            "label_zh": ("TEXT", "官方中文名称（label_zh）"),
+            "group": ("TEXT", "分组（group）：applicant 申请人 / kind 类别 / outcome 结果"),
+            "description": ("TEXT", "说明（description）"),
+        },
+        "indexes": [],
+    },
+    "form_metrics": {
+        "description": "统计指标（form_metrics）：表二各信息内容的统计指标，以及正文数字（facts）的指标。",
+        "pk": ["table_name", "template", "item_key", "key"],
+        "label_column": "label_zh",
+        "columns": {
+            "table_name": ("TEXT", "所属（table_name）：active_disclosure 表二 / facts 正文数字"),
+            "template": ("TEXT", "适用格式（template）：2019 / 2021；正文数字为 any"),
+            "block": ("TEXT", "所属条款（block），如 “（一）”"),
+            "block_title": ("TEXT", "条款名称（block_title），如 “第二十条第（一）项”"),
+            "item_key": ("TEXT", "信息内容键（item_key）；正文数字为空串"),
+            "item_label_zh": ("TEXT", "信息内容中文名称（item_label_zh）"),
+            "key": ("TEXT", "指标键（key），即 active_disclosure.metric / facts.metric"),
+            "order": ("INTEGER", "次序（order）"),
+            "label_zh": ("TEXT", "指标中文名称（label_zh）"),
+            "kind": ("TEXT", "数值类型（kind）：count 件数 / signed 带符号增减 / amount 金额（元）"),
+            "description": ("TEXT", "说明（description）"),
+        },
+        "indexes": [],
+    },
+    "build_info": {
+        "description": "构建信息（build_info）：本数据库的构建时间、报告数量和版本。",
+        "pk": "key",
+        "columns": {
+            "key": ("TEXT", "项目（key）"),
+            "value": ("TEXT", "值（value）"),
+            "description": ("TEXT", "说明（description）"),
+        },
+        "indexes": [],
+    },
+}
+
+# The order tables are created and filled in; report-scoped tables are those with a report_id column.
+REPORT_TABLES = ("reports",) + tuple(n for n, t in TABLES.items() if "report_id" in t["columns"])
+LOOKUP_TABLES = ("form_rows", "form_columns", "form_metrics")
+
+FTS_TABLE = "sections_fts"
+FTS_DESCRIPTION = ("章节全文检索（sections_fts）：jieba 分词后以空格连接的章节正文（body）及报告标题、"
+                   "发布机关和章节标题（heading）；rowid 即 sections.id。")
+FTS_COLUMNS = {
+    "report_id": "报告编号（report_id），不参与检索",
+    "heading": "分词后的报告标题、发布机关和章节标题（heading）",
+    "body": "分词后的章节正文（body）",
+}
+
+_APP_COLS = ", ".join(f"a.{c}" for c in forms.APPLICANT_COLUMN_KEYS)
+_REV_COLS = ", ".join(f"v.{c}" for c in forms.REVIEW_OUTCOME_KEYS)
+
+VIEWS: dict[str, dict] = {
+    "applications_labeled": {
+        "description": "表三带报告信息（applications_labeled）：每行附报告的年度、机关、地区和格式，以及行的分组。",
+        "sql": f"""SELECT r.year, r.agency, r.province, r.city, r.county, r.template, a.report_id,
+  a.row_order, a.row_key, f."group" AS row_group, f.number AS row_number, a.label, {_APP_COLS}
+FROM applications a JOIN reports r ON r.id = a.report_id
+LEFT JOIN form_rows f ON f.key = a.row_key""",
+    },
+    "reviews_litigation_labeled": {
+        "description": "表四带报告信息（reviews_litigation_labeled）：每行附报告的年度、机关、地区和格式。",
+        "sql": f"""SELECT r.year, r.agency, r.province, r.city, r.county, r.template, v.report_id,
+  v.kind_order, v.kind, v.label, {_REV_COLS}
+FROM reviews_litigation v JOIN reports r ON r.id = v.report_id""",
+    },
+    "active_disclosure_labeled": {
+        "description": "表二带报告信息与指标名称（active_disclosure_labeled）。",
+        "sql": """SELECT r.year, r.agency, r.province, r.template, d.report_id, d.block, d.item, d.item_key,
+  d.metric, m.label_zh AS metric_label, m.kind AS metric_kind, d.value, d.value_exact, d.unit_printed, d.line
+FROM active_disclosure d JOIN reports r ON r.id = d.report_id
+LEFT JOIN form_metrics m ON m.table_name = 'active_disclosure' AND m.template = r.template
+  AND m.item_key = d.item_key AND m.key = d.metric""",
+    },
+    "report_totals": {
+        "description": "每个报告的申请与复议诉讼总数（report_totals）：新收申请、办结、结转和复议、诉讼合计。",
+        "sql": """SELECT r.id AS report_id, r.year, r.agency, r.agency_id, r.province, r.city, r.county, r.template,
+  (SELECT total FROM applications WHERE report_id = r.id AND row_key = 'new_received') AS new_received,
+  (SELECT total FROM applications WHERE report_id = r.id AND row_key = 'carried_over') AS carried_over,
+  (SELECT total FROM applications WHERE report_id = r.id AND row_key = 'total_processed') AS total_processed,
+  (SELECT total FROM applications WHERE report_id = r.id AND row_key = 'carried_forward') AS carried_forward,
+  (SELECT total FROM reviews_litigation WHERE report_id = r.id AND kind = 'review') AS reviews,
+  (SELECT SUM(total) FROM reviews_litigation WHERE report_id = r.id AND kind <> 'review') AS lawsuits
+FROM reports r""",
+    },
+}
+
+
+def schema_version() -> str:
+    """A fingerprint of the schema: an incremental build into a database of another shape starts afresh."""
+    blob = json.dumps({"tables": TABLES, "views": VIEWS, "fts": FTS_COLUMNS}, sort_keys=True, ensure_ascii=False,
+                      default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -1,0 +1,581 @@
+"""Sections' text → the three statistical tables, cell by cell, with provenance.
+
+The reader is driven by the form's row labels (`forms.py`), not by any one layout: it finds each
+label in form order and reads the cells that follow it, up to the next label. That one mechanism
+reads one cell per line, tab-separated rows, Markdown rows (already turned into tabs by
+`normalize`), HTML rows (rendered as tabs by `html`), space-separated rows and rows whose cells
+were glued together by a site extractor.
+
+What a row's cells are:
+- tab-delimited text: the fields after the label's own cell; an empty field is a *blank* cell;
+- other text: the value tokens after the label, up to the first word (the next label, a group
+  heading, a header line);
+- a single run of digits where several cells are expected ("0000000" for 7 cells) is split one
+  digit per cell only when the number of digits equals the number of cells; otherwise the cells
+  are glued ambiguously and are left null with a `cells_concatenated` warning (never guessed);
+- fewer cells than the form has: the row lost cells. For table 3, a row that lost exactly one cell
+  is recovered when the table's own sums (row total, T3-results, T3-balance) leave exactly one
+  possibility; otherwise its cells stay null (`cells_missing`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from . import forms
+
+# ------------------------------------------------------------------------------------------
+# Tokens
+# ------------------------------------------------------------------------------------------
+
+PLACEHOLDERS = {"—", "——", "———", "-", "--", "---", "/", "//", "无", "–", "…", "……", "×", "*", "~", "_", "__"}
+_NUM = re.compile(r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_TOKEN = re.compile(
+    r"(?P<num>[+\-]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?)"
+    r"|(?P<ph>—+|–+|-+|/+|…+|无(?![\u4e00-\u9fff]))"
+    r"|(?P<text>[^\s\d+\-—–/…]+|[+\-/])"
+)
+
+
+@dataclass
+class Token:
+    kind: str            # num | placeholder | blank | text
+    printed: str
+    start: int           # absolute offsets in the report text
+    end: int
+
+
+@dataclass
+class Cell:
+    value: object = None          # int | Decimal | None
+    printed: str | None = None
+    kind: str = "missing"         # forms.CELL_KINDS
+    start: int | None = None
+    end: int | None = None
+    unit: str | None = None
+
+
+@dataclass
+class TableResult:
+    rows: dict[str, list[Cell]] = field(default_factory=dict)
+    warnings: list[dict] = field(default_factory=list)   # "line" holds an absolute offset until parse maps it
+    start: int | None = None
+    end: int | None = None
+
+
+def _warning(code: str, message: str, offset: int | None) -> dict:
+    return {"code": code, "message": message, "offset": offset}
+
+
+def tokenize(text: str, base: int) -> list[Token]:
+    out = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        kind = {"num": "num", "ph": "placeholder", "text": "text"}[kind]
+        out.append(Token(kind, m.group(), base + m.start(), base + m.end()))
+    return out
+
+
+def _field_token(text: str, start: int) -> Token:
+    """One delimited cell (a tab field) → one token."""
+    stripped = text.strip()
+    lead = len(text) - len(text.lstrip())
+    s, e = start + lead, start + lead + len(stripped)
+    if not stripped:
+        return Token("blank", "", start, start)
+    compact = stripped.replace(" ", "")
+    if _NUM.fullmatch(compact):
+        return Token("num", compact, s, e)
+    if compact in PLACEHOLDERS or re.fullmatch(r"[—–\-/…]+", compact):
+        return Token("placeholder", compact, s, e)
+    # "251000元", "14 件": a number with a unit word is still that number
+    m = re.fullmatch(r"([+\-]?\d[\d,]*(?:\.\d+)?)\s*(万元|元|件|条|项|个)", stripped)
+    if m:
+        return Token("num", m.group(1), s, s + len(m.group(1)))
+    return Token("text", stripped, s, e)
+
+
+# ------------------------------------------------------------------------------------------
+# Label matching
+# ------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def label_regex(labels: tuple[str, ...]) -> re.Pattern:
+    """Whitespace-insensitive, bracket-insensitive alternatives, longest first."""
+    alts = []
+    for label in sorted(labels, key=len, reverse=True):
+        parts = []
+        for ch in label.translate({0xFF08: "(", 0xFF09: ")", 0x201C: '"', 0x201D: '"'}):
+            if ch in '"“”':
+                parts.append('["“”]?')
+            elif ch in "()":
+                parts.append(r"[()（）]")
+            elif ch in "、,，":
+                parts.append(r"[、,，]?")
+            else:
+                parts.append(re.escape(ch))
+        alts.append(r"\s*".join(parts))
+    return re.compile("|".join(alts))
+
+
+def find_label(text: str, labels: tuple[str, ...], start: int, end: int) -> re.Match | None:
+    return label_regex(labels).search(text, start, end)
+
+
+# ------------------------------------------------------------------------------------------
+# Values
+# ------------------------------------------------------------------------------------------
+
+def to_number(printed: str, kind: str = "count"):
+    """Printed number → int (counts) or Decimal (amounts). None if not a valid number for the kind."""
+    s = printed.replace(",", "")
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        return None
+    if kind == "amount":
+        return d
+    if d != d.to_integral_value():
+        return None
+    return int(d)
+
+
+def _cell_from_token(tok: Token, metric_kind: str = "count") -> Cell:
+    if tok.kind == "num":
+        value = to_number(tok.printed, metric_kind)
+        if value is None:
+            return Cell(None, tok.printed, "unreadable", tok.start, tok.end)
+        return Cell(value, tok.printed, "number", tok.start, tok.end)
+    if tok.kind == "placeholder":
+        return Cell(None, tok.printed, "placeholder", tok.start, tok.end)
+    if tok.kind == "blank":
+        return Cell(None, "", "blank", tok.start, tok.end)
+    return Cell(None, tok.printed, "unreadable", tok.start, tok.end)
+
+
+def _strip_next_number(region: str, next_number: str) -> str:
+    """Drop the next row's ordinal ("2." in "00000002.其他…") from the end of a region."""
+    if not next_number:
+        return region
+    core = next_number.strip("（）().、")
+    if core.isdigit():
+        return re.sub(re.escape(core) + r"\s*[.、．]\s*$", "", region)
+    return region
+
+
+def read_row(text: str, start: int, end: int, n: int, *, next_number: str = "",
+             metric_kinds: tuple[str, ...] | None = None) -> tuple[list[Cell], str | None]:
+    """Read the n cells that follow a label ending at `start`, before `end`.
+
+    Returns (cells, problem) where problem is None, 'concatenated', 'lost' or 'extra'.
+    On 'lost' the cells list is shorter than n (caller may recover or null it).
+    """
+    kinds = metric_kinds or ("count",) * n
+    region = _strip_next_number(text[start:end], next_number)
+    first_line_end = region.find("\n")
+    first_line = region if first_line_end < 0 else region[:first_line_end]
+    if "\t" in region:
+        tokens = _delimited_tokens(region, start, n)
+    else:
+        tokens = _free_tokens(region, start)
+    # leading words (rest of the label cell, a note in brackets) are not cells
+    while tokens and tokens[0].kind == "text":
+        tokens.pop(0)
+    values: list[Token] = []
+    for tok in tokens:
+        if tok.kind == "text":
+            break
+        values.append(tok)
+    if "\t" in first_line or "\t" in region:
+        # trailing blanks beyond the form's width are layout padding
+        while len(values) > n and values[-1].kind == "blank":
+            values.pop()
+        while len(values) > n and values[0].kind == "blank":
+            values.pop(0)
+    if len(values) == n:
+        cells = [_cell_from_token(t, k) for t, k in zip(values, kinds)]
+        if "\t" in region and values[0].kind == "blank" and all(t.kind == "num" for t in values[1:]):
+            # an empty field right after the label: a blank first cell, or the label's colspan
+            # padding in a row that lost a cell — the caller decides with the table's sums
+            return cells, "leading_blank"
+        return cells, None
+    if len(values) > n:
+        return [_cell_from_token(t, k) for t, k in zip(values[:n], kinds)], "extra"
+    # fewer tokens than cells: glued digits?
+    nums = [t for t in values if t.kind == "num"]
+    digit_runs = [t for t in nums if t.printed.isdigit() and len(t.printed) > 1]
+    if digit_runs and all(k == "count" for k in kinds):
+        width = sum(len(t.printed) if t in digit_runs else 1 for t in values)
+        if width == n:
+            cells: list[Cell] = []
+            for t in values:
+                if t in digit_runs:
+                    for i, ch in enumerate(t.printed):
+                        cells.append(Cell(int(ch), ch, "number", t.start + i, t.start + i + 1))
+                else:
+                    cells.append(_cell_from_token(t))
+            return cells, None
+        if width > n:
+            run = values[0].start if values else start
+            return [Cell(None, None, "unreadable", run, values[-1].end) for _ in range(n)], "concatenated"
+    return [_cell_from_token(t, k) for t, k in zip(values, kinds)], "lost"
+
+
+def _delimited_tokens(region: str, base: int, n: int) -> list[Token]:
+    """Tab fields of the first line after the label that holds cells."""
+    pos = 0
+    lines = region.split("\n")
+    for i, line in enumerate(lines):
+        fields = line.split("\t")
+        if i == 0:
+            # the first field is the rest of the label's own cell
+            rest = fields[0]
+            fields = fields[1:]
+            offset = pos + len(rest) + 1
+            if rest.strip() and not fields:
+                toks = tokenize(rest, base + pos)
+                if any(t.kind == "num" for t in toks):
+                    return toks
+        else:
+            offset = pos
+        toks = []
+        for f in fields:
+            toks.append(_field_token(f, base + offset))
+            offset += len(f) + 1
+        has_values = any(t.kind in ("num", "placeholder") for t in toks)
+        if has_values or (i == 0 and len(toks) >= n):
+            return toks
+        if any(t.kind == "text" for t in toks):
+            return toks
+        pos += len(line) + 1
+    return []
+
+
+def _free_tokens(region: str, base: int) -> list[Token]:
+    return tokenize(region, base)
+
+
+# ------------------------------------------------------------------------------------------
+# Table 3
+# ------------------------------------------------------------------------------------------
+
+T3_START = ("本年新收政府信息公开申请数量", "本年新收政府信息公开申请")
+SIX_SPLIT_MARK = ("逾期不补正", "逾期未按收费通知")
+
+
+def read_applications(text: str, start: int = 0, end: int | None = None) -> TableResult | None:
+    end = len(text) if end is None else end
+    first = find_label(text, T3_START, start, end)
+    if first is None:
+        return None
+    result = TableResult(start=first.start())
+    six_split = find_label(text, SIX_SPLIT_MARK, first.end(), end) is not None
+    rows = forms.application_rows(six_split)
+    n = len(forms.APPLICANT_COLUMNS)
+    header = text[max(start, first.start() - 600):first.start()]
+    subtotal_column = bool(re.search(r"小\s*计", header))
+    # locate every row label in form order
+    matches: list[tuple[forms.Row, re.Match | None]] = []
+    pos = first.start()
+    for row in rows:
+        m = find_label(text, row.labels, pos, end)
+        if m is not None and row.key == "other_other":
+            # "其他" is short: only accept it before （七）总计
+            total = find_label(text, ("总计",), pos, end)
+            if total is not None and m.start() > total.start():
+                m = None
+        matches.append((row, m))
+        if m is not None:
+            pos = m.end()
+    found = [(r, m) for r, m in matches if m is not None]
+    ambiguous: dict[str, list[Cell]] = {}
+    last_end = first.end()
+    for idx, (row, m) in enumerate(matches):
+        if m is None:
+            result.rows[row.key] = [Cell() for _ in range(n)]
+            result.warnings.append(_warning("row_missing", f"表三未找到行“{row.group}{row.number}{row.label}”", last_end))
+            continue
+        nxt = next((mm for rr, mm in matches[idx + 1:] if mm is not None), None)
+        row_end = nxt.start() if nxt is not None else min(end, m.end() + 400)
+        next_number = next((rr.number for rr, mm in matches[idx + 1:] if mm is not None), "")
+        sub = re.search(r"小\s*计", text[m.end():row_end])
+        if sub is not None and sub.start() > 0:
+            row_end = m.end() + sub.start()
+        width = n + 1 if subtotal_column else n
+        cells, problem = read_row(text, m.end(), row_end, width, next_number=next_number)
+        if subtotal_column:
+            cells, problem = _drop_subtotal(cells, problem, n)
+        result.rows[row.key] = cells
+        if problem == "leading_blank":
+            ambiguous[row.key] = cells[1:]
+            problem = None
+        elif problem == "lost" and len(cells) == n - 1 and all(c.value is not None for c in cells):
+            ambiguous[row.key] = cells
+        last_end = m.end()
+        label = f"{row.number}{row.label}"
+        if problem == "concatenated":
+            result.warnings.append(_warning("cells_concatenated",
+                                            f"表三“{label}”各单元格数字粘连，无法唯一拆分，已留空", m.end()))
+        elif problem == "extra":
+            result.warnings.append(_warning("extra_cells", f"表三“{label}”的数字多于 {n} 个，只取前 {n} 个", m.end()))
+        elif problem == "lost":
+            result.warnings.append(_warning("cells_missing",
+                                            f"表三“{label}”只有 {len(cells)} 个单元格（应为 {n} 个）", m.end()))
+    if found:
+        result.end = found[-1][1].end()
+    _recover_lost_cells(result, ambiguous)
+    return result
+
+
+def _drop_subtotal(cells: list[Cell], problem: str | None, n: int) -> tuple[list[Cell], str | None]:
+    """Remove a 法人或其他组织 小计 column: the cell equal to the sum of the five organisation cells."""
+    if len(cells) != n + 1 or problem not in (None, "extra"):
+        return (cells[:n], problem) if problem != "lost" or len(cells) <= n else (cells, problem)
+    values = [c.value for c in cells]
+    if any(v is None for v in values):
+        return cells[:1] + cells[2:], problem
+    for p in (1, 6, 5):
+        rest = values[:p] + values[p + 1:]
+        if values[p] == sum(rest[1:6]) and rest[6] == sum(rest[:6]):
+            return cells[:p] + cells[p + 1:], None
+    return cells[:1] + cells[2:], None
+
+
+def _recover_lost_cells(result: TableResult, pending: dict[str, list[Cell]]) -> None:
+    """Fill a row that lost exactly one cell when the table's sums leave one possibility.
+
+    `pending` maps row keys to their n-1 printed cells. A row that was read with a blank first
+    cell (possibly label padding) keeps that reading when no unique recovery exists.
+    """
+    n = len(forms.APPLICANT_COLUMNS)
+    rows = result.rows
+    if not pending:
+        return
+    result_keys = [k for k in (forms.RESULT_ROWS_2021 if "other_other" in rows else forms.RESULT_ROWS_2019) if k in rows]
+
+    def known(key):
+        cells = rows.get(key)
+        if cells is None or len(cells) != n or any(c.value is None for c in cells):
+            return None
+        return [c.value for c in cells]
+
+    def candidates(cells):
+        vals = [c.value for c in cells]
+        out = {}
+        for p in range(n):
+            trial = vals[:p] + [None] + vals[p:]
+            if p == n - 1:
+                trial[p] = sum(trial[:n - 1])
+            else:
+                trial[p] = trial[n - 1] - sum(v for i, v in enumerate(trial[:n - 1]) if i != p)
+            if trial[p] >= 0:
+                out.setdefault(tuple(trial), p)
+        return out
+
+    def consistent(key, vector):
+        for col in range(n):
+            # T3-results
+            if key in result_keys or key == "total_processed":
+                parts = []
+                for k in result_keys:
+                    v = list(vector) if k == key else known(k)
+                    parts.append(None if v is None else v[col])
+                tot = list(vector) if key == "total_processed" else known("total_processed")
+                if tot is not None and None not in parts and sum(parts) != tot[col]:
+                    return False
+            # T3-balance
+            if key in ("new_received", "carried_over", "total_processed", "carried_forward"):
+                vals = {k: (list(vector) if k == key else known(k)) for k in
+                        ("new_received", "carried_over", "total_processed", "carried_forward")}
+                if all(v is not None for v in vals.values()):
+                    if vals["new_received"][col] + vals["carried_over"][col] != \
+                            vals["total_processed"][col] + vals["carried_forward"][col]:
+                        return False
+        return True
+
+    changed = True
+    while pending and changed:
+        changed = False
+        for key in list(pending):
+            cands = {vec: p for vec, p in candidates(pending[key]).items() if consistent(key, vec)}
+            if len(cands) != 1:
+                continue
+            (vector, p), = cands.items()
+            cells = list(pending[key])
+            anchor = cells[p - 1] if p > 0 else cells[0]
+            cells.insert(p, Cell(vector[p], None, "recovered", anchor.end, anchor.end))
+            rows[key] = cells
+            del pending[key]
+            changed = True
+            result.warnings = [w for w in result.warnings
+                               if not (w["code"] == "cells_missing" and forms.APPLICATION_ROW_BY_KEY[key].label in w["message"])]
+            result.warnings.append(_warning(
+                "cell_recovered",
+                f"表三“{forms.APPLICATION_ROW_BY_KEY[key].label}”缺失的一个单元格由行合计与列勾稽关系唯一推出，"
+                f"值为 {vector[p]}", anchor.end))
+    for key, cells in pending.items():
+        if len(rows[key]) == n - 1:
+            rows[key] = [Cell(None, c.printed, "unreadable", c.start, c.end) for c in cells] + [Cell()]
+
+
+# ------------------------------------------------------------------------------------------
+# Table 4
+# ------------------------------------------------------------------------------------------
+
+T4_HEADER = ("结果维持",)
+
+
+def read_reviews(text: str, start: int, end: int) -> TableResult | None:
+    head = find_label(text, T4_HEADER, start, end)
+    if head is None:
+        return None
+    result = TableResult(start=head.start())
+    n = len(forms.REVIEW_KINDS) * len(forms.REVIEW_OUTCOMES)
+    region = text[head.start():end]
+    tokens: list[Token] = []
+    if "\t" in region:
+        for line_start, line in _lines_with_offsets(region, head.start()):
+            fields = []
+            off = line_start
+            for f in line.split("\t"):
+                fields.append(_field_token(f, off))
+                off += len(f) + 1
+            if any(t.kind == "num" for t in fields):
+                vals = [t for t in fields if t.kind != "text"]
+                while len(vals) > n and vals[-1].kind == "blank":
+                    vals.pop()
+                while len(vals) > n and vals[0].kind == "blank":
+                    vals.pop(0)
+                tokens.extend(vals)
+            if len(tokens) >= n:
+                break
+    else:
+        for t in tokenize(region, head.start()):
+            if t.kind == "text":
+                if tokens and len(tokens) >= n:
+                    break
+                continue
+            tokens.append(t)
+            if len(tokens) >= n and not (len(tokens) == 1):
+                break
+    cells: list[Cell]
+    if len(tokens) >= n:
+        cells = [_cell_from_token(t) for t in tokens[:n]]
+    elif len(tokens) and all(t.kind == "num" for t in tokens) and \
+            sum(len(t.printed) if t.printed.isdigit() else 1 for t in tokens) == n and \
+            any(len(t.printed) > 1 for t in tokens):
+        cells = []
+        for t in tokens:
+            if t.printed.isdigit():
+                cells.extend(Cell(int(ch), ch, "number", t.start + i, t.start + i + 1) for i, ch in enumerate(t.printed))
+            else:
+                cells.append(_cell_from_token(t))
+    elif tokens and sum(len(t.printed) for t in tokens if t.kind == "num") > n:
+        cells = [Cell(None, None, "unreadable", tokens[0].start, tokens[-1].end) for _ in range(n)]
+        result.warnings.append(_warning("cells_concatenated", "表四数字粘连，无法唯一拆分，已留空", tokens[0].start))
+    else:
+        cells = [_cell_from_token(t) for t in tokens] + [Cell() for _ in range(n - len(tokens))]
+        result.warnings.append(_warning("cells_missing", f"表四只读到 {len(tokens)} 个单元格（应为 {n} 个）", head.start()))
+    k = len(forms.REVIEW_OUTCOMES)
+    for i, kind in enumerate(forms.REVIEW_KINDS):
+        result.rows[kind.key] = cells[i * k:(i + 1) * k]
+    if tokens:
+        result.end = tokens[min(len(tokens), n) - 1].end
+    return result
+
+
+def _lines_with_offsets(region: str, base: int):
+    pos = 0
+    for line in region.split("\n"):
+        yield base + pos, line
+        pos += len(line) + 1
+
+
+# ------------------------------------------------------------------------------------------
+# Table 2
+# ------------------------------------------------------------------------------------------
+
+def detect_template_words(text: str, start: int = 0, end: int | None = None) -> str | None:
+    """2019 or 2021 from table-2 header words (forms.md §1), None when neither is printed."""
+    end = len(text) if end is None else end
+    scores = {}
+    for template, words in forms.TEMPLATE_HEADER_WORDS.items():
+        scores[template] = sum(1 for w in words if find_label(text, (w,), start, end))
+    if max(scores.values()) == 0:
+        return None
+    return max(scores, key=lambda t: (scores[t], t == "2021"))
+
+
+_WAN = re.compile(r"万\s*元")
+_YUAN = re.compile(r"(?<!万)元")
+
+
+def read_active(text: str, template: str, start: int, end: int) -> TableResult | None:
+    items = forms.ACTIVE_ITEMS.get(template)
+    if not items:
+        return None
+    first_block = re.compile(r"第\s*二\s*十\s*条|第\s*20\s*条").search(text, start, end)
+    begin = first_block.start() if first_block else start
+    result = TableResult(start=begin)
+    pos = begin
+    matches = []
+    for item in items:
+        m = find_label(text, item.labels, pos, end)
+        if m is not None and item.key == "regulations":
+            # "规章" must not be read inside "规章制度" prose before the table
+            pass
+        matches.append((item, m))
+        if m is not None:
+            pos = m.end()
+    if not any(m for _, m in matches):
+        return None
+    for idx, (item, m) in enumerate(matches):
+        n = len(item.metrics)
+        if m is None:
+            result.rows[item.key] = [Cell() for _ in range(n)]
+            result.warnings.append(_warning("row_missing", f"表二未找到“{item.label}”", pos))
+            continue
+        nxt = next((mm for _, mm in matches[idx + 1:] if mm is not None), None)
+        row_end = nxt.start() if nxt is not None else min(end, m.end() + 300)
+        kinds = tuple("amount" if mt.kind == "amount" else "count" for mt in item.metrics)
+        cells, problem = read_row(text, m.end(), row_end, n, metric_kinds=tuple(
+            "amount" if k == "amount" else "count" for k in kinds))
+        # signed metric (本年增/减) and amounts
+        for cell, metric in zip(cells, item.metrics):
+            if metric.kind == "amount":
+                _amount_unit(text, cell, begin if idx == 0 else matches[idx - 1][1].end() if matches[idx - 1][1] else begin,
+                             m.start(), template)
+        if problem == "concatenated":
+            result.warnings.append(_warning("cells_concatenated",
+                                            f"表二“{item.label}”各单元格数字粘连，无法唯一拆分，已留空", m.end()))
+        elif problem == "lost":
+            result.warnings.append(_warning("cells_missing", f"表二“{item.label}”只有 {len(cells)} 个单元格（应为 {n} 个）", m.end()))
+            cells = cells + [Cell() for _ in range(n - len(cells))]
+        result.rows[item.key] = cells
+        result.end = m.end()
+    return result
+
+
+def _amount_unit(text: str, cell: Cell, header_start: int, label_start: int, template: str) -> None:
+    """Normalise an amount to 元: the unit printed after the value, else in the header, else the form's."""
+    if cell.value is None:
+        return
+    after = text[cell.end:cell.end + 3] if cell.end is not None else ""
+    header = text[header_start:label_start]
+    if re.match(r"\s*万\s*元", after):
+        unit = "万元"
+    elif re.match(r"\s*元", after):
+        unit = "元"
+    elif _WAN.search(header):
+        unit = "万元"
+    elif _YUAN.search(header):
+        unit = "元"
+    else:
+        unit = "万元" if template == "2021" else "元"
+    cell.unit = unit
+    if unit == "万元":
+        cell.value = (Decimal(cell.value) * 10000).normalize()
+    value = Decimal(cell.value)
+    cell.value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
