@@ -123,6 +123,22 @@ def resolve_region(*names: str) -> tuple[str | None, str | None, str | None, str
     return None, None, None, None
 
 
+_ZONE = re.compile(r"(综合实验区|综合试验区|经济技术开发区|高新技术产业开发区|经济开发区|开发区|实验区|试验区|新区)")
+
+
+def zone_host(name: str) -> str | None:
+    """'平潭综合实验区…' → '平潭县': a managed zone named after the county (or city) that hosts it."""
+    m = _ZONE.search(name or "")
+    if not m or m.start() < 2:
+        return None
+    stem = name[:m.start()]
+    for suffix in ("县", "市", "区"):
+        adcode, _p, city, county = resolve_region(stem + suffix)
+        if adcode and (county == stem + suffix or city == stem + suffix):
+            return stem + suffix
+    return None
+
+
 def _prefix_city(agency: str, city: str | None, county: str | None) -> str:
     if not (city and county and county.endswith("区")):
         return agency
@@ -153,6 +169,10 @@ def find_metadata(lines: list[str], text: str) -> dict:
         agency = fields["来源"]
     adcode, province, city, county = resolve_region(agency or "", prefix or "", fields.get("来源", ""),
                                                     fields.get("发布机构", ""))
+    if adcode is None:
+        host = zone_host(agency or "") or zone_host(prefix or "")
+        if host:
+            adcode, province, city, county = resolve_region(host)
     if agency is None and prefix:
         # a bare place name in the title ("金东区2020年…") is that place's government only when
         # it is a real administrative unit of that exact name

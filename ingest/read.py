@@ -30,7 +30,30 @@ def _warn(code: str, message: str, line: int | None = None) -> dict:
     return {"code": code, "message": message, "line": line}
 
 
+def _plausible_text(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(1 for c in text if (c < " " and c not in "\t\n\r") or "\ue000" <= c <= "\uf8ff" or c == "\ufffd")
+    return bad / len(text) < 0.02
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
+    guess = _utf16_guess(data)
+    if guess is None:
+        return None
+    sample = data[:8192]
+    try:
+        text = sample[: len(sample) // 2 * 2].decode(guess)
+    except UnicodeDecodeError:
+        # a sample cut may split a surrogate pair; retry without the last code unit
+        try:
+            text = sample[: len(sample) // 2 * 2 - 2].decode(guess)
+        except UnicodeDecodeError:
+            return None
+    return guess if _plausible_text(text) else None
+
+
+def _utf16_guess(data: bytes) -> str | None:
     """UTF-16 without a BOM shows as a NUL in every other byte of ASCII text."""
     sample = data[:4096]
     if len(sample) < 4 or len(sample) % 2:
@@ -39,12 +62,29 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return None
     even_nuls = sample[0::2].count(0)
     odd_nuls = sample[1::2].count(0)
+    # UTF-8 and GBK text never contains NUL; in UTF-16 every ASCII character (digits, newlines)
+    # brings one, always on the same side. Chinese UTF-16 has few of them, but they are one-sided.
+    if odd_nuls >= 2 and even_nuls == 0:
+        return "utf-16-le"
+    if even_nuls >= 2 and odd_nuls == 0:
+        return "utf-16-be"
     half = len(sample) // 2
     if odd_nuls > half * 0.2 and even_nuls < half * 0.05:
         return "utf-16-le"
     if even_nuls > half * 0.2 and odd_nuls < half * 0.05:
         return "utf-16-be"
-    # Chinese UTF-16 has few NULs; try a strict decode when UTF-8 and GB18030 both fail (done by caller).
+    # Pure Chinese UTF-16 without a single ASCII character: decodes to mostly CJK on one side only.
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if text and sum("\u4e00" <= c <= "\u9fff" for c in text) / len(text) > 0.6:
+            try:
+                data.decode("utf-8")
+                return None
+            except UnicodeDecodeError:
+                return enc
     return None
 
 
