@@ -13,6 +13,9 @@ Header format of a canned-query file — comment lines at the very top, before a
     -- fragment: optional URL fragment appended to links to the query
     -- hide_sql: true           (optional)
 
+Other `-- key: value` header lines (the checks' `rule`, `status`, `severity`) are read by their
+owners (`ingest.checks`) and left out of the YAML.
+
 The query's name is its path under `canned_queries/` without `.sql`, "/" replaced by "_"
 (`checks/t3_balance.sql` → `checks_t3_balance`).
 """
@@ -31,7 +34,7 @@ QUERIES_DIR = ROOT / "canned_queries"
 METADATA_PATH = ROOT / "metadata.yml"
 DATABASE_NAME = "gongkai"   # Datasette names a database after its file: gongkai.db
 
-_HEADER = re.compile(r"^--\s*(title|description|fragment|hide_sql)\s*:\s*(.*?)\s*$")
+_HEADER = re.compile(r"^--\s*(\w+)\s*:\s*(.*?)\s*$")   # any `-- key: value`; checks add rule/status/severity
 
 # Datasette table options the schema may carry (label_column, sort, fts_table…), copied as they are.
 SCHEMA_OPTIONS = ("label_column", "sort", "sort_desc", "fts_table", "fts_pk", "hidden", "size")
@@ -118,14 +121,14 @@ def _optional_module(name: str):
 def table_metadata() -> dict[str, dict]:
     """Descriptions of every table, view and FTS table, from ingest.schema (and ingest.checks).
 
-    `ingest.checks` owns `check_results`; it is read when it defines TABLES in the schema's shape.
+    `ingest.checks` owns `check_results` and the `report_quality` view: its CHECK_TABLES, same shape.
     """
     from . import schema
 
     sources = [schema.TABLES]
     checks = _optional_module("ingest.checks")
-    if checks is not None and isinstance(getattr(checks, "TABLES", None), dict):
-        sources.append(checks.TABLES)
+    if checks is not None and isinstance(getattr(checks, "CHECK_TABLES", None), dict):
+        sources.append(checks.CHECK_TABLES)
     tables: dict[str, dict] = {}
     for source in sources:
         for name, spec in source.items():
@@ -137,7 +140,7 @@ def table_metadata() -> dict[str, dict]:
             tables[name] = entry
     tables[schema.FTS_TABLE] = {"description": schema.FTS_DESCRIPTION, "columns": dict(schema.FTS_COLUMNS)}
     for name, view in schema.VIEWS.items():
-        tables[name] = {"description": view["description"]}
+        tables.setdefault(name, {"description": view["description"]})
     return dict(sorted(tables.items()))
 
 

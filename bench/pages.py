@@ -1,0 +1,93 @@
+"""Page latency of the site: `measure_pages(db_path) -> dict`, also `python bench/pages.py DB [N]`.
+
+Why a real server: latency through uvicorn and HTTP is what a reader sees; the test client skips
+both. The server is `python -m ingest serve` (same configuration as `make serve`) on a free port.
+"""
+from __future__ import annotations
+
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from ingest.metadata import canned_queries  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pages(db_path: Path) -> dict[str, str]:
+    name = db_path.stem
+    with sqlite3.connect(db_path) as conn:
+        row = conn.execute("select r.id, r.year from reports r join cells c on c.report_id = r.id "
+                           "group by r.id order by count(*) desc, r.id limit 1").fetchone()
+    report_id, year = row
+    pages = {
+        "report_page": f"/reports/{report_id}",
+        "table_filtered": f"/{name}/applications?row_key=new_received&_sort_desc=total",
+        "reports_by_year": f"/{name}/reports?year={year}",
+        "search": f"/{name}/search?q=复议",
+    }
+    for query in canned_queries():
+        pages[f"query:{query}"] = f"/{name}/{query}"
+    return pages
+
+
+def measure_pages(db_path: str | Path, n: int = 20, timeout: float = 60.0) -> dict:
+    """p50/p95 latency in ms of each page over `n` requests (after one warm-up request each)."""
+    db_path = Path(db_path)
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", str(db_path), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=timeout) as client:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    client.get("/-/versions.json")
+                    break
+                except httpx.TransportError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"server did not start: {proc.stderr.read().decode()[-2000:]}")
+                    time.sleep(0.1)
+            results = {}
+            for label, path in _pages(db_path).items():
+                status = client.get(path).status_code
+                times = []
+                for _ in range(n):
+                    t = time.perf_counter()
+                    client.get(path)
+                    times.append((time.perf_counter() - t) * 1000)
+                times.sort()
+                results[label] = {
+                    "path": path, "status": status, "n": n,
+                    "p50_ms": round(statistics.median(times), 1),
+                    "p95_ms": round(times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))], 1),
+                }
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    for label, r in results.items():
+        print(f"{label:40s} {r['status']}  p50 {r['p50_ms']:8.1f} ms  p95 {r['p95_ms']:8.1f} ms")
+    return results
+
+
+if __name__ == "__main__":
+    measure_pages(sys.argv[1] if len(sys.argv) > 1 else ROOT / "gongkai.db",
+                  int(sys.argv[2]) if len(sys.argv) > 2 else 20)
