@@ -74,12 +74,56 @@ def _head_lines(root) -> tuple[list[str], list[int]]:
     return lines, where
 
 
+def _span(cell, name: str) -> int:
+    try:
+        return max(1, min(int(cell.get(name, "1").strip() or 1), 200))
+    except ValueError:
+        return 1
+
+
+def _table_grid(table) -> list[tuple[str, int]]:
+    """Rows of a table with rowspan/colspan expanded into empty cells, so that every row has the
+    grid's columns and a value sits under its header: the table reader aligns by column."""
+    rows = [tr for tr in table.iter("tr") if next(tr.iterancestors("table"), None) is table]
+    pending: dict[int, int] = {}          # column → rows still covered by a rowspan from above
+    out = []
+    for tr in rows:
+        cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+        row: list[str] = []
+        col = 0
+
+        def fill_pending():
+            nonlocal col
+            while pending.get(col, 0) > 0:
+                pending[col] -= 1
+                row.append("")
+                col += 1
+
+        for cell in cells:
+            fill_pending()
+            colspan, rowspan = _span(cell, "colspan"), _span(cell, "rowspan")
+            row.append(_cell_text(cell))
+            row.extend([""] * (colspan - 1))
+            if rowspan > 1:
+                for c in range(col, col + colspan):
+                    pending[c] = rowspan - 1
+            col += colspan
+        fill_pending()
+        for c in list(pending):
+            if c >= col and pending[c] > 0:
+                pending[c] -= 1
+        if any(row):
+            out.append(("\t".join(row), tr.sourceline))
+    return out
+
+
 def html_to_lines(markup: str) -> tuple[list[str], list[int]]:
     """Render HTML as text lines; also return each line's source line in the HTML (1-based)."""
     if not markup.strip():
         return [], []
     try:
-        root = lxml_html.document_fromstring(markup)
+        # huge_tree: Word exports and hostile pages nest deeper than libxml2's default limit
+        root = lxml_html.document_fromstring(markup, parser=lxml_html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError):
         return [], []
     header_lines, header_where = _head_lines(root)
@@ -93,8 +137,26 @@ def html_to_lines(markup: str) -> tuple[list[str], list[int]]:
         if found:
             body = max(found, key=lambda el: len(el.text_content()))
             break
-    lines: list[str] = list(header_lines)
-    where: list[int] = list(header_where)
+    lines, where = list(header_lines), list(header_where)
+    if body is not root:
+        # the title, date and source usually sit in the page around the report body
+        page_lines, page_where = _render(root)
+        for text, line in zip(page_lines[:400], page_where[:400]):
+            if len(text) <= 120 and (_PAGE_META.search(text) or _PAGE_TITLE.search(text)):
+                lines.append(text)
+                where.append(line)
+    body_lines, body_where = _render(body)
+    return lines + body_lines, where + body_where
+
+
+_PAGE_META = re.compile(r"(?:日\s*期|时\s*间)\s*[:：]\s*\d{4}|(?:来\s*源|发布机构)\s*[:：]")
+_PAGE_TITLE = re.compile(r"^[^。，,>]{0,60}\d{4}\s*年度?[^。，,>]{0,30}(?:年度报告|年报)$")
+
+
+def _render(body) -> tuple[list[str], list[int]]:
+    """One line per block element and one per table row (cells joined by tabs)."""
+    lines: list[str] = []
+    where: list[int] = []
     current: list[str] = []
     current_line = [getattr(body, "sourceline", None) or 1]
 
@@ -107,12 +169,11 @@ def html_to_lines(markup: str) -> tuple[list[str], list[int]]:
 
     def walk(el) -> None:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if tag == "tr":
+        if tag == "table":
             flush()
-            cells = [c for c in el if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
-            if cells:
-                lines.append("\t".join(_cell_text(c) for c in cells))
-                where.append(el.sourceline or current_line[0])
+            for text_line, source_line in _table_grid(el):
+                lines.append(text_line)
+                where.append(source_line or current_line[0])
             if el.tail:
                 current.append(el.tail)
             return

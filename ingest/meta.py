@@ -32,8 +32,9 @@ _PERIOD = re.compile(r"统计(?:期限|时限|时间|区间)[^。\d]{0,6}(20\d{2
 
 def _clean_title(title: str) -> str:
     title = re.sub(r"\.(pdf|docx?|html?|wps)$", "", title.strip(), flags=re.I)
+    title = re.sub(r"^[#>*\-\s]+", "", title.strip())   # Markdown heading / quote / bullet markers
     title = re.sub(r"\s+", "", title)
-    return title.strip("：:_- ")
+    return title.strip("：:_- *#")
 
 
 def find_title(lines: list[str]) -> tuple[str | None, int | None]:
@@ -41,7 +42,10 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None]:
         m = _TITLE_FIELD.match(line)
         if m and _TITLE.search(m.group(1)):
             return _clean_title(m.group(1)), i + 1
-    candidates = [(i, line) for i, line in enumerate(lines) if len(line.strip()) <= 80 and _TITLE.search(line.strip())]
+    candidates = [(i, line) for i, line in enumerate(lines)
+                  if len(line.strip()) <= 80 and _TITLE.search(line.strip()) and "当前位置" not in line]
+    # a title names its year; a breadcrumb or column name ("政府信息公开年报") does not
+    candidates.sort(key=lambda c: (_YEAR_IN_TITLE.search(c[1]) is None, c[0]))
     for i, line in candidates:
         text = line.strip()
         if not re.search(r"[。，,；]", text):
@@ -158,15 +162,17 @@ def find_metadata(lines: list[str], text: str) -> dict:
         m = _YEAR_IN_TITLE.search(title)
         prefix = title[:m.start()] if m else None
     signature = _signature(lines)
+
+    def same_place(name: str | None) -> bool:
+        # a signature or a CMS field names the issuing body only when it is the title's own
+        # place ("来源：平潭县人民政府" on a 平潭综合实验区 report is the site's default, not the body)
+        return bool(name) and _ORG_SUFFIX.search(name) is not None and (not prefix or name.startswith(prefix))
+
     agency = None
     if prefix and _ORG_SUFFIX.search(prefix):
         agency = prefix
-    elif signature:
-        agency = signature
-    elif fields.get("发布机构") and _ORG_SUFFIX.search(fields["发布机构"]):
-        agency = fields["发布机构"]
-    elif fields.get("来源") and _ORG_SUFFIX.search(fields["来源"]):
-        agency = fields["来源"]
+    else:
+        agency = next((name for name in (signature, fields.get("发布机构"), fields.get("来源")) if same_place(name)), None)
     adcode, province, city, county = resolve_region(agency or "", prefix or "", fields.get("来源", ""),
                                                     fields.get("发布机构", ""))
     if adcode is None:
@@ -181,7 +187,8 @@ def find_metadata(lines: list[str], text: str) -> dict:
         agency = _prefix_city(agency, city, county)
     kind = None
     if agency:
-        kind = "government" if _GOVERNMENT.search(agency) else "department"
+        # a bare place name ("平潭综合实验区") stands for that place's own government
+        kind = "government" if _GOVERNMENT.search(agency) or not _ORG_SUFFIX.search(agency) else "department"
     return {
         "title": title,
         "agency": agency,

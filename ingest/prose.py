@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-_N = r"(\d+(?:\.\d+)?)\s*(万)?"
+_N = r"(?<![\d.])(\d+(?:\.\d+)?)\s*(万)?"
 _GAP = r"[^。；;，,\d]{0,16}?"
 
 PATTERNS: list[tuple[str, re.Pattern, str]] = [

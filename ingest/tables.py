@@ -106,17 +106,18 @@ def label_regex(labels: tuple[str, ...]) -> re.Pattern:
     """Whitespace-insensitive, bracket-insensitive alternatives, longest first."""
     alts = []
     for label in sorted(labels, key=len, reverse=True):
-        parts = []
+        # optional characters carry their own leading white space, so a match never ends in
+        # white space (which would swallow the tab before the first cell)
+        pattern = ""
         for ch in label.translate({0xFF08: "(", 0xFF09: ")", 0x201C: '"', 0x201D: '"'}):
             if ch in '"“”':
-                parts.append('["“”]?')
-            elif ch in "()":
-                parts.append(r"[()（）]")
+                pattern += r'(?:\s*["“”])?'
             elif ch in "、,，":
-                parts.append(r"[、,，]?")
+                pattern += r"(?:\s*[、,，])?"
             else:
-                parts.append(re.escape(ch))
-        alts.append(r"\s*".join(parts))
+                part = r"[()（）]" if ch in "()" else re.escape(ch)
+                pattern += (r"\s*" + part) if pattern else part
+        alts.append(pattern)
     return re.compile("|".join(alts))
 
 
@@ -275,7 +276,8 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
     rows = forms.application_rows(six_split)
     n = len(forms.APPLICANT_COLUMNS)
     header = text[max(start, first.start() - 600):first.start()]
-    subtotal_column = bool(re.search(r"小\s*计", header))
+    subtotal_at = _subtotal_position(header)
+    subtotal_column = subtotal_at is not None
     # locate every row label in form order
     matches: list[tuple[forms.Row, re.Match | None]] = []
     pos = first.start()
@@ -290,6 +292,7 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
         if m is not None:
             pos = m.end()
     found = [(r, m) for r, m in matches if m is not None]
+    grid_col = _grid_column(text, first, [m for _r, m in found], n + (1 if subtotal_column else 0))
     ambiguous: dict[str, list[Cell]] = {}
     last_end = first.end()
     for idx, (row, m) in enumerate(matches):
@@ -304,9 +307,13 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
         if sub is not None and sub.start() > 0:
             row_end = m.end() + sub.start()
         width = n + 1 if subtotal_column else n
-        cells, problem = read_row(text, m.end(), row_end, width, next_number=next_number)
+        aligned = _aligned_tokens(text, m, grid_col, width) if grid_col is not None else None
+        if aligned is not None:
+            cells, problem = [_cell_from_token(t) for t in aligned], None
+        else:
+            cells, problem = read_row(text, m.end(), row_end, width, next_number=next_number)
         if subtotal_column:
-            cells, problem = _drop_subtotal(cells, problem, n)
+            cells, problem = _drop_subtotal(cells, problem, n, subtotal_at)
         result.rows[row.key] = cells
         if problem == "leading_blank":
             ambiguous[row.key] = cells[1:]
@@ -329,18 +336,76 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
     return result
 
 
-def _drop_subtotal(cells: list[Cell], problem: str | None, n: int) -> tuple[list[Cell], str | None]:
-    """Remove a 法人或其他组织 小计 column: the cell equal to the sum of the five organisation cells."""
-    if len(cells) != n + 1 or problem not in (None, "extra"):
-        return (cells[:n], problem) if problem != "lost" or len(cells) <= n else (cells, problem)
-    values = [c.value for c in cells]
-    if any(v is None for v in values):
-        return cells[:1] + cells[2:], problem
-    for p in (1, 6, 5):
-        rest = values[:p] + values[p + 1:]
-        if values[p] == sum(rest[1:6]) and rest[6] == sum(rest[:6]):
-            return cells[:p] + cells[p + 1:], None
-    return cells[:1] + cells[2:], None
+def _line_fields(text: str, pos: int) -> list[tuple[str, int]]:
+    """The tab fields of the line holding `pos`, with their absolute offsets."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    end = len(text) if end < 0 else end
+    out, off = [], start
+    for f in text[start:end].split("\t"):
+        out.append((f, off))
+        off += len(f) + 1
+    return out
+
+
+def _aligned_tokens(text: str, m: re.Match, col: int, width: int) -> list[Token] | None:
+    """A grid row's cells by column position (tab layouts, Markdown and HTML grids): blank fields
+    stay blank cells in their column. None when the row does not reach the grid's columns."""
+    fields = _line_fields(text, m.start())
+    label_field = next((i for i, (f, off) in enumerate(fields) if off <= m.start() <= off + len(f)), None)
+    if label_field is None or label_field >= col or len(fields) < col + width:
+        return None
+    toks = [_field_token(f, off) for f, off in fields[col:col + width]]
+    if any(t.kind == "text" for t in toks):
+        return None
+    rest = [_field_token(f, off) for f, off in fields[col + width:]]
+    if any(t.kind in ("num", "text") for t in rest):
+        return None
+    return toks
+
+
+def _grid_column(text: str, first: re.Match, rows: list[re.Match], width: int) -> int | None:
+    """Column index of 自然人 in a tab-delimited header, when every row's numbers sit under it."""
+    header_start = max(0, first.start() - 800)
+    header = None
+    for hm in label_regex(("自然人",)).finditer(text, header_start, first.start()):
+        header = hm
+    if header is None:
+        return None
+    fields = _line_fields(text, header.start())
+    if len(fields) < 2:
+        return None
+    col = next((i for i, (f, off) in enumerate(fields) if off <= header.start() < off + len(f) + 1), None)
+    if col is None:
+        return None
+    with_values = 0
+    for m in rows:
+        if len(_line_fields(text, m.start())) < col + width:
+            continue
+        toks = _aligned_tokens(text, m, col, width)
+        if toks is None:
+            return None
+        with_values += any(t.kind in ("num", "placeholder") for t in toks)
+    return col if with_values else None
+
+
+def _subtotal_position(header: str) -> int | None:
+    """Where a 法人或其他组织 小计 column sits in a row's cells, read from the header's word order:
+    before 商业企业 → 1 (right after 自然人), after the organisation columns → 6. None: no such column."""
+    sub = re.search(r"小\s*计", header)
+    if sub is None:
+        return None
+    first_org = find_label(header, forms.APPLICANT_COLUMNS[1].labels, 0, len(header))
+    if first_org is not None and sub.start() < first_org.start():
+        return 1
+    return 6
+
+
+def _drop_subtotal(cells: list[Cell], problem: str | None, n: int, at: int) -> tuple[list[Cell], str | None]:
+    """Remove the 小计 column printed at position `at`."""
+    if len(cells) == n + 1 and problem in (None, "extra", "leading_blank"):
+        return cells[:at] + cells[at + 1:], (None if problem == "extra" else problem)
+    return cells, problem
 
 
 def _recover_lost_cells(result: TableResult, pending: dict[str, list[Cell]]) -> None:

@@ -1,0 +1,101 @@
+"""Parse throughput: the sample corpus plus N generated reports, one process and a pool.
+
+Why: a build of the national corpus parses tens of thousands of reports; this says how long that
+takes on this machine, whether a pool over all cores pays off, and which reports are slow
+(latency p50/p95). It prints numbers and asserts nothing.
+
+    python bench/parse.py [--n 2000] [--seed 1] [--processes N]
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from ingest.generate import generate_corpus  # noqa: E402
+from ingest.parse import parse_bytes  # noqa: E402
+
+SKIP = {"SOURCES.md", "README.md"}
+
+
+def load_samples() -> list[tuple[str, bytes]]:
+    folder = ROOT / "data" / "reports"
+    return [(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if p.is_file() and p.name not in SKIP]
+
+
+def _parse_timed(item: tuple[str, bytes]) -> tuple[float, int, int]:
+    """(seconds, bytes, warnings) for one report; runs in the worker for the pool case."""
+    name, data = item
+    start = time.perf_counter()
+    parsed = parse_bytes(data, name)
+    return time.perf_counter() - start, len(data), len(parsed.record["warnings"])
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def _rss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _report(label: str, wall: float, latencies: list[float], total_bytes: int) -> None:
+    n = len(latencies)
+    print(f"{label}: {n} reports in {wall:.2f} s = {n / wall:,.0f} reports/s, "
+          f"{total_bytes / wall / 1e6:.2f} MB/s; latency p50 {_percentile(latencies, .5) * 1000:.1f} ms, "
+          f"p95 {_percentile(latencies, .95) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000, help="generated reports to add to the sample corpus")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args(argv)
+
+    samples = load_samples()
+    start = time.perf_counter()
+    generated = [(g.filename, g.data) for g in generate_corpus(args.n, args.seed)]
+    gen_wall = time.perf_counter() - start
+    items = samples + generated
+    total_bytes = sum(len(d) for _n, d in items)
+    print(f"cores: {os.cpu_count()}  python {sys.version.split()[0]}")
+    print(f"corpus: {len(samples)} sample reports + {len(generated)} generated "
+          f"({total_bytes / 1e6:.1f} MB; generated in {gen_wall:.2f} s = {len(generated) / max(gen_wall, 1e-9):,.0f}/s)")
+
+    # Samples alone: real files, including the 255 kB HTML page.
+    lat = [_parse_timed(it)[0] for it in samples]
+    _report("samples, 1 process", sum(lat), lat, sum(len(d) for _n, d in samples))
+
+    start = time.perf_counter()
+    results = [_parse_timed(it) for it in items]
+    wall = time.perf_counter() - start
+    _report("all, 1 process", wall, [r[0] for r in results], total_bytes)
+    print(f"  warnings per report: {statistics.mean(r[2] for r in results):.2f}")
+    print(f"  peak RSS (main process): {_rss_mb(resource.RUSAGE_SELF):.0f} MB")
+
+    if args.processes > 1:
+        start = time.perf_counter()
+        with mp.get_context("fork").Pool(args.processes) as pool:
+            results = pool.map(_parse_timed, items, chunksize=max(1, len(items) // (args.processes * 8)))
+        wall = time.perf_counter() - start
+        _report(f"all, pool of {args.processes}", wall, [r[0] for r in results], total_bytes)
+        print(f"  peak RSS (largest worker): {_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
