@@ -19,6 +19,7 @@ test: install
 	$(PY) -m pytest -q
 
 db: install
+	$(PY) -m ingest.metadata
 	$(PY) -m ingest build data/reports --db $(DB)
 
 serve: db
@@ -27,6 +28,11 @@ serve: db
 bench: install
 	$(PY) bench/parse.py
 	$(PY) bench/build.py
+
+# Execute the analysis notebook from a clean kernel against gongkai.db and keep an HTML copy in build/.
+notebook: db
+	GONGKAI_DB=$(abspath $(DB)) $(VENV)/bin/jupyter nbconvert --to html --execute \
+	  --ExecutePreprocessor.kernel_name=python3 --output-dir build notebooks/analysis.ipynb
 
 clean:
 	rm -rf $(VENV) $(DB) build .pytest_cache

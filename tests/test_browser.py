@@ -1,0 +1,187 @@
+"""The charts as a reader's browser draws them: headless Chromium against a real Datasette server.
+
+Why a real browser: the charts are drawn by JavaScript (vega-lite on our pages, datasette-vega on
+query pages); an HTTP test sees only the JSON spec, not whether a mark was drawn. Each test opens a
+page, waits for its charts, asserts that every chart drew marks and that the page logged no error,
+and saves a screenshot under build/screenshots/ for a person to look at.
+
+Skipped only when Debian's /usr/bin/chromium is absent (CI installs it in .ci/run).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ingest.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "data" / "reports"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+HISTORY_REPORT = "pingtan_2022.html"  # 平潭综合实验区: reports of 2015, 2016, 2018 and 2022 (its table 3 is readable in the web page)
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason=f"{CHROMIUM} not installed (apt-get install chromium)")
+
+# Per chart container: how many data marks it drew (vega's SVG data-mark groups, or for a canvas the
+# saturated pixels: axes and labels are grey, marks are coloured).
+COUNT_MARKS = """
+(el) => {
+  const svg = el.querySelector('svg');
+  if (svg) {
+    const marks = Array.from(svg.querySelectorAll('.role-mark > path, .role-mark > text'))
+      .filter(m => (m.getAttribute('d') || m.textContent || '').trim() !== '');
+    return {kind: 'svg', marks: marks.length};
+  }
+  const canvas = el.querySelector('canvas');
+  if (!canvas || !canvas.width || !canvas.height) return {kind: 'none', marks: 0};
+  const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let coloured = 0;
+  for (let i = 0; i < px.length; i += 4) {
+    const [r, g, b, a] = [px[i], px[i + 1], px[i + 2], px[i + 3]];
+    if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+  }
+  return {kind: 'canvas', marks: coloured};
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("browser") / "gongkai.db"
+    build([REPORTS], path, workers=2, progress=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(db_path):
+    """Base URL of `python -m ingest serve` on a free port of 127.0.0.1, stopped after the module."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", str(db_path), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"server did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
+        time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page whose console errors and uncaught exceptions are collected in page.errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    pg.errors = []
+    pg.on("console", lambda m: m.type == "error" and pg.errors.append(f"console: {m.text}"))
+    pg.on("pageerror", lambda e: pg.errors.append(f"pageerror: {e}"))
+    yield pg
+    context.close()
+
+
+def shoot(pg, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def drawn_charts(pg, selector: str) -> list[dict]:
+    """Wait until every chart in `selector` finished (drawn or failed); return its mark counts."""
+    pg.wait_for_function(
+        f"() => Array.from(document.querySelectorAll('{selector}'))"
+        ".every(e => e.classList.contains('gk-drawn') || e.classList.contains('gk-failed'))",
+        timeout=20_000)
+    return [{"id": el.get_attribute("data-spec"), **el.evaluate(COUNT_MARKS)}
+            for el in pg.query_selector_all(selector)]
+
+
+def test_overview_draws_every_chart(server, page):
+    page.goto(server + "/-/overview")
+    charts = drawn_charts(page, ".gk-chart")
+    shoot(page, "overview")
+    assert [c["id"] for c in charts] == ["spec-totals", "spec-outcomes", "spec-withheld", "spec-templates",
+                                        "spec-failures", "spec-rules", "spec-corrections"]
+    assert all(c["kind"] == "svg" and c["marks"] > 0 for c in charts), charts
+    assert page.errors == []
+    assert page.locator("h1").inner_text() == "数据概览"
+    # Each chart links to the canned query that holds its SQL and data; the link opens with a chart.
+    links = page.locator(".gk-card .gk-links a:first-child")
+    assert links.count() == len(charts)
+    assert all("/charts_" in links.nth(i).get_attribute("href") and "#g.mark=" in links.nth(i).get_attribute("href")
+               for i in range(links.count()))
+
+
+def test_overview_outcome_legend_lists_the_six_groups(server, page):
+    page.goto(server + "/-/overview")
+    drawn_charts(page, ".gk-chart")
+    legend = page.locator("#chart-outcomes .role-legend-label text").all_text_contents()
+    assert legend == ["予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"]
+
+
+def test_report_page_draws_agency_history(server, page, db_path):
+    with sqlite3.connect(db_path) as c:
+        report_id = c.execute("select id from reports where path like ?", [f"%{HISTORY_REPORT}"]).fetchone()[0]
+    page.goto(f"{server}/reports/{report_id}")
+    assert page.locator("#agency-history").count() == 1, "report.html must include _agency_history.html"
+    charts = drawn_charts(page, "#agency-history .gk-chart")
+    page.locator("#agency-history").scroll_into_view_if_needed()
+    shoot(page, "report_agency_history")
+    assert [c["id"] for c in charts] == ["history-applications", "history-outcomes"]
+    assert all(c["kind"] == "svg" and c["marks"] > 0 for c in charts), charts
+    years = page.locator("#agency-history > p:first-of-type a").all_inner_texts()
+    assert years == ["2015年", "2016年", "2018年", "2022年"]
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("query", ["charts_outcome_composition", "charts_check_failures_per_rule"])
+def test_canned_query_opens_with_its_chart(server, page, query):
+    db = httpx.get(server + "/.json").json()
+    name = next(iter(db))
+    page.goto(f"{server}/{name}")
+    href = page.locator(f'a[href^="/{name}/{query}#"]').first.get_attribute("href")
+    page.goto(server + href)   # the database page's link carries the canned query's fragment
+    page.wait_for_selector("form.datasette-vega", timeout=20_000)
+    page.wait_for_function("() => { const c = document.querySelector('form.datasette-vega + div canvas');"
+                           " return c && c.width > 0; }", timeout=20_000)
+    page.wait_for_timeout(300)   # vega draws the canvas on the next animation frame
+    charts = [el.evaluate(COUNT_MARKS) for el in page.query_selector_all("form.datasette-vega + div")]
+    shoot(page, query)
+    assert len(charts) == 1 and charts[0]["kind"] == "canvas" and charts[0]["marks"] > 0, charts
+    assert page.locator("details.gk-pandas summary").inner_text() == "在 Jupyter 中用 pandas 读取这些数据"
+    code = page.locator("details.gk-pandas pre").text_content()
+    assert f"/{name}/{query}.json?_shape=array" in code
+    assert page.errors == []
