@@ -1,0 +1,252 @@
+"""Consistency checks (勾稽关系, forms.md §7): run every rule SQL file and store the verdicts.
+
+Each rule is written once, as `canned_queries/checks/<RULE-ID>.sql`. The same file is
+
+* a Datasette canned query (parameters :year, :province, :adcode and :status; all empty = every report,
+  only the failing rows), and
+* the source of `check_results`: `run_checks` binds `status = 'all'` so the query also yields the passing,
+  unknown and not-applicable rows, and stores them set-based (one INSERT ... SELECT per rule, no loop over
+  reports), so 100,000 reports take seconds, not minutes.
+
+Every rule file returns the same columns, one row per report × instance (a column, a row, a table-2 item,
+a prose figure...): report_id, year, province, agency, instance, status, expected, actual, cells, message,
+related_report_id, evidence_line, evidence_text. The rule id, severity and status come from the header.
+
+`check_results` keeps every failing or unknown instance as its own row (so the report page can point at
+the cells) and one summary row per report × rule when nothing failed or was unknown (pass or
+not_applicable) — a pass is recorded, never implied by absence.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+CHECKS_DIR = Path(__file__).resolve().parent.parent / "canned_queries" / "checks"
+
+HEADER_KEYS = ("title", "description", "rule", "status", "severity", "fragment")
+RULE_STATUSES = {"official": "官方（表格注明）", "structural": "结构性（由表格结构推出）", "inferred": "推定（可能有合理例外）"}
+SEVERITIES = {"error": "错误", "warning": "警告"}
+RESULT_STATUSES = {
+    "pass": "通过",
+    "fail": "不通过",
+    "unknown": "无法核对（有空白或无法读取的数据）",
+    "not_applicable": "不适用（报告没有相应表格或格式）",
+}
+
+_HEADER_RE = re.compile(r"^--\s*(\w+)\s*:\s*(.*?)\s*$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    description: str
+    status: str          # official | structural | inferred
+    severity: str        # error | warning
+    sql: str             # the whole file, header included (what Datasette runs)
+    path: Path
+    fragment: str | None = None
+
+
+def parse_header(text: str) -> dict[str, str]:
+    """Read the leading `-- key: value` lines of a .sql file (the one header format of all canned queries)."""
+    header: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            break
+        m = _HEADER_RE.match(line)
+        if m and m.group(1) in HEADER_KEYS:
+            header[m.group(1)] = m.group(2)
+    return header
+
+
+def load_rule(path: Path) -> Rule:
+    text = path.read_text(encoding="utf-8")
+    h = parse_header(text)
+    missing = [k for k in ("title", "description", "rule", "status", "severity") if k not in h]
+    if missing:
+        raise ValueError(f"{path.name}: header lacks {', '.join(missing)}")
+    if h["rule"] != path.stem:
+        raise ValueError(f"{path.name}: header says rule {h['rule']}, file name says {path.stem}")
+    if h["status"] not in RULE_STATUSES or h["severity"] not in SEVERITIES:
+        raise ValueError(f"{path.name}: bad status {h['status']!r} or severity {h['severity']!r}")
+    return Rule(h["rule"], h["title"], h["description"], h["status"], h["severity"], text, path, h.get("fragment"))
+
+
+def load_rules(directory: Path = CHECKS_DIR) -> list[Rule]:
+    return [load_rule(p) for p in sorted(directory.glob("*.sql"))]
+
+
+# Bindings for run_checks: every report, every status.
+ALL_PARAMS = {"year": "", "province": "", "adcode": "", "status": "all"}
+
+CHECK_TABLES = {
+    "check_results": {
+        "description": "勾稽关系核对结果：每份报告的每条规则。不通过或无法核对的每一处单独一行；"
+                       "全部通过或不适用时每份报告每条规则一行汇总。",
+        "columns": {
+            "id": "行号",
+            "report_id": "报告编号（reports.id）",
+            "rule_id": "规则编号（见 forms.md §7，如 T3-balance）",
+            "instance": "规则在报告中的具体位置：表三的列或行、表二的项目、正文数字等；汇总行为空",
+            "severity": "严重程度：error 错误，warning 警告（推定规则，可能有合理例外）",
+            "status": "结果：pass 通过，fail 不通过，unknown 无法核对（有空白或无法读取的数据），"
+                      "not_applicable 不适用（报告没有相应表格或格式）",
+            "expected": "按规则应有的值（由其他单元格算出）",
+            "actual": "报告实际印制的值",
+            "cells": "涉及的单元格，JSON 列表，每项为“表:行:列”",
+            "message": "中文说明",
+            "related_report_id": "跨年规则中对照的上一年度报告编号",
+            "evidence_line": "正文证据所在行号（指向 source_texts.text）",
+            "evidence_text": "正文证据原句",
+        },
+    },
+    "report_quality": {
+        "description": "每份报告的质量概况：各规则通过、不通过、无法核对的数量，现有表格与解析警告。",
+        "columns": {
+            "report_id": "报告编号",
+            "year": "报告年度",
+            "agency": "发布机关",
+            "province": "省份",
+            "template": "报告格式：2019、2021 或 legacy",
+            "parse_status": "解析状态：ok、partial、failed",
+            "tables_present": "报告中识别出的表格（表二、表三、表四）",
+            "n_tables": "识别出的表格数",
+            "rules_passed": "全部通过的规则数",
+            "rules_failed": "至少一处不通过的规则数",
+            "rules_failed_error": "其中严重程度为错误的规则数",
+            "rules_failed_warning": "其中严重程度为警告的规则数",
+            "rules_unknown": "无不通过、但至少一处无法核对的规则数",
+            "rules_not_applicable": "不适用的规则数",
+            "parse_warnings": "解析警告数（reports.n_warnings）",
+        },
+    },
+}
+
+_CHECK_RESULTS_DDL = """
+create table check_results (
+  id integer primary key,
+  report_id text not null,
+  rule_id text not null,
+  instance text,
+  severity text not null,
+  status text not null,
+  expected text,
+  actual text,
+  cells text not null default '[]',
+  message text,
+  related_report_id text,
+  evidence_line integer,
+  evidence_text text
+)
+"""
+
+_REPORT_QUALITY_VIEW = """
+create view report_quality as
+with per_rule as (
+  select report_id, rule_id, max(severity) as severity,
+    case when max(status = 'fail') then 'fail' when max(status = 'unknown') then 'unknown'
+         when max(status = 'pass') then 'pass' else 'not_applicable' end as status
+  from check_results group by report_id, rule_id
+),
+per_report as (
+  select report_id,
+    sum(status = 'pass') as rules_passed,
+    sum(status = 'fail') as rules_failed,
+    sum(status = 'fail' and severity = 'error') as rules_failed_error,
+    sum(status = 'fail' and severity = 'warning') as rules_failed_warning,
+    sum(status = 'unknown') as rules_unknown,
+    sum(status = 'not_applicable') as rules_not_applicable
+  from per_rule group by report_id
+),
+t as (
+  select r.id,
+    exists (select 1 from active_disclosure d where d.report_id = r.id) as t2,
+    exists (select 1 from applications a where a.report_id = r.id) as t3,
+    exists (select 1 from reviews_litigation k where k.report_id = r.id) as t4
+  from reports r
+)
+select r.id as report_id, r.year, r.agency, r.province, r.template, r.parse_status,
+  trim(case when t.t2 then '表二 ' else '' end || case when t.t3 then '表三 ' else '' end ||
+       case when t.t4 then '表四' else '' end) as tables_present,
+  t.t2 + t.t3 + t.t4 as n_tables,
+  coalesce(q.rules_passed, 0) as rules_passed,
+  coalesce(q.rules_failed, 0) as rules_failed,
+  coalesce(q.rules_failed_error, 0) as rules_failed_error,
+  coalesce(q.rules_failed_warning, 0) as rules_failed_warning,
+  coalesce(q.rules_unknown, 0) as rules_unknown,
+  coalesce(q.rules_not_applicable, 0) as rules_not_applicable,
+  r.n_warnings as parse_warnings
+from reports r join t on t.id = r.id left join per_report q on q.report_id = r.id
+"""
+
+# Indexes the rules need to stay set-based and fast (created if the build did not already).
+_INDEXES = (
+    "create index if not exists idx_chk_applications on applications (report_id, row_key)",
+    "create index if not exists idx_chk_reviews on reviews_litigation (report_id, kind)",
+    "create index if not exists idx_chk_active on active_disclosure (report_id, item_key, metric)",
+    "create index if not exists idx_chk_facts on facts (report_id, metric)",
+    "create index if not exists idx_chk_sections on sections (report_id, number)",
+    "create index if not exists idx_chk_reports_agency on reports (agency_id, year)",
+    "create index if not exists idx_chk_reports_year on reports (year)",
+)
+
+# Numbers as text: whole REALs without ".0" (a count read as 12.0 is shown as 12).
+_FMT = ("case when typeof({c}) = 'real' and {c} = cast({c} as integer) then cast(cast({c} as integer) as text) "
+        "else cast({c} as text) end")
+
+
+def ensure_indexes(conn: sqlite3.Connection) -> None:
+    for ddl in _INDEXES:
+        conn.execute(ddl)
+
+
+def run_checks(conn: sqlite3.Connection, rules: list[Rule] | None = None) -> dict[str, dict[str, int]]:
+    """(Re)write check_results and the report_quality view; return counts per rule and status."""
+    rules = load_rules() if rules is None else rules
+    ensure_indexes(conn)
+    conn.execute("drop view if exists report_quality")
+    conn.execute("drop table if exists check_results")
+    conn.execute(_CHECK_RESULTS_DDL)
+    summary: dict[str, dict[str, int]] = {}
+    for rule in rules:
+        conn.execute("drop table if exists temp._check_rows")
+        conn.execute("create temp table _check_rows as " + _strip_header(rule.sql), ALL_PARAMS)
+        meta = {"rule_id": rule.id, "severity": rule.severity}
+        conn.execute(
+            f"""insert into check_results (report_id, rule_id, instance, severity, status, expected, actual, cells,
+                                           message, related_report_id, evidence_line, evidence_text)
+            select report_id, :rule_id, instance, :severity, status, {_FMT.format(c='expected')},
+                   {_FMT.format(c='actual')}, cells, message, related_report_id, evidence_line, evidence_text
+            from temp._check_rows where status in ('fail', 'unknown')""",
+            meta,
+        )
+        conn.execute(
+            """insert into check_results (report_id, rule_id, instance, severity, status, cells, message)
+            select report_id, :rule_id, null, :severity,
+                   case when max(status = 'pass') then 'pass' else 'not_applicable' end, '[]',
+                   case when max(status = 'pass') then '通过（共核对' || sum(status = 'pass') || '处）'
+                        else max(message) end
+            from temp._check_rows group by report_id
+            having sum(status in ('fail', 'unknown')) = 0""",
+            meta,
+        )
+        conn.execute("drop table temp._check_rows")
+    conn.execute("create index if not exists idx_check_results_report on check_results (report_id, rule_id)")
+    conn.execute("create index if not exists idx_check_results_rule on check_results (rule_id, status)")
+    conn.execute(_REPORT_QUALITY_VIEW)
+    for rule_id, status, n in conn.execute(
+            "select rule_id, status, count(*) from check_results group by rule_id, status"):
+        summary.setdefault(rule_id, {})[status] = n
+    conn.commit()
+    return summary
+
+
+def _strip_header(sql: str) -> str:
+    """CREATE TABLE ... AS needs the statement itself first; comments before it are harmless but dropped."""
+    lines = sql.splitlines()
+    while lines and (lines[0].startswith("--") or not lines[0].strip()):
+        lines.pop(0)
+    return "\n".join(lines)
