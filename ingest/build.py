@@ -16,6 +16,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import signal
 import sqlite3
 import sys
 import time
@@ -87,7 +88,7 @@ def parse_one(data: bytes, relpath: str):
     return parsed.record, parsed.text
 
 
-def _work(job: tuple[str, str]) -> dict[str, list[dict]]:
+def _work(job: tuple[str, str]) -> dict[str, list[tuple]]:
     """Read, hash, parse and flatten one file. Never raises: a failure becomes a failed report."""
     relpath, abspath = job
     data = Path(abspath).read_bytes()
@@ -96,15 +97,17 @@ def _work(job: tuple[str, str]) -> dict[str, list[dict]]:
         record, text = parse_one(data, relpath)
     except Exception as exc:  # one bad file must not stop the build; the error is kept in `warnings`
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return load.report_rows(relpath, sha, len(data), None, None, error=detail)
-    return load.report_rows(relpath, sha, len(data), record, text)
+        return load.as_tuples(load.report_rows(relpath, sha, len(data), None, None, error=detail))
+    return load.as_tuples(load.report_rows(relpath, sha, len(data), record, text))
 
 
 def _init_worker() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool and removes the temporary file."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     search.initialize()
 
 
-def _results(jobs: list[tuple[str, str]], workers: int) -> Iterator[dict[str, list[dict]]]:
+def _results(jobs: list[tuple[str, str]], workers: int) -> Iterator[dict[str, list[tuple]]]:
     """Rows per file, in the order of `jobs` (so a build is reproducible), parsed in parallel."""
     if not jobs:
         return
@@ -201,6 +204,33 @@ def _version_stamp() -> str:
 def build(dirs: Iterable[str | os.PathLike], db_path: str | os.PathLike, workers: int | None = None,
           progress: bool | None = None) -> dict:
     """Build or update the database at `db_path` from the report files under `dirs`; return a summary."""
+    with _sigterm_as_exit():
+        return _build(dirs, db_path, workers, progress)
+
+
+class _sigterm_as_exit:
+    """Turn SIGTERM (`kill PID`) into SystemExit during a build so the temporary file is removed."""
+
+    def __enter__(self):
+        self.previous = None
+        try:
+            if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+                self.previous = signal.signal(signal.SIGTERM, self._exit)
+        except ValueError:  # not the main thread: leave signals alone
+            pass
+        return self
+
+    @staticmethod
+    def _exit(signum, frame):
+        raise SystemExit(128 + signum)
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+        return False
+
+
+def _build(dirs, db_path, workers, progress) -> dict:
     started = time.monotonic()
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -209,11 +239,21 @@ def build(dirs: Iterable[str | os.PathLike], db_path: str | os.PathLike, workers
         progress = sys.stderr.isatty()
     remove_stale_temps(db_path)
 
+    timings: dict[str, float] = {}
+    mark = time.monotonic()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.monotonic()
+        timings[name] = round(now - mark, 2)
+        mark = now
+
     files = find_reports(dirs)
     current = {}
     for rel, path in files:
         current[rel] = _sha256(path)
 
+    lap("scan")
     tmp = _temp_path(db_path)
     try:
         incremental = db_path.exists() and _copy_database(db_path, tmp)
@@ -242,6 +282,7 @@ def build(dirs: Iterable[str | os.PathLike], db_path: str | os.PathLike, workers
 
         with db.conn:
             load.delete_reports(db, stale_ids)
+        lap("prepare")
         removed = sum(1 for rel in previous if rel not in current)
 
         loader = load.Loader(db)
@@ -258,22 +299,29 @@ def build(dirs: Iterable[str | os.PathLike], db_path: str | os.PathLike, workers
             for rows in results:
                 _take(loader, rows, statuses)
         loader.flush()
+        lap("parse_load")
 
         if fresh:
             load.create_indexes(db)
         load.write_lookups(db)
         load.create_views(db)
+        lap("indexes")
         _run_checks(db)
+        lap("checks")
         n_reports = db["reports"].count
         summary = {
             "db": str(db_path), "files": len(files), "reports": n_reports, "parsed": len(to_parse),
             "unchanged": len(unchanged), "removed": removed, "incremental": not fresh,
-            "status": statuses, "workers": workers,
+            "status": statuses, "workers": workers, "timings": timings,
         }
         summary["seconds"] = round(time.monotonic() - started, 2)
         _write_build_info(db, summary, sum(size for _, size in current.values()))
-        if not fresh and to_parse:
+        if not fresh and (to_parse or stale_ids):
             db.execute("INSERT INTO sections_fts(sections_fts) VALUES ('optimize')")
+            free, pages = (db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("freelist_count", "page_count"))
+            if free > pages // 4:  # many reports replaced: give the space back
+                db.conn.commit()
+                db.execute("VACUUM")
         db.conn.commit()
         db.execute("PRAGMA journal_mode = DELETE")
         db.close()
@@ -286,8 +334,12 @@ def build(dirs: Iterable[str | os.PathLike], db_path: str | os.PathLike, workers
             pass
 
 
-def _take(loader: load.Loader, rows: dict[str, list[dict]], statuses: dict[str, int]) -> None:
-    statuses[rows["reports"][0]["parse_status"]] = statuses.get(rows["reports"][0]["parse_status"], 0) + 1
+_STATUS_AT = list(schema.TABLES["reports"]["columns"]).index("parse_status")
+
+
+def _take(loader: load.Loader, rows: dict[str, list[tuple]], statuses: dict[str, int]) -> None:
+    status = rows["reports"][0][_STATUS_AT]
+    statuses[status] = statuses.get(status, 0) + 1
     loader.add(rows)
 
 

@@ -78,8 +78,6 @@ def agency_key(adcode: str | None, agency: str | None, region: dict | None = Non
     if not agency and not adcode:
         return None
     code = adcode or "000000"
-    if kind == "government" and adcode:
-        return f"{code}:人民政府"
     name = unicodedata.normalize("NFKC", agency or "")
     try:
         from .normalize import to_simplified
@@ -93,13 +91,21 @@ def agency_key(adcode: str | None, agency: str | None, region: dict | None = Non
     while changed:
         changed = False
         for p in prefixes:
-            for form in {p, _short_region(p)}:
+            for form in sorted({p, _short_region(p)}, key=len, reverse=True):
                 if form and name.startswith(form) and len(name) > len(form):
                     name = name[len(form):]
                     changed = True
+    if kind == "government":
+        # a government is the same body whatever it calls itself: "平潭综合实验区管委会" and
+        # "平潭综合实验区" agree, and a county's "人民政府"/"政府"/bare name all become "人民政府";
+        # a managed zone keeps its own name, so it is not merged with its host county's government
+        name = _GOVERNMENT_SUFFIX.sub("", name)
     if name in ("", "人民政府", "政府"):
         name = "人民政府"
     return f"{code}:{name}"
+
+
+_GOVERNMENT_SUFFIX = re.compile(r"(人民政府|管理委员会|管委会|政府)$")
 
 
 def _short_region(name: str) -> str:
@@ -303,35 +309,62 @@ def delete_reports(db: sqlite_utils.Database, ids: Iterable[str]) -> int:
     return len(ids)
 
 
+def as_tuples(rows: dict[str, list[dict]]) -> dict[str, list[tuple]]:
+    """Rows as tuples in schema column order: smaller to send between processes, fast to insert."""
+    out = {}
+    for name in REPORT_TABLES:
+        cols = tuple(TABLES[name]["columns"])
+        out[name] = [tuple(r.get(c) for c in cols) for r in rows.get(name) or ()]
+    out[FTS_TABLE] = [(r["report_id"], r["heading"], r["body"]) for r in rows.get(FTS_TABLE) or ()]
+    return out
+
+
 class Loader:
-    """Buffers the rows of many reports and writes them in large batches (fast bulk loading)."""
+    """Buffers the rows of many reports and writes them in large batches.
+
+    Tables are created by sqlite-utils from the schema; the millions of rows of a large build are
+    written with `executemany` on the same connection, because sqlite-utils' per-value work in
+    `insert_all` (about 6 µs a value) would take most of the 10-minute budget for 100,000 reports.
+    """
 
     def __init__(self, db: sqlite_utils.Database, batch_reports: int = 500):
         self.db = db
         self.batch_reports = batch_reports
-        self.buffer: dict[str, list[dict]] = {name: [] for name in REPORT_TABLES}
+        self.buffer: dict[str, list[tuple]] = {name: [] for name in REPORT_TABLES}
         self.fts: list[tuple] = []
         self.pending = 0
+        self.sql = {}
+        for name in REPORT_TABLES:
+            cols = list(TABLES[name]["columns"])
+            self.sql[name] = (f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in cols)}) "
+                              f"VALUES ({', '.join('?' * len(cols))})")
+        self.section_id_at = list(TABLES["sections"]["columns"]).index("id")
         self.next_section_id = (db.execute("SELECT max(id) FROM sections").fetchone()[0] or 0) + 1
 
-    def add(self, rows: dict[str, list[dict]]) -> None:
+    def add(self, rows: dict[str, list[tuple]]) -> None:
+        """Queue one report's rows (as made by `as_tuples`); sections get their id here."""
+        i = self.section_id_at
+        sections = []
         for section, fts in zip(rows["sections"], rows[FTS_TABLE]):
-            section["id"] = self.next_section_id
-            self.fts.append((self.next_section_id, fts["report_id"], fts["heading"], fts["body"]))
+            sid = self.next_section_id
             self.next_section_id += 1
+            sections.append(section[:i] + (sid,) + section[i + 1:])
+            self.fts.append((sid,) + tuple(fts))
         for name in REPORT_TABLES:
-            self.buffer[name].extend(rows.get(name) or ())
+            self.buffer[name].extend(sections if name == "sections" else rows.get(name) or ())
         self.pending += 1
         if self.pending >= self.batch_reports:
             self.flush()
 
     def flush(self) -> None:
-        for name in REPORT_TABLES:  # reports first: the other tables refer to it
-            if self.buffer[name]:
-                self.db[name].insert_all(self.buffer[name], batch_size=2000)
-                self.buffer[name] = []
-        if self.fts:
-            self.db.conn.executemany(
-                f"INSERT INTO [{FTS_TABLE}] (rowid, report_id, heading, body) VALUES (?, ?, ?, ?)", self.fts)
-            self.fts = []
+        conn = self.db.conn
+        with conn:
+            for name in REPORT_TABLES:  # reports first: the other tables refer to it
+                if self.buffer[name]:
+                    conn.executemany(self.sql[name], self.buffer[name])
+                    self.buffer[name] = []
+            if self.fts:
+                conn.executemany(
+                    f"INSERT INTO [{FTS_TABLE}] (rowid, report_id, heading, body) VALUES (?, ?, ?, ?)", self.fts)
+                self.fts = []
         self.pending = 0

@@ -155,7 +155,8 @@ TABLES: dict[str, dict] = {
             "span_end": ("INTEGER", "在该行中的结束字符位置（span_end），不含"),
         },
         "foreign_keys": _REPORT_FK,
-        "indexes": [["report_id", "table_name", "row_key", "col_key"], ["kind"]],
+        # one index: a report's ~250 cells are read together; a wider index would double the table's size
+        "indexes": [["report_id"]],
     },
     "source_texts": {
         "description": "报告原文（source_texts）：解析得到的文本，其他表的行号（line）都指这段文本。",

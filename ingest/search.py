@@ -18,7 +18,10 @@ import functools
 import logging
 import re
 
-_SENTENCE = re.compile(r"[^。！？；\n]*[。！？；\n]?")
+# Pieces jieba segments independently: runs of Chinese characters (jieba never joins a word across
+# punctuation or digits) and runs of Latin letters and digits, which jieba keeps whole anyway. Only
+# the Chinese runs go through jieba, and they are cached: reports repeat their wording, not figures.
+_PIECE = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|[A-Za-z0-9]+")
 
 
 @functools.lru_cache(maxsize=1)
@@ -46,9 +49,11 @@ def segment(text: str | None) -> str:
     if not text:
         return ""
     tokens: list[str] = []
-    for sentence in _SENTENCE.findall(text):
-        if sentence.strip():
-            tokens.extend(_segment_sentence(sentence))
+    for m in _PIECE.finditer(text):
+        if m.group(1):
+            tokens.extend(_segment_sentence(m.group(1)))
+        else:
+            tokens.append(m.group(0))
     return " ".join(tokens)
 
 
