@@ -78,8 +78,11 @@ def build_db(corpus: Path, db: Path, workers: int | None = None) -> dict:
 
 
 def measure_pages(db: Path) -> dict:
-    """Page latencies of the site on this database (filled in by the site's benchmark)."""
-    return {}
+    """p50/p95 page latencies of the site served on 127.0.0.1 (bench/pages.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from pages import measure_pages as measure
+
+    return {"pages": measure(db, n=int(os.environ.get("BENCH_PAGE_REQUESTS", "20")))}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--keep", type=Path, default=None, help="keep corpora and databases in this folder")
     parser.add_argument("--skip-checks", action="store_true", help="time the build without ingest.checks")
+    parser.add_argument("--pages-only", type=Path, default=None, metavar="DB",
+                        help="only measure page latencies on an existing database")
     args = parser.parse_args(argv)
+    print(json.dumps({"cores": os.cpu_count()}), flush=True)
+    if args.pages_only:
+        print(json.dumps(measure_pages(args.pages_only), ensure_ascii=False, indent=1), flush=True)
+        return 0
     if args.skip_checks:
         import ingest.build
 
