@@ -73,18 +73,19 @@ def _utf16_guess(data: bytes) -> str | None:
         return "utf-16-le"
     if even_nuls > half * 0.2 and odd_nuls < half * 0.05:
         return "utf-16-be"
-    # Pure Chinese UTF-16 without a single ASCII character: decodes to mostly CJK on one side only.
+    # Pure Chinese UTF-16 without a single ASCII character: not UTF-8, and decodes to mostly CJK.
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
     for enc in ("utf-16-le", "utf-16-be"):
         try:
             text = sample.decode(enc)
         except UnicodeDecodeError:
             continue
         if text and sum("\u4e00" <= c <= "\u9fff" for c in text) / len(text) > 0.6:
-            try:
-                data.decode("utf-8")
-                return None
-            except UnicodeDecodeError:
-                return enc
+            return enc
     return None
 
 
