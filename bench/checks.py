@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from ingest import forms  # noqa: E402
 from ingest.checks import CHECKS_DIR, load_rules, run_checks  # noqa: E402
+from plugins.sqlite_pragmas import apply_pragmas  # noqa: E402
 from test_checks import balanced_table3, make_db  # noqa: E402
 
 N = int(os.environ.get("N_REPORTS", 100_000))
@@ -77,6 +78,7 @@ def main() -> None:
         summary = run_checks(conn)
         print(f"run_checks: {time.perf_counter() - t0:.2f}s  check_results rows: "
               f"{conn.execute('select count(*) from check_results').fetchone()[0]}")
+        apply_pragmas(conn)                         # the settings Datasette's connections get (prepare_connection)
         for rule in load_rules():
             times = []
             for _ in range(20):

@@ -171,6 +171,12 @@ def find_metadata(lines: list[str], text: str) -> dict:
     agency = None
     if prefix and _ORG_SUFFIX.search(prefix):
         agency = prefix
+    elif prefix:
+        # the title names only a place ("洪泽区2017年…", "平潭综合实验区2023年…"): the report is that
+        # place's own report, issued by its government; an office named in the signature or in
+        # 发布机构 only compiled and published it
+        agency = next((name for name in (signature, fields.get("发布机构"), fields.get("来源"))
+                       if same_place(name) and _GOVERNMENT.search(name)), None)
     else:
         agency = next((name for name in (signature, fields.get("发布机构"), fields.get("来源")) if same_place(name)), None)
     adcode, province, city, county = resolve_region(agency or "", prefix or "", fields.get("来源", ""),

@@ -26,7 +26,7 @@ PATTERNS: list[tuple[str, re.Pattern, str]] = [
     ("applications_processed", re.compile(_N + r"\s*件(?:已|均已|按时|全部)?(?:办结|办理完毕)"), "件"),
     ("applications_carried_forward", re.compile(_N + r"\s*件(?:申请)?(?:结转下(?:一)?年度?|转入下(?:一)?年度?)"), "件"),
     ("applications_carried_forward", re.compile(r"结转(?:至)?下(?:一)?年度?(?:继续)?(?:办理)?" + _GAP + _N + r"\s*件"), "件"),
-    ("applications_granted", re.compile(r"(?:予以公开|同意公开)(?:答复)?(?:数|的)?" + r"[^。；;，,\d]{0,6}?" + _N + r"\s*[件条]"), "件"),
+    ("applications_granted", re.compile(r"(?:予以公开|同意公开)(?![及和与、])(?:答复)?(?:数|的)?" + r"[^。；;，,\d]{0,6}?" + _N + r"\s*[件条]"), "件"),
     ("reviews", re.compile(r"行政复议(?:案件|申请)?" + r"[^。；;，,\d]{0,8}?" + _N + r"\s*[件起宗]"), "件"),
     ("reviews", re.compile(_N + r"\s*[件份起宗](?:有关)?(?:政府信息公开)?(?:的)?行政复议"), "件"),
     ("reviews", re.compile(r"(?:无|没有|未发生|未收到|未有|未出现)[^。；;\d]{0,24}?行政复议"), "件"),

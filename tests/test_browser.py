@@ -28,7 +28,7 @@ SCREENSHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-HISTORY_REPORT = "pingtan_2022.html"  # 平潭综合实验区(管委会): reports of 2014, 2015, 2016, 2018 and 2022 (its table 3 is readable in the web page)
+HISTORY_REPORT = "pingtan_2022.html"  # 平潭综合实验区: its reports of 2011, 2013–2016, 2018, 2022 and 2023 (its table 3 is readable in the web page)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"{CHROMIUM} not installed (apt-get install chromium)")
@@ -163,7 +163,7 @@ def test_report_page_draws_agency_history(server, page, db_path):
     assert [c["id"] for c in charts] == ["history-applications", "history-outcomes"]
     assert all(c["kind"] == "svg" and c["marks"] > 0 for c in charts), charts
     years = page.locator("#agency-history > p:first-of-type a").all_inner_texts()
-    assert years == ["2014年", "2015年", "2016年", "2018年", "2022年"]
+    assert years == ["2011年", "2013年", "2014年", "2015年", "2016年", "2018年", "2022年", "2023年"]
     assert page.errors == []
 
 

@@ -516,3 +516,60 @@ def test_canned_query_filters_by_year_and_report_quality():
     run_checks(db.conn)
     q = dict(db.conn.execute("select report_id, rules_failed from report_quality").fetchall())
     assert q == {"a": 1, "b": 1}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Paths of the set-based rewrites that the tests above do not reach
+# ---------------------------------------------------------------------------------------------------------
+
+def test_t3_results_blanks_are_counted_per_column():
+    """A blank result cell makes only its own column unknown; a missing （六）sub-row makes every column unknown."""
+    db = make_db()
+    add_report(db, "a")
+    add_report(db, "b")
+    t = balanced_table3()
+    t["denied_third_party"][2] = None                 # 科研机构 of a （三）row
+    add_table3(db, "a", t)
+    u = balanced_table3()
+    del u["other_unpaid_fee"]                         # 2021 layout with only two of the three （六）rows
+    add_table3(db, "b", u)
+    rows = results(db, "T3-results", "a")
+    assert [(r["instance"], r["status"]) for r in rows] == [("research", "unknown")]
+    assert rows[0]["message"] == "科研机构列：（一）至（五）中有空白或缺失的行，无法核对"
+    rows = results(db, "T3-results", "b")
+    assert {r["instance"] for r in rows} == set(COLS) and {r["status"] for r in rows} == {"unknown"}
+    assert only(rows, instance="total")["message"] == "总计列：（六）其他处理为空或缺失，无法核对"
+
+
+def test_cross_year_item_without_counterpart_does_not_hide_a_pass():
+    """An item the previous report lacks is not applicable; the report's verdict is that of its paired items."""
+    db = make_db()
+    add_report(db, "p", year=2021, agency_id="A")
+    add_report(db, "c", year=2022, agency_id="A")
+    add_active(db, "p", "regulations", issued=1, repealed=0, in_force=10)
+    add_active(db, "c", "regulations", issued=3, repealed=1, in_force=12)
+    add_active(db, "c", "normative_documents", issued=1, repealed=0, in_force=4)
+    rows = results(db, "X-valid-2021", "c")
+    assert [(r["status"], r["message"]) for r in rows] == [("pass", "通过（共核对1处）")]
+    assert [r["instance"] for r in canned(db, "X-valid-2021", status="pass")] == ["regulations@p"]
+
+
+def test_tx_counts_ignores_figures_without_their_table():
+    db = make_db()
+    add_report(db, "a")
+    add_report(db, "b")
+    add_table3(db, "a", balanced_table3())           # no table 4
+    add_fact(db, "a", "applications_received", 6, "新收申请6件", 3)
+    add_fact(db, "a", "reviews", 9, "行政复议9件", 4)
+    add_fact(db, "b", "reviews", 9, "行政复议9件", 4)  # no table at all
+    assert [(r["status"], r["message"]) for r in results(db, "TX-counts", "a")] == [("pass", "通过（共核对1处）")]
+    r = only(results(db, "TX-counts", "b"))
+    assert (r["status"], r["message"]) == ("not_applicable", "正文中没有可与表格核对的数字（或报告没有相应表格）")
+
+
+def test_tx_fee_zero_fee_in_prose_holds():
+    db = make_db()
+    add_report(db, "a", year=2017, template="legacy")
+    add_fact(db, "a", "fee_yuan", 0, "没有向申请人收费", 7)
+    r = only(results(db, "TX-fee", "a"))
+    assert (r["status"], r["message"]) == ("pass", "通过（共核对1处）")

@@ -3,41 +3,36 @@
 -- rule: T2-2019-prev
 -- status: inferred
 -- severity: error
-with p as (select :year as year, :province as province, :adcode as adcode, :status as status),
-r as (
-  select r.id as report_id, r.year, r.province, r.agency
-  from reports r, p
-  where (p.year = '' or r.year = p.year)
-    and (p.province = '' or r.province = p.province)
-    and (p.adcode = '' or r.adcode = p.adcode)
-),
-v as (
-  select r.report_id, r.year, r.province, r.agency, d.item_key, max(d.item) as item,
-    max(case when d.metric = 'previous_count' then d.value end) as prev,
-    max(d.metric = 'previous_count' and d.value is not null) as has_prev,
-    max(case when d.metric = 'change' then d.value end) as change,
-    max(d.metric = 'change' and d.value is not null) as has_change
-  from r join active_disclosure d on d.report_id = r.report_id
-  where d.metric in ('previous_count', 'change')
-  group by r.report_id, d.item_key
-  having max(d.metric = 'previous_count')
+
+with v as (
+  -- Each filtered report's 上一年项目数量 rows (one per 2019-form item) with the same item's 本年增/减, read
+  -- from the covering index idx_chk_active_cover; no row = not applicable.
+  select r.id as report_id, r.year, r.province, r.agency, f.report_id is not null as has_item, f.item_key,
+    f.rowid as d_rowid, f.value as prev, c.value as change
+  from reports r
+  left join active_disclosure f on f.report_id = r.id and f.metric = 'previous_count'
+  left join active_disclosure c on c.report_id = r.id and c.item_key = f.item_key and c.metric = 'change'
+  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+    and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (
   select report_id, year, province, agency, item_key as instance,
-    case when not (has_prev and has_change) then 'unknown'
+    case when not has_item then 'not_applicable'
+         when prev is null or change is null then 'unknown'
          when prev + change >= 0 then 'pass' else 'fail' end as status,
-    '≥0' as expected,
+    case when has_item then '≥0' end as expected,
     prev + change as actual,
-    json_array('active_disclosure:' || item_key || ':previous_count', 'active_disclosure:' || item_key || ':change') as cells,
-    case when not (has_prev and has_change)
-           then coalesce(item, item_key) || '：上一年项目数量或本年增/减为空或无法读取，无法核对'
-         else printf('%s：上一年项目数量%d加本年增/减%+d得%d', coalesce(item, item_key), prev, change, prev + change) end as message,
+    case when has_item then json_array('active_disclosure:' || item_key || ':previous_count',
+                                       'active_disclosure:' || item_key || ':change') else '[]' end as cells,
+    case when not has_item then '报告没有2019年格式表二的“上一年项目数量”'
+         when prev is null or change is null
+           then (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid) ||
+                '：上一年项目数量或本年增/减为空或无法读取，无法核对'
+         else printf('%s：上一年项目数量%d加本年增/减%+d得%d',
+                     (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid),
+                     prev, change, prev + change) end as message,
     null as related_report_id, null as evidence_line, null as evidence_text
   from v
-  union all
-  select r.report_id, r.year, r.province, r.agency, null, 'not_applicable', null, null, '[]',
-    '报告没有2019年格式表二的“上一年项目数量”', null, null, null
-  from r where not exists (select 1 from active_disclosure d where d.report_id = r.report_id and d.metric = 'previous_count')
 )
-select res.* from res, p
-where p.status = 'all' or res.status = coalesce(nullif(p.status, ''), 'fail')
+select * from res
+where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')

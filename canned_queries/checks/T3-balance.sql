@@ -3,52 +3,49 @@
 -- rule: T3-balance
 -- status: official
 -- severity: error
-with p as (select :year as year, :province as province, :adcode as adcode, :status as status),
-r as (
-  select r.id as report_id, r.year, r.province, r.agency
-  from reports r, p
-  where (p.year = '' or r.year = p.year)
-    and (p.province = '' or r.province = p.province)
-    and (p.adcode = '' or r.adcode = p.adcode)
-),
-cols(col, label) as (values
+
+with cols(col, label) as (values
   ('natural_person', '自然人'), ('commercial', '商业企业'), ('research', '科研机构'),
   ('public_interest', '社会公益组织'), ('legal_services', '法律服务机构'), ('other_org', '其他'), ('total', '总计')
 ),
-t as (
-  select r.*, exists (select 1 from applications a where a.report_id = r.report_id) as has_table from r
+t as materialized (
+  -- each filtered report with its four rows (一, 二, （七）, 四) looked up in the covering index
+  select r.id as report_id, r.year, r.province, r.agency,
+    exists (select 1 from applications a where a.report_id = r.id) as has_table,
+    n.natural_person as n_natural_person, n.commercial as n_commercial, n.research as n_research, n.public_interest as n_public_interest,
+    n.legal_services as n_legal_services, n.other_org as n_other_org, n.total as n_total, o.natural_person as o_natural_person,
+    o.commercial as o_commercial, o.research as o_research, o.public_interest as o_public_interest, o.legal_services as o_legal_services,
+    o.other_org as o_other_org, o.total as o_total, k.natural_person as k_natural_person, k.commercial as k_commercial,
+    k.research as k_research, k.public_interest as k_public_interest, k.legal_services as k_legal_services, k.other_org as k_other_org,
+    k.total as k_total, f.natural_person as f_natural_person, f.commercial as f_commercial, f.research as f_research,
+    f.public_interest as f_public_interest, f.legal_services as f_legal_services, f.other_org as f_other_org, f.total as f_total
+  from reports r
+  left join applications n on n.report_id = r.id and n.row_key = 'new_received'
+  left join applications o on o.report_id = r.id and o.row_key = 'carried_over'
+  left join applications k on k.report_id = r.id and k.row_key = 'total_processed'
+  left join applications f on f.report_id = r.id and f.row_key = 'carried_forward'
+  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+    and (:adcode = '' or r.adcode = :adcode)
 ),
 v as (
-  select t.report_id, t.year, t.province, t.agency, c.col, c.label,
-    case c.col when 'natural_person' then n.natural_person when 'commercial' then n.commercial
-      when 'research' then n.research when 'public_interest' then n.public_interest
-      when 'legal_services' then n.legal_services when 'other_org' then n.other_org when 'total' then n.total end as a1,
-    case c.col when 'natural_person' then o.natural_person when 'commercial' then o.commercial
-      when 'research' then o.research when 'public_interest' then o.public_interest
-      when 'legal_services' then o.legal_services when 'other_org' then o.other_org when 'total' then o.total end as a2,
-    case c.col when 'natural_person' then k.natural_person when 'commercial' then k.commercial
-      when 'research' then k.research when 'public_interest' then k.public_interest
-      when 'legal_services' then k.legal_services when 'other_org' then k.other_org when 'total' then k.total end as a7,
-    case c.col when 'natural_person' then f.natural_person when 'commercial' then f.commercial
-      when 'research' then f.research when 'public_interest' then f.public_interest
-      when 'legal_services' then f.legal_services when 'other_org' then f.other_org when 'total' then f.total end as a4
-  from t
-  left join applications n on n.report_id = t.report_id and n.row_key = 'new_received'
-  left join applications o on o.report_id = t.report_id and o.row_key = 'carried_over'
-  left join applications k on k.report_id = t.report_id and k.row_key = 'total_processed'
-  left join applications f on f.report_id = t.report_id and f.row_key = 'carried_forward'
-  cross join cols c
-  where t.has_table
+  select t.report_id, t.year, t.province, t.agency, t.has_table, c.col, c.label,
+    case c.col when 'natural_person' then t.n_natural_person when 'commercial' then t.n_commercial when 'research' then t.n_research when 'public_interest' then t.n_public_interest when 'legal_services' then t.n_legal_services when 'other_org' then t.n_other_org when 'total' then t.n_total end as a1,
+    case c.col when 'natural_person' then t.o_natural_person when 'commercial' then t.o_commercial when 'research' then t.o_research when 'public_interest' then t.o_public_interest when 'legal_services' then t.o_legal_services when 'other_org' then t.o_other_org when 'total' then t.o_total end as a2,
+    case c.col when 'natural_person' then t.k_natural_person when 'commercial' then t.k_commercial when 'research' then t.k_research when 'public_interest' then t.k_public_interest when 'legal_services' then t.k_legal_services when 'other_org' then t.k_other_org when 'total' then t.k_total end as a7,
+    case c.col when 'natural_person' then t.f_natural_person when 'commercial' then t.f_commercial when 'research' then t.f_research when 'public_interest' then t.f_public_interest when 'legal_services' then t.f_legal_services when 'other_org' then t.f_other_org when 'total' then t.f_total end as a4
+  from t join cols c on t.has_table or c.col = 'total'
 ),
 res as (
-  select report_id, year, province, agency, col as instance,
-    case when a1 is null or a2 is null or a7 is null or a4 is null then 'unknown'
+  select report_id, year, province, agency, case when has_table then col end as instance,
+    case when not has_table then 'not_applicable'
+         when a1 is null or a2 is null or a7 is null or a4 is null then 'unknown'
          when a1 + a2 = a7 + a4 then 'pass' else 'fail' end as status,
-    a1 + a2 as expected,
-    a7 + a4 as actual,
-    json_array('applications:new_received:' || col, 'applications:carried_over:' || col,
-               'applications:total_processed:' || col, 'applications:carried_forward:' || col) as cells,
-    case when a1 is null or a2 is null or a7 is null or a4 is null then
+    case when has_table then a1 + a2 end as expected,
+    case when has_table then a7 + a4 end as actual,
+    case when has_table then json_array('applications:new_received:' || col, 'applications:carried_over:' || col,
+               'applications:total_processed:' || col, 'applications:carried_forward:' || col) else '[]' end as cells,
+    case when not has_table then '报告没有表三（收到和处理政府信息公开申请情况）'
+         when a1 is null or a2 is null or a7 is null or a4 is null then
            label || '列：' || rtrim(
              case when a1 is null then '一（本年新收）、' else '' end ||
              case when a2 is null then '二（上年结转）、' else '' end ||
@@ -58,10 +55,6 @@ res as (
                      label, a1, a2, a1 + a2, a7, a4, a7 + a4) end as message,
     null as related_report_id, null as evidence_line, null as evidence_text
   from v
-  union all
-  select report_id, year, province, agency, null, 'not_applicable', null, null, '[]',
-    '报告没有表三（收到和处理政府信息公开申请情况）', null, null, null
-  from t where not has_table
 )
-select res.* from res, p
-where p.status = 'all' or res.status = coalesce(nullif(p.status, ''), 'fail')
+select * from res
+where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')

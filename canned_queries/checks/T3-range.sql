@@ -3,24 +3,24 @@
 -- rule: T3-range
 -- status: structural
 -- severity: error
-with p as (select :year as year, :province as province, :adcode as adcode, :status as status),
-r as (
-  select r.id as report_id, r.year, r.province, r.agency
-  from reports r, p
-  where (p.year = '' or r.year = p.year)
-    and (p.province = '' or r.province = p.province)
-    and (p.adcode = '' or r.adcode = p.adcode)
-),
-v as (
-  select r.report_id, r.year, r.province, r.agency, a.row_key, coalesce(a.label, a.row_key) as label,
-    'applications:' || a.row_key || ':' as pre,
+
+with v as (
+  -- One pass over each filtered report's table-3 rows (covering index idx_chk_applications_cover);
+  -- a report without any row is the not-applicable case.
+  select r.id as report_id, r.year, r.province, r.agency, a.report_id is not null as has_table, a.row_key,
+    a.rowid as app_rowid, 'applications:' || a.row_key || ':' as pre,
     a.natural_person as c1, a.commercial as c2, a.research as c3, a.public_interest as c4,
     a.legal_services as c5, a.other_org as c6, a.total as c7
-  from r join applications a on a.report_id = r.report_id
+  from reports r left join applications a on a.report_id = r.id
+  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+    and (:adcode = '' or r.adcode = :adcode)
 ),
 b as (
-  -- bad = printed but not a whole number >= 0; blank = null
+  -- fast: all seven are integers >= 0 (text sorts above numbers, so an integer max means no text;
+  -- an integer sum means no REAL). Otherwise bad = printed but not a whole number >= 0; blank = null.
   select v.*,
+    (min(c1, c2, c3, c4, c5, c6, c7) >= 0 and typeof(max(c1, c2, c3, c4, c5, c6, c7)) = 'integer'
+     and typeof(c1 + c2 + c3 + c4 + c5 + c6 + c7) = 'integer') as all_ok,
     (c1 is not null and (typeof(c1) not in ('integer', 'real') or c1 < 0 or c1 <> cast(c1 as integer))) as b1,
     (c2 is not null and (typeof(c2) not in ('integer', 'real') or c2 < 0 or c2 <> cast(c2 as integer))) as b2,
     (c3 is not null and (typeof(c3) not in ('integer', 'real') or c3 < 0 or c3 <> cast(c3 as integer))) as b3,
@@ -33,14 +33,16 @@ b as (
 s as (
   select b.*,
     b1 or b2 or b3 or b4 or b5 or b6 or b7 as any_bad,
-    c1 is null or c2 is null or c3 is null or c4 is null or c5 is null or c6 is null or c7 is null as any_null
+    c1 is null or c2 is null or c3 is null or c4 is null or c5 is null or c6 is null or c7 is null as any_null,
+    (select coalesce(l.label, l.row_key) from applications l where l.rowid = app_rowid) as label
   from b
 ),
 res as (
   select report_id, year, province, agency, row_key as instance,
-    case when any_bad then 'fail' when any_null then 'unknown' else 'pass' end as status,
-    '≥0的整数' as expected,
-    case when any_bad then rtrim(
+    case when not has_table then 'not_applicable' when all_ok then 'pass'
+         when any_bad then 'fail' when any_null then 'unknown' else 'pass' end as status,
+    case when has_table then '≥0的整数' end as expected,
+    case when has_table and any_bad then rtrim(
       case when b1 then '自然人=' || c1 || '，' else '' end ||
       case when b2 then '商业企业=' || c2 || '，' else '' end ||
       case when b3 then '科研机构=' || c3 || '，' else '' end ||
@@ -48,7 +50,7 @@ res as (
       case when b5 then '法律服务机构=' || c5 || '，' else '' end ||
       case when b6 then '其他=' || c6 || '，' else '' end ||
       case when b7 then '总计=' || c7 || '，' else '' end, '，') end as actual,
-    case when any_bad or any_null then '[' || rtrim(
+    case when has_table and not all_ok and (any_bad or any_null) then '[' || rtrim(
       case when b1 or (not any_bad and c1 is null) then '"' || pre || 'natural_person",' else '' end ||
       case when b2 or (not any_bad and c2 is null) then '"' || pre || 'commercial",' else '' end ||
       case when b3 or (not any_bad and c3 is null) then '"' || pre || 'research",' else '' end ||
@@ -57,15 +59,13 @@ res as (
       case when b6 or (not any_bad and c6 is null) then '"' || pre || 'other_org",' else '' end ||
       case when b7 or (not any_bad and c7 is null) then '"' || pre || 'total",' else '' end, ',') || ']'
       else '[]' end as cells,
-    case when any_bad then '“' || label || '”行有负数、小数或非数字的单元格'
+    case when not has_table then '报告没有表三（收到和处理政府信息公开申请情况）'
+         when all_ok then '“' || label || '”行全部为非负整数'
+         when any_bad then '“' || label || '”行有负数、小数或非数字的单元格'
          when any_null then '“' || label || '”行有空白或无法读取的单元格，无法核对'
          else '“' || label || '”行全部为非负整数' end as message,
     null as related_report_id, null as evidence_line, null as evidence_text
   from s
-  union all
-  select r.report_id, r.year, r.province, r.agency, null, 'not_applicable', null, null, '[]',
-    '报告没有表三（收到和处理政府信息公开申请情况）', null, null, null
-  from r where not exists (select 1 from applications a where a.report_id = r.report_id)
 )
-select res.* from res, p
-where p.status = 'all' or res.status = coalesce(nullif(p.status, ''), 'fail')
+select * from res
+where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')

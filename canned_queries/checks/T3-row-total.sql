@@ -3,36 +3,38 @@
 -- rule: T3-row-total
 -- status: structural
 -- severity: error
-with p as (select :year as year, :province as province, :adcode as adcode, :status as status),
-r as (
-  select r.id as report_id, r.year, r.province, r.agency
-  from reports r, p
-  where (p.year = '' or r.year = p.year)
-    and (p.province = '' or r.province = p.province)
-    and (p.adcode = '' or r.adcode = p.adcode)
-),
-v as (
-  select r.report_id, r.year, r.province, r.agency, a.row_key, coalesce(a.label, a.row_key) as label,
+with v as (
+  -- One pass: each report (filtered first) left-joined to its table-3 rows, read from the covering index
+  -- idx_chk_applications_cover; a report without any row is the not-applicable case.
+  select r.id as report_id, r.year, r.province, r.agency, a.report_id is not null as has_table, a.row_key,
+    a.rowid as app_rowid,
     a.natural_person + a.commercial + a.research + a.public_interest + a.legal_services + a.other_org as summed,
-    a.total,
-    'applications:' || a.row_key || ':' as pre
-  from r join applications a on a.report_id = r.report_id
+    a.total
+  from reports r left join applications a on a.report_id = r.id
+  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+    and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (
   select report_id, year, province, agency, row_key as instance,
-    case when summed is null or total is null then 'unknown' when summed = total then 'pass' else 'fail' end as status,
+    -- summed = total evaluated once: 1 pass, 0 fail, null (a blank) unknown
+    case when not has_table then 'not_applicable'
+         else case coalesce(summed = total, -1) when 1 then 'pass' when 0 then 'fail' else 'unknown' end end as status,
     summed as expected,
     total as actual,
-    json_array(pre || 'natural_person', pre || 'commercial', pre || 'research', pre || 'public_interest',
-               pre || 'legal_services', pre || 'other_org', pre || 'total') as cells,
-    case when summed is null or total is null then '“' || label || '”行有空白或无法读取的单元格，无法核对'
-         else printf('“%s”行：各类申请人之和为%d，总计为%d', label, summed, total) end as message,
+    case when has_table then json_array(
+      'applications:' || row_key || ':natural_person', 'applications:' || row_key || ':commercial',
+      'applications:' || row_key || ':research', 'applications:' || row_key || ':public_interest',
+      'applications:' || row_key || ':legal_services', 'applications:' || row_key || ':other_org',
+      'applications:' || row_key || ':total') else '[]' end as cells,
+    -- the label is read from the table only for the rows shown (the index does not carry it)
+    case when not has_table then '报告没有表三（收到和处理政府信息公开申请情况）'
+         when summed is null or total is null then '“' || (select coalesce(l.label, l.row_key) from applications l
+                                                          where l.rowid = app_rowid) || '”行有空白或无法读取的单元格，无法核对'
+         else printf('“%s”行：各类申请人之和为%d，总计为%d',
+                     (select coalesce(l.label, l.row_key) from applications l where l.rowid = app_rowid),
+                     summed, total) end as message,
     null as related_report_id, null as evidence_line, null as evidence_text
   from v
-  union all
-  select r.report_id, r.year, r.province, r.agency, null, 'not_applicable', null, null, '[]',
-    '报告没有表三（收到和处理政府信息公开申请情况）', null, null, null
-  from r where not exists (select 1 from applications a where a.report_id = r.report_id)
 )
-select res.* from res, p
-where p.status = 'all' or res.status = coalesce(nullif(p.status, ''), 'fail')
+select * from res
+where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')

@@ -3,34 +3,35 @@
 -- rule: T4-total
 -- status: structural
 -- severity: error
-with p as (select :year as year, :province as province, :adcode as adcode, :status as status),
-r as (
-  select r.id as report_id, r.year, r.province, r.agency
-  from reports r, p
-  where (p.year = '' or r.year = p.year)
-    and (p.province = '' or r.province = p.province)
-    and (p.adcode = '' or r.adcode = p.adcode)
-),
-v as (
-  select r.report_id, r.year, r.province, r.agency, k.kind, coalesce(k.label, k.kind) as label,
-    k.upheld + k.corrected + k.other + k.pending as summed, k.total,
+
+with v as (
+  -- One pass over each filtered report's table-4 rows (covering index idx_chk_reviews_cover);
+  -- a report without any row is the not-applicable case.
+  select r.id as report_id, r.year, r.province, r.agency, k.report_id is not null as has_table, k.kind,
+    k.rowid as rl_rowid, k.upheld + k.corrected + k.other + k.pending as summed, k.total,
     'reviews_litigation:' || k.kind || ':' as pre
-  from r join reviews_litigation k on k.report_id = r.report_id
+  from reports r left join reviews_litigation k on k.report_id = r.id
+  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+    and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (
   select report_id, year, province, agency, kind as instance,
-    case when summed is null or total is null then 'unknown' when summed = total then 'pass' else 'fail' end as status,
+    -- summed = total evaluated once: 1 pass, 0 fail, null (a blank) unknown
+    case when not has_table then 'not_applicable'
+         else case coalesce(summed = total, -1) when 1 then 'pass' when 0 then 'fail' else 'unknown' end end as status,
     summed as expected,
     total as actual,
-    json_array(pre || 'upheld', pre || 'corrected', pre || 'other', pre || 'pending', pre || 'total') as cells,
-    case when summed is null or total is null then label || '：有空白或无法读取的单元格，无法核对'
-         else printf('%s：维持、纠正、其他、尚未审结之和为%d，总计为%d', label, summed, total) end as message,
+    case when has_table then json_array(pre || 'upheld', pre || 'corrected', pre || 'other', pre || 'pending',
+                                        pre || 'total') else '[]' end as cells,
+    case when not has_table then '报告没有表四（行政复议、行政诉讼情况）'
+         when summed is null or total is null then
+           (select coalesce(l.label, l.kind) from reviews_litigation l where l.rowid = rl_rowid) ||
+           '：有空白或无法读取的单元格，无法核对'
+         else printf('%s：维持、纠正、其他、尚未审结之和为%d，总计为%d',
+                     (select coalesce(l.label, l.kind) from reviews_litigation l where l.rowid = rl_rowid),
+                     summed, total) end as message,
     null as related_report_id, null as evidence_line, null as evidence_text
   from v
-  union all
-  select r.report_id, r.year, r.province, r.agency, null, 'not_applicable', null, null, '[]',
-    '报告没有表四（行政复议、行政诉讼情况）', null, null, null
-  from r where not exists (select 1 from reviews_litigation k where k.report_id = r.report_id)
 )
-select res.* from res, p
-where p.status = 'all' or res.status = coalesce(nullif(p.status, ''), 'fail')
+select * from res
+where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')

@@ -3,22 +3,17 @@
 -- rule: TIME
 -- status: official
 -- severity: error
-with p as (select :year as year, :province as province, :adcode as adcode, :status as status),
-r as (
-  select r.id as report_id, r.year, r.province, r.agency, r.agency_kind, r.published_on
-  from reports r, p
-  where (p.year = '' or r.year = p.year)
-    and (p.province = '' or r.province = p.province)
-    and (p.adcode = '' or r.adcode = p.adcode)
-),
-v as (
-  select r.*,
+
+with v as (
+  select r.id as report_id, r.year, r.province, r.agency, r.agency_kind, r.published_on,
     case when r.year is null then null
          when r.year < 2019 then printf('%04d-03-31', r.year + 1)
          when r.agency_kind = 'department' then printf('%04d-01-31', r.year + 1)
          when r.agency_kind = 'government' then printf('%04d-03-31', r.year + 1)
     end as deadline
-  from r
+  from reports r
+  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+    and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (
   select report_id, year, province, agency, null as instance,
@@ -38,5 +33,5 @@ res as (
     null as related_report_id, null as evidence_line, null as evidence_text
   from v
 )
-select res.* from res, p
-where p.status = 'all' or res.status = coalesce(nullif(p.status, ''), 'fail')
+select * from res
+where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')

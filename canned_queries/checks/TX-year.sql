@@ -3,31 +3,30 @@
 -- rule: TX-year
 -- status: inferred
 -- severity: error
-with p as (select :year as year, :province as province, :adcode as adcode, :status as status),
-r as (
-  select r.id as report_id, r.year, r.province, r.agency
-  from reports r, p
-  where (p.year = '' or r.year = p.year)
-    and (p.province = '' or r.province = p.province)
-    and (p.adcode = '' or r.adcode = p.adcode)
+
+with v as (
+  -- each filtered report with its year-mentioned facts (seek in idx_chk_facts); none = not applicable
+  select r.id as report_id, r.year, r.province, r.agency, x.report_id is not null as has_fact,
+    x.value, x.line, x.text
+  from reports r
+  left join facts x on x.report_id = r.id and x.metric = 'year_mentioned_with_applications'
+  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+    and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (
-  select r.report_id, r.year, r.province, r.agency, 'line ' || coalesce(x.line, '') as instance,
-    case when r.year is null or x.value is null then 'unknown'
-         when x.value = r.year then 'pass' else 'fail' end as status,
-    r.year as expected,
-    x.value as actual,
+  select report_id, year, province, agency, case when has_fact then 'line ' || coalesce(line, '') end as instance,
+    case when not has_fact then 'not_applicable'
+         when year is null or value is null then 'unknown'
+         when value = year then 'pass' else 'fail' end as status,
+    case when has_fact then year end as expected,
+    value as actual,
     '[]' as cells,
-    case when r.year is null then '报告年度不明，无法核对'
-         when x.value is null then '正文第' || coalesce(x.line, '?') || '行的年份无法读取，无法核对'
-         else printf('正文第%s行申请情况写“%d年”，报告年度为%d年', coalesce(x.line, '?'), x.value, r.year) end as message,
-    null as related_report_id, x.line as evidence_line, x.text as evidence_text
-  from r join facts x on x.report_id = r.report_id and x.metric = 'year_mentioned_with_applications'
-  union all
-  select r.report_id, r.year, r.province, r.agency, null, 'not_applicable', null, null, '[]',
-    '正文申请情况段落没有写明年份', null, null, null
-  from r where not exists (select 1 from facts x where x.report_id = r.report_id
-                           and x.metric = 'year_mentioned_with_applications')
+    case when not has_fact then '正文申请情况段落没有写明年份'
+         when year is null then '报告年度不明，无法核对'
+         when value is null then '正文第' || coalesce(line, '?') || '行的年份无法读取，无法核对'
+         else printf('正文第%s行申请情况写“%d年”，报告年度为%d年', coalesce(line, '?'), value, year) end as message,
+    null as related_report_id, line as evidence_line, text as evidence_text
+  from v
 )
-select res.* from res, p
-where p.status = 'all' or res.status = coalesce(nullif(p.status, ''), 'fail')
+select * from res
+where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')

@@ -3,40 +3,41 @@
 -- rule: X-prev-2019
 -- status: inferred
 -- severity: warning
-with p as (select :year as year, :province as province, :adcode as adcode, :status as status),
-r as (
-  select r.id as report_id, r.year, r.province, r.agency, r.agency_id
-  from reports r, p
-  where (p.year = '' or r.year = p.year)
-    and (p.province = '' or r.province = p.province)
-    and (p.adcode = '' or r.adcode = p.adcode)
-),
-v as (
-  select r.report_id, r.year, r.province, r.agency, cd.item_key, cd.item, cd.value as cur_prev,
+
+with v as (
+  -- Each filtered report's 上一年项目数量 items (idx_chk_active_cover), the same agency's report of the year
+  -- before (idx_chk_reports_agency) and its 上一年项目数量 and 本年增/减 for the same item.
+  -- An item without a previous-year counterpart is a not-applicable row: run_checks keeps one summary row
+  -- per report and rule, so a report is not applicable exactly when none of its items has a counterpart.
+  select r.id as report_id, r.year, r.province, r.agency, cd.item_key, cd.rowid as d_rowid,
+    pp.report_id is not null as paired, cd.value as cur_prev,
     prev.id as prev_id, prev.year as prev_year, pp.value as prev_prev, pc.value as prev_change
-  from r
-  join active_disclosure cd on cd.report_id = r.report_id and cd.metric = 'previous_count'
-  join reports prev on prev.agency_id = r.agency_id and prev.year = r.year - 1
-  join active_disclosure pp on pp.report_id = prev.id and pp.item_key = cd.item_key and pp.metric = 'previous_count'
-  left join active_disclosure pc on pc.report_id = prev.id and pc.item_key = cd.item_key and pc.metric = 'change'
+  from reports r
+  left join active_disclosure cd on cd.report_id = r.id and cd.metric = 'previous_count'
+  left join reports prev on cd.report_id is not null and prev.agency_id = r.agency_id and prev.year = r.year - 1
+  left join active_disclosure pp on pp.report_id = prev.id and pp.item_key = cd.item_key and pp.metric = 'previous_count'
+  left join active_disclosure pc on pp.report_id is not null and pc.report_id = prev.id and pc.item_key = cd.item_key
+    and pc.metric = 'change'
+  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+    and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (
-  select report_id, year, province, agency, item_key || '@' || prev_id as instance,
-    case when cur_prev is null or prev_prev is null or prev_change is null then 'unknown'
+  select report_id, year, province, agency, case when paired then item_key || '@' || prev_id end as instance,
+    case when not paired then 'not_applicable'
+         when cur_prev is null or prev_prev is null or prev_change is null then 'unknown'
          when cur_prev = prev_prev + prev_change then 'pass' else 'fail' end as status,
     prev_prev + prev_change as expected,
-    cur_prev as actual,
-    json_array('active_disclosure:' || item_key || ':previous_count') as cells,
-    case when cur_prev is null or prev_prev is null or prev_change is null
-           then coalesce(item, item_key) || '：本年或上年（' || prev_id || '）的项目数量为空或无法读取，无法核对'
-         else printf('%s：%d年报告上一年项目数量%d%+d＝%d，本年报告上一年项目数量%d', coalesce(item, item_key),
+    case when paired then cur_prev end as actual,
+    case when paired then json_array('active_disclosure:' || item_key || ':previous_count') else '[]' end as cells,
+    case when not paired then '本年或同一机关上一年度的报告没有2019年格式表二的“上一年项目数量”'
+         when cur_prev is null or prev_prev is null or prev_change is null
+           then (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid) ||
+                '：本年或上年（' || prev_id || '）的项目数量为空或无法读取，无法核对'
+         else printf('%s：%d年报告上一年项目数量%d%+d＝%d，本年报告上一年项目数量%d',
+                     (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid),
                      prev_year, prev_prev, prev_change, prev_prev + prev_change, cur_prev) end as message,
-    prev_id as related_report_id, null as evidence_line, null as evidence_text
+    case when paired then prev_id end as related_report_id, null as evidence_line, null as evidence_text
   from v
-  union all
-  select r.report_id, r.year, r.province, r.agency, null, 'not_applicable', null, null, '[]',
-    '本年或同一机关上一年度的报告没有2019年格式表二的“上一年项目数量”', null, null, null
-  from r where not exists (select 1 from v where v.report_id = r.report_id)
 )
-select res.* from res, p
-where p.status = 'all' or res.status = coalesce(nullif(p.status, ''), 'fail')
+select * from res
+where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')

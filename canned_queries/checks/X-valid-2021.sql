@@ -3,50 +3,45 @@
 -- rule: X-valid-2021
 -- status: inferred
 -- severity: warning
-with p as (select :year as year, :province as province, :adcode as adcode, :status as status),
-r as (
-  select r.id as report_id, r.year, r.province, r.agency, r.agency_id
-  from reports r, p
-  where (p.year = '' or r.year = p.year)
-    and (p.province = '' or r.province = p.province)
-    and (p.adcode = '' or r.adcode = p.adcode)
-),
-cur as (
-  select r.report_id, r.year, r.province, r.agency, r.agency_id, d.item_key, max(d.item) as item,
-    max(case when d.metric = 'issued' then d.value end) as issued,
-    max(d.metric = 'issued' and d.value is not null) as has_issued,
-    max(case when d.metric = 'repealed' then d.value end) as repealed,
-    max(d.metric = 'repealed' and d.value is not null) as has_repealed,
-    max(case when d.metric = 'in_force' then d.value end) as in_force
-  from r join active_disclosure d on d.report_id = r.report_id
-  where d.item_key in ('regulations', 'normative_documents')
-  group by r.report_id, d.item_key
-  having max(d.metric = 'in_force')
-),
-v as (
-  select cur.*, prev.id as prev_id, prev.year as prev_year, pd.value as prev_in_force
-  from cur
-  join reports prev on prev.agency_id = cur.agency_id and prev.year = cur.year - 1
-  join active_disclosure pd on pd.report_id = prev.id and pd.item_key = cur.item_key and pd.metric = 'in_force'
+
+with v as (
+  -- Each filtered report's 现行有效件数 items (seek in idx_chk_active_cover), the same agency's report of the
+  -- year before (idx_chk_reports_agency) and its 现行有效件数 for the same item.
+  -- An item without a previous-year counterpart is a not-applicable row: run_checks keeps one summary row
+  -- per report and rule, so a report is not applicable exactly when none of its items has a counterpart.
+  select r.id as report_id, r.year, r.province, r.agency, f.item_key, f.rowid as d_rowid,
+    pd.report_id is not null as paired, f.value as in_force, i.value as issued, x.value as repealed,
+    prev.id as prev_id, prev.year as prev_year, pd.value as prev_in_force
+  from reports r
+  left join active_disclosure f on f.report_id = r.id and f.item_key in ('regulations', 'normative_documents')
+    and f.metric = 'in_force'
+  left join reports prev on f.report_id is not null and prev.agency_id = r.agency_id and prev.year = r.year - 1
+  left join active_disclosure pd on pd.report_id = prev.id and pd.item_key = f.item_key and pd.metric = 'in_force'
+  left join active_disclosure i on pd.report_id is not null and i.report_id = r.id and i.item_key = f.item_key
+    and i.metric = 'issued'
+  left join active_disclosure x on pd.report_id is not null and x.report_id = r.id and x.item_key = f.item_key
+    and x.metric = 'repealed'
+  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+    and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (
-  select report_id, year, province, agency, item_key || '@' || prev_id as instance,
-    case when not (has_issued and has_repealed) or in_force is null or prev_in_force is null then 'unknown'
+  select report_id, year, province, agency, case when paired then item_key || '@' || prev_id end as instance,
+    case when not paired then 'not_applicable'
+         when issued is null or repealed is null or in_force is null or prev_in_force is null then 'unknown'
          when in_force = prev_in_force + issued - repealed then 'pass' else 'fail' end as status,
     prev_in_force + issued - repealed as expected,
-    in_force as actual,
-    json_array('active_disclosure:' || item_key || ':in_force', 'active_disclosure:' || item_key || ':issued',
-               'active_disclosure:' || item_key || ':repealed') as cells,
-    case when not (has_issued and has_repealed) or in_force is null or prev_in_force is null
-           then coalesce(item, item_key) || '：本年或上年（' || prev_id || '）的件数为空或无法读取，无法核对'
-         else printf('%s：%d年现行有效%d件＋本年制发%d件－废止%d件＝%d件，本年现行有效%d件', coalesce(item, item_key),
+    case when paired then in_force end as actual,
+    case when paired then json_array('active_disclosure:' || item_key || ':in_force',
+      'active_disclosure:' || item_key || ':issued', 'active_disclosure:' || item_key || ':repealed') else '[]' end as cells,
+    case when not paired then '本年或同一机关上一年度的报告没有2021年格式表二的“现行有效件数”'
+         when issued is null or repealed is null or in_force is null or prev_in_force is null
+           then (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid) ||
+                '：本年或上年（' || prev_id || '）的件数为空或无法读取，无法核对'
+         else printf('%s：%d年现行有效%d件＋本年制发%d件－废止%d件＝%d件，本年现行有效%d件',
+                     (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid),
                      prev_year, prev_in_force, issued, repealed, prev_in_force + issued - repealed, in_force) end as message,
-    prev_id as related_report_id, null as evidence_line, null as evidence_text
+    case when paired then prev_id end as related_report_id, null as evidence_line, null as evidence_text
   from v
-  union all
-  select r.report_id, r.year, r.province, r.agency, null, 'not_applicable', null, null, '[]',
-    '本年或同一机关上一年度的报告没有2021年格式表二的“现行有效件数”', null, null, null
-  from r where not exists (select 1 from v where v.report_id = r.report_id)
 )
-select res.* from res, p
-where p.status = 'all' or res.status = coalesce(nullif(p.status, ''), 'fail')
+select * from res
+where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
