@@ -40,6 +40,7 @@ def _pages(db_path: Path) -> dict[str, str]:
         "table_filtered": f"/{name}/applications?row_key=new_received&_sort_desc=total",
         "reports_by_year": f"/{name}/reports?year={year}",
         "search": f"/{name}/search?q=复议",
+        "overview": "/-/overview",   # every chart query at once (plugins/overview.py)
     }
     for query in canned_queries():
         # the checks are measured as the issue asks: one year's filter

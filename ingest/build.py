@@ -27,7 +27,7 @@ from typing import Iterable, Iterator
 
 import sqlite_utils
 
-from . import load, schema, search
+from . import load, schema, search, stats
 
 EXTENSIONS = (".txt", ".htm", ".html", ".md", ".markdown")
 SKIP_NAMES = ("sources.md", "readme.md")
@@ -308,6 +308,9 @@ def _build(dirs, db_path, workers, progress) -> dict:
         lap("indexes")
         _run_checks(db)
         lap("checks")
+        stats.write_stats(db.conn)  # after the checks: report_stats counts each report's failed rules
+        db.conn.commit()
+        lap("stats")
         n_reports = db["reports"].count
         summary = {
             "db": str(db_path), "files": len(files), "reports": n_reports, "parsed": len(to_parse),

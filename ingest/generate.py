@@ -922,8 +922,25 @@ def generate_corpus(n: int, seed: int, **kw) -> Iterator[Generated]:
     Report i depends only on (seed, i), so a corpus can be regenerated or sliced reproducibly.
     """
     combos = combinations()
+    years = tuple(range(2019, 2025))
     for i in range(n):
         layout, template, script, encoding = combos[i % len(combos)]
         opts = {"layout": layout, "template": template, "script": script, "encoding": encoding}
+        if "year" not in kw and "agency" not in kw and "template" not in kw:
+            # like the real corpus: each agency publishes one report a year, 2019–2024, so the
+            # cross-year checks pair each report with at most one previous year
+            year = years[i % len(years)]
+            opts.update(year=year, template="2019" if year < 2021 else "2021", agency=nth_agency(i // len(years)))
         opts.update(kw)
         yield generate(random.Random(seed * 1_000_003 + i), **opts)
+
+
+def nth_agency(k: int) -> str:
+    """The k-th distinct agency name of a generated corpus (a place and a body, numbered past the list)."""
+    city, county = _PLACES[k % len(_PLACES)]
+    suffix = _SUFFIXES[(k // len(_PLACES)) % len(_SUFFIXES)]
+    rank = k // (len(_PLACES) * len(_SUFFIXES))
+    if rank == 0:
+        return city + county + suffix
+    # past the list: numbered street offices (governments) and branch bureaus (departments)
+    return city + county + (f"第{rank}街道办事处" if k % 2 else f"{suffix}第{rank}分局")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from . import forms
+from . import forms, stats
 
 _REPORT_FK = [("report_id", "reports", "id")]
 _REPORT_ID = ("TEXT", "报告编号（report_id），对应 reports.id")
@@ -46,8 +46,9 @@ TABLES: dict[str, dict] = {
             "parse_status": ("TEXT", "解析状态（parse_status）：ok 完整 / partial 部分（有警告或单元格无法读取）/ failed 失败"),
             "n_warnings": ("INTEGER", "解析警告数（n_warnings），明细见 warnings 表"),
         },
-        "indexes": [["year"], ["template"], ["province"], ["adcode"], ["agency_id", "year"], ["parse_status"],
-                    ["path"]],
+        # (year, template, province): the reports page filtered by year counts its facets from the index
+        "indexes": [["year", "template", "province"], ["template"], ["province"], ["adcode"], ["agency_id", "year"],
+                    ["parse_status"], ["path"]],
         "sort_desc": "year",
     },
     "active_disclosure": {
@@ -79,7 +80,8 @@ TABLES: dict[str, dict] = {
                for c in forms.APPLICANT_COLUMNS},
         },
         "foreign_keys": _REPORT_FK,
-        "indexes": [["report_id"], ["row_key"]],
+        # (row_key, total): a table page filtered by row and sorted by total reads the index in order
+        "indexes": [["report_id"], ["row_key", "total"]],
     },
     "reviews_litigation": {
         "description": "政府信息公开行政复议、行政诉讼情况（reviews_litigation，表四）：每个报告 × "
@@ -168,6 +170,68 @@ TABLES: dict[str, dict] = {
         "foreign_keys": _REPORT_FK,
         "indexes": [],
     },
+    "report_stats": {
+        "description": "每份报告的统计摘要（report_stats）：构建时由 applications（表三）、reviews_litigation（表四）"
+                       "和 check_results 算出，每份报告一行，供图表和按年度、省份的汇总查询使用（逐份合计即得全部报告之和）。"
+                       "合计沿用原表的空值：没有可加的数时为空，不是 0。",
+        "derived": True,
+        "pk": "report_id",
+        "columns": {
+            "report_id": _REPORT_ID,
+            "year": ("INTEGER", "报告年度（year），同 reports.year"),
+            "province": ("TEXT", "省级行政区（province），同 reports.province"),
+            "template": ("TEXT", "报告格式（template），同 reports.template"),
+            "agency_id": ("TEXT", "机关标识（agency_id），同 reports.agency_id"),
+            "primary_copy": ("INTEGER", "是否计入（primary_copy）：同一机关同一年度有多份报告（如文本与网页两个副本）时，"
+                                        "只有编号最小的一份为 1，其余为 0；没有机关标识的报告为 1"),
+            "has_table3": ("INTEGER", "是否有表三（has_table3）：1 有 / 0 没有"),
+            **{k: ("INTEGER", f"表三“{forms.APPLICATION_ROW_BY_KEY[k].number}{forms.APPLICATION_ROW_BY_KEY[k].label}”"
+                              f"行的总计列（{k}）")
+               for k in stats.TABLE3_ROWS},
+            "new_received_natural_person": ("INTEGER", "表三本年新收申请中自然人一列（new_received_natural_person）"),
+            **{col: ("INTEGER", f"表三办理结果“{name}”组各行总计列之和（{col}），行见 form_rows："
+                                f"{'、'.join(keys)}")
+               for col, name, keys in stats.outcome_groups()},
+            "outcomes_sum": ("INTEGER", "表三办理结果六组之和（outcomes_sum），即以上六列相加，不是印刷的“总计”"),
+            **{col: (typ, desc) for kind in forms.REVIEW_KINDS for col, typ, desc in (
+                [(f"has_{kind.key}", "INTEGER", f"表四是否有“{kind.description}”一行（has_{kind.key}）：1 有 / 0 没有")]
+                + [(f"{kind.key}_{o.key}", "INTEGER", f"表四“{kind.description}”的{o.label}（{kind.key}_{o.key}）")
+                   for o in forms.REVIEW_OUTCOMES])},
+            "has_litigation": ("INTEGER", "表四是否有行政诉讼（未经复议直接起诉或复议后起诉）一行（has_litigation）"),
+            **{f"litigation_{o.key}": ("INTEGER", f"表四行政诉讼（两类合计）的{o.label}（litigation_{o.key}）")
+               for o in forms.REVIEW_OUTCOMES},
+            "review_concluded": ("INTEGER", "行政复议已审结案件数（review_concluded）：结果维持＋结果纠正＋其他结果"),
+            "litigation_concluded": ("INTEGER", "行政诉讼（两类合计）已审结案件数（litigation_concluded）：结果维持＋结果纠正＋其他结果"),
+            "rules_failed": ("INTEGER", "不通过的勾稽规则数（rules_failed），见 check_results；未运行核对时为空"),
+        },
+        "foreign_keys": _REPORT_FK,
+        "indexes": [["agency_id", "year", "report_id"], ["primary_copy", "province", "agency_id", "year"]],
+    },
+    "year_stats": {
+        "description": "按年度、省份、格式汇总的统计（year_stats）：构建时把 report_stats 按 年度 × 省份 × 格式 × "
+                       "是否计入（primary_copy）合计，每组一行；报告数之外的各列是该组报告的合计，含义同 report_stats 的同名列。"
+                       "图表与按年度的查询读这张小表，不必逐份报告相加。",
+        "derived": True,
+        "pk": None,
+        "columns": {},   # filled below from report_stats
+        "indexes": [["year"]],
+    },
+    "check_stats": {
+        "description": "勾稽规则核对结果按年度汇总（check_stats）：每个报告年度 × 规则一行，构建时由 check_results 算出；"
+                       "报告数按报告文件计，不合并副本。",
+        "derived": True,
+        "pk": None,
+        "columns": {
+            "year": ("INTEGER", "报告年度（year）"),
+            "rule_id": ("TEXT", "规则编号（rule_id），见 forms.md §7"),
+            "severity": ("TEXT", "严重程度（severity）：error 错误 / warning 警告"),
+            "reports_failed": ("INTEGER", "不通过的报告数（reports_failed）"),
+            "failures": ("INTEGER", "不通过的处数（failures），一份报告可有多处"),
+            "reports_unknown": ("INTEGER", "无法核对的报告数（reports_unknown）"),
+            "reports_checked": ("INTEGER", "参与核对（状态不是“不适用”）的报告数（reports_checked）"),
+        },
+        "indexes": [["rule_id"]],
+    },
     "form_rows": {
         "description": "表三的行（form_rows）：国家格式中“收到和处理政府信息公开申请情况”各行的定义。",
         "pk": "key",
@@ -229,7 +293,31 @@ TABLES: dict[str, dict] = {
 }
 
 # The order tables are created and filled in; report-scoped tables are those with a report_id column.
-REPORT_TABLES = ("reports",) + tuple(n for n, t in TABLES.items() if "report_id" in t["columns"])
+
+def _year_stats_columns() -> dict[str, tuple[str, str]]:
+    """year_stats columns: the grouping columns, the report count, then report_stats' figures summed."""
+    source = TABLES["report_stats"]["columns"]
+    out = {}
+    for col, agg in stats.year_stats_columns(source).items():
+        if col in source and agg == col:
+            out[col] = source[col]
+        elif col == "reports":
+            out[col] = ("INTEGER", "该组的报告数（reports）")
+        elif col.startswith("reports_with_"):
+            flag = source["has_" + col[len("reports_with_"):]][1].split("（")[0]
+            out[col] = ("INTEGER", f"该组中{flag.replace('是否', '')}的报告数（{col}）")
+        elif col == "reports_failing_checks":
+            out[col] = ("INTEGER", "该组中至少一条勾稽规则不通过的报告数（reports_failing_checks）")
+        else:
+            out[col] = ("INTEGER", f"该组合计：{source[col][1]}")
+    return out
+
+
+TABLES["year_stats"]["columns"] = _year_stats_columns()
+
+# Derived tables (report_stats, check_stats) are written by `ingest.stats` after loading, not per report.
+REPORT_TABLES = ("reports",) + tuple(n for n, t in TABLES.items()
+                                     if "report_id" in t["columns"] and not t.get("derived"))
 LOOKUP_TABLES = ("form_rows", "form_columns", "form_metrics")
 
 FTS_TABLE = "sections_fts"
