@@ -170,17 +170,13 @@ def read_row(text: str, start: int, end: int, n: int, *, next_number: str = "",
              metric_kinds: tuple[str, ...] | None = None) -> tuple[list[Cell], str | None]:
     """Read the n cells that follow a label ending at `start`, before `end`.
 
-    Returns (cells, problem) where problem is None, 'concatenated', 'lost' or 'extra'.
-    On 'lost' the cells list is shorter than n (caller may recover or null it).
+    Returns (cells, problem) where problem is None, 'concatenated', 'lost', 'extra' or
+    'leading_blank'. On 'lost' the cells list is shorter than n (caller may recover or null it).
     """
     kinds = metric_kinds or ("count",) * n
     region = _strip_next_number(text[start:end], next_number)
-    first_line_end = region.find("\n")
-    first_line = region if first_line_end < 0 else region[:first_line_end]
-    if "\t" in region:
-        tokens = _delimited_tokens(region, start, n)
-    else:
-        tokens = _free_tokens(region, start)
+    delimited = "\t" in region
+    tokens = _delimited_tokens(region, start, n) if delimited else tokenize(region, start)
     # leading words (rest of the label cell, a note in brackets) are not cells
     while tokens and tokens[0].kind == "text":
         tokens.pop(0)
@@ -189,7 +185,7 @@ def read_row(text: str, start: int, end: int, n: int, *, next_number: str = "",
         if tok.kind == "text":
             break
         values.append(tok)
-    if "\t" in first_line or "\t" in region:
+    if delimited:
         # trailing blanks beyond the form's width are layout padding
         while len(values) > n and values[-1].kind == "blank":
             values.pop()
@@ -197,7 +193,7 @@ def read_row(text: str, start: int, end: int, n: int, *, next_number: str = "",
             values.pop(0)
     if len(values) == n:
         cells = [_cell_from_token(t, k) for t, k in zip(values, kinds)]
-        if "\t" in region and values[0].kind == "blank" and all(t.kind == "num" for t in values[1:]):
+        if delimited and values[0].kind == "blank" and all(t.kind == "num" for t in values[1:]):
             # an empty field right after the label: a blank first cell, or the label's colspan
             # padding in a row that lost a cell — the caller decides with the table's sums
             return cells, "leading_blank"
@@ -252,10 +248,6 @@ def _delimited_tokens(region: str, base: int, n: int) -> list[Token]:
             return toks
         pos += len(line) + 1
     return []
-
-
-def _free_tokens(region: str, base: int) -> list[Token]:
-    return tokenize(region, base)
 
 
 # ------------------------------------------------------------------------------------------
@@ -588,9 +580,6 @@ def read_active(text: str, template: str, start: int, end: int) -> TableResult |
     matches = []
     for item in items:
         m = find_label(text, item.labels, pos, end)
-        if m is not None and item.key == "regulations":
-            # "规章" must not be read inside "规章制度" prose before the table
-            pass
         matches.append((item, m))
         if m is not None:
             pos = m.end()
@@ -605,13 +594,13 @@ def read_active(text: str, template: str, start: int, end: int) -> TableResult |
         nxt = next((mm for _, mm in matches[idx + 1:] if mm is not None), None)
         row_end = nxt.start() if nxt is not None else min(end, m.end() + 300)
         kinds = tuple("amount" if mt.kind == "amount" else "count" for mt in item.metrics)
-        cells, problem = read_row(text, m.end(), row_end, n, metric_kinds=tuple(
-            "amount" if k == "amount" else "count" for k in kinds))
-        # signed metric (本年增/减) and amounts
+        cells, problem = read_row(text, m.end(), row_end, n, metric_kinds=kinds)
+        # an amount's unit is printed after it or in the header between the previous item and this one
+        previous = matches[idx - 1][1] if idx else None
+        header_start = previous.end() if previous is not None else begin
         for cell, metric in zip(cells, item.metrics):
             if metric.kind == "amount":
-                _amount_unit(text, cell, begin if idx == 0 else matches[idx - 1][1].end() if matches[idx - 1][1] else begin,
-                             m.start(), template)
+                _amount_unit(text, cell, header_start, m.start(), template)
         if problem == "concatenated":
             result.warnings.append(_warning("cells_concatenated",
                                             f"表二“{item.label}”各单元格数字粘连，无法唯一拆分，已留空", m.end()))
