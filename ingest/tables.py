@@ -121,6 +121,17 @@ def label_regex(labels: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(alts))
 
 
+@lru_cache(maxsize=None)
+def _numbered_regex(number: str, labels: tuple[str, ...]) -> re.Pattern:
+    """A row label preceded by its printed ordinal: （七） / 1. / 一、 in any bracket or dot style."""
+    core = number.strip().strip("()（）.、．")
+    if number.strip().startswith(("(", "（")):
+        prefix = r"[(（]\s*" + re.escape(core) + r"\s*[)）]"
+    else:
+        prefix = re.escape(core) + r"\s*[.、．]"
+    return re.compile(prefix + r"\s*(?:" + label_regex(labels).pattern + ")")
+
+
 def find_label(text: str, labels: tuple[str, ...], start: int, end: int) -> re.Match | None:
     return label_regex(labels).search(text, start, end)
 
@@ -274,12 +285,16 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
     matches: list[tuple[forms.Row, re.Match | None]] = []
     pos = first.start()
     for row in rows:
-        m = find_label(text, row.labels, pos, end)
-        if m is not None and row.key == "other_other":
-            # "其他" is short: only accept it before （七）总计
-            total = find_label(text, ("总计",), pos, end)
-            if total is not None and m.start() > total.start():
-                m = None
+        # the label with its printed number first ("（七）总计", "3.其他"): a header repeated after a
+        # page break also says "其他" and "总计", but never with the row's number
+        m = _numbered_regex(row.number, row.labels).search(text, pos, end) if row.number else None
+        if m is None:
+            m = find_label(text, row.labels, pos, end)
+            if m is not None and row.key == "other_other":
+                # "其他" is short: only accept it before （七）总计
+                total = find_label(text, ("总计",), pos, end)
+                if total is not None and m.start() > total.start():
+                    m = None
         matches.append((row, m))
         if m is not None:
             pos = m.end()
@@ -499,7 +514,7 @@ def read_reviews(text: str, start: int, end: int) -> TableResult | None:
             for f in line.split("\t"):
                 fields.append(_field_token(f, off))
                 off += len(f) + 1
-            if any(t.kind == "num" for t in fields):
+            if any(t.kind in ("num", "placeholder") for t in fields):
                 vals = [t for t in fields if t.kind != "text"]
                 while len(vals) > n and vals[-1].kind == "blank":
                     vals.pop()
