@@ -1,5 +1,5 @@
 -- title: 表二现行有效件数不少于本年制发减废止（2021年格式）
--- description: 2021年格式表二的规章、行政规范性文件：现行有效件数应大于或等于本年制发件数减本年废止件数（推定关系，同年制发又失效的文件可能构成合理例外）。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。
+-- description: 2021年格式表二的规章、行政规范性文件：现行有效件数应大于或等于本年制发件数减本年废止件数（推定关系，同年制发又失效的文件可能构成合理例外）。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
 -- rule: T2-2021-valid
 -- status: inferred
 -- severity: warning
@@ -38,3 +38,5 @@ res as (
 )
 select * from res
 where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
+-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
+limit case when :status = 'all' then -1 else 200 end

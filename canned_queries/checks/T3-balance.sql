@@ -1,5 +1,5 @@
 -- title: 表三总量平衡（一＋二＝（七）总计＋四）
--- description: 表三每一列（自然人、五类法人或其他组织、总计）都应满足表头注明的勾稽关系：本年新收（一）加上年结转（二）等于办理结果总计（七）加结转下年度继续办理（四）。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。
+-- description: 表三每一列（自然人、五类法人或其他组织、总计）都应满足表头注明的勾稽关系：本年新收（一）加上年结转（二）等于办理结果总计（七）加结转下年度继续办理（四）。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
 -- rule: T3-balance
 -- status: official
 -- severity: error
@@ -58,3 +58,5 @@ res as (
 )
 select * from res
 where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
+-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
+limit case when :status = 'all' then -1 else 200 end

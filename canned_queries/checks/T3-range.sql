@@ -1,5 +1,5 @@
 -- title: 表三取值范围（每个单元格为非负整数）
--- description: 表三的每个单元格都应是大于或等于0的整数；负数、小数或非数字即为不通过，空白或无法读取的单元格记为无法核对。每行一条结果，cells 列出有问题的单元格。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。
+-- description: 表三的每个单元格都应是大于或等于0的整数；负数、小数或非数字即为不通过，空白或无法读取的单元格记为无法核对。每行一条结果，cells 列出有问题的单元格。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
 -- rule: T3-range
 -- status: structural
 -- severity: error
@@ -69,3 +69,5 @@ res as (
 )
 select * from res
 where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
+-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
+limit case when :status = 'all' then -1 else 200 end

@@ -1,5 +1,5 @@
 -- title: 表三办理结果合计（（七）总计＝（一）至（六）各项之和）
--- description: 表三每一列的（七）总计应等于（一）予以公开、（二）部分公开、（三）不予公开1–8、（四）无法提供1–3、（五）不予处理1–5与（六）其他处理之和；（六）按报告实际印制的格式取值：2019年格式为一行，2021年格式为三个子项之和。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。
+-- description: 表三每一列的（七）总计应等于（一）予以公开、（二）部分公开、（三）不予公开1–8、（四）无法提供1–3、（五）不予处理1–5与（六）其他处理之和；（六）按报告实际印制的格式取值：2019年格式为一行，2021年格式为三个子项之和。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
 -- rule: T3-results
 -- status: structural
 -- severity: error
@@ -81,3 +81,5 @@ res as (
 )
 select * from res
 where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
+-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
+limit case when :status = 'all' then -1 else 200 end

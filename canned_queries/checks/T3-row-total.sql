@@ -1,5 +1,5 @@
 -- title: 表三行合计（总计＝各类申请人之和）
--- description: 表三每一行的总计应等于自然人与商业企业、科研机构、社会公益组织、法律服务机构、其他五类法人或其他组织之和（部分工具另加的法人小计列不参与计算）。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。
+-- description: 表三每一行的总计应等于自然人与商业企业、科研机构、社会公益组织、法律服务机构、其他五类法人或其他组织之和（部分工具另加的法人小计列不参与计算）。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
 -- rule: T3-row-total
 -- status: structural
 -- severity: error
@@ -38,3 +38,5 @@ res as (
 )
 select * from res
 where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
+-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
+limit case when :status = 'all' then -1 else 200 end

@@ -1,5 +1,5 @@
 -- title: 表四合计（总计＝维持＋纠正＋其他＋尚未审结）
--- description: 表四的行政复议、未经复议直接起诉、复议后起诉三组，每组的总计都应等于结果维持、结果纠正、其他结果与尚未审结之和。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。
+-- description: 表四的行政复议、未经复议直接起诉、复议后起诉三组，每组的总计都应等于结果维持、结果纠正、其他结果与尚未审结之和。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
 -- rule: T4-total
 -- status: structural
 -- severity: error
@@ -35,3 +35,5 @@ res as (
 )
 select * from res
 where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
+-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
+limit case when :status = 'all' then -1 else 200 end

@@ -1,5 +1,5 @@
 -- title: 正文数字与表格一致
--- description: 正文中写明的数字应与表格一致：新收/收到申请N件＝表三一（总计）；上年结转N件＝二；办结N件＝（七）总计；结转下年度N件＝四；予以公开N件＝（一）；行政复议N件＝表四复议总计；行政诉讼N件＝直接起诉总计＋复议后起诉总计。每个正文数字一条结果，保留原句作为证据。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。
+-- description: 正文中写明的数字应与表格一致：新收/收到申请N件＝表三一（总计）；上年结转N件＝二；办结N件＝（七）总计；结转下年度N件＝四；予以公开N件＝（一）；行政复议N件＝表四复议总计；行政诉讼N件＝直接起诉总计＋复议后起诉总计。每个正文数字一条结果，保留原句作为证据。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
 -- rule: TX-counts
 -- status: inferred
 -- severity: error
@@ -56,3 +56,5 @@ res as (
 )
 select * from res
 where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
+-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
+limit case when :status = 'all' then -1 else 200 end

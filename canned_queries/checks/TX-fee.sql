@@ -1,5 +1,5 @@
 -- title: 收取信息处理费须在第六部分说明
--- description: 表三“（六）2.申请人逾期未按收费通知要求缴纳费用”大于0，或正文写明收取了信息处理费时，第六部分“其他需要报告的事项”应说明信息处理费的收取情况（国办函〔2020〕109号）。两者都为0时规则成立；报告既无该行也未提及收费时不适用。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。
+-- description: 表三“（六）2.申请人逾期未按收费通知要求缴纳费用”大于0，或正文写明收取了信息处理费时，第六部分“其他需要报告的事项”应说明信息处理费的收取情况（国办函〔2020〕109号）。两者都为0时规则成立；报告既无该行也未提及收费时不适用。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
 -- rule: TX-fee
 -- status: inferred
 -- severity: warning
@@ -55,3 +55,5 @@ res as (
 )
 select * from res
 where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
+-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
+limit case when :status = 'all' then -1 else 200 end

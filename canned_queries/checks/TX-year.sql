@@ -1,5 +1,5 @@
 -- title: 正文申请情况年份与报告年度一致
--- description: 正文申请情况段落中写明的年份（如“2020年，全区共新收……”）应等于报告年度；不一致通常是照抄上一年报告后没有改年份。保留原句作为证据。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。
+-- description: 正文申请情况段落中写明的年份（如“2020年，全区共新收……”）应等于报告年度；不一致通常是照抄上一年报告后没有改年份。保留原句作为证据。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
 -- rule: TX-year
 -- status: inferred
 -- severity: error
@@ -30,3 +30,5 @@ res as (
 )
 select * from res
 where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
+-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
+limit case when :status = 'all' then -1 else 200 end

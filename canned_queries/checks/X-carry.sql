@@ -1,5 +1,5 @@
 -- title: 跨年结转衔接（本年上年结转＝上年结转下年度）
--- description: 同一机关（按 agency_id 即行政区划代码加规范化机关名识别）本年度表三“二、上年结转政府信息公开申请数量”总计，应等于其上一年度报告“四、结转下年度继续办理”总计。实际中常不一致，作为警告提示。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。
+-- description: 同一机关（按 agency_id 即行政区划代码加规范化机关名识别）本年度表三“二、上年结转政府信息公开申请数量”总计，应等于其上一年度报告“四、结转下年度继续办理”总计。实际中常不一致，作为警告提示。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
 -- rule: X-carry
 -- status: inferred
 -- severity: warning
@@ -36,3 +36,5 @@ res as (
 )
 select * from res
 where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
+-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
+limit case when :status = 'all' then -1 else 200 end

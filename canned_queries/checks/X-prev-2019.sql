@@ -1,5 +1,5 @@
 -- title: 跨年上一年项目数量衔接（2019年格式）
--- description: 同一机关连续两年都使用2019年格式时（通常是2019和2020年度），本年表二的“上一年项目数量”应等于上一年报告的“上一年项目数量”加“本年增/减”，适用于行政许可、其他对外管理服务事项、行政处罚、行政强制、行政事业性收费。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。
+-- description: 同一机关连续两年都使用2019年格式时（通常是2019和2020年度），本年表二的“上一年项目数量”应等于上一年报告的“上一年项目数量”加“本年增/减”，适用于行政许可、其他对外管理服务事项、行政处罚、行政强制、行政事业性收费。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
 -- rule: X-prev-2019
 -- status: inferred
 -- severity: warning
@@ -41,3 +41,5 @@ res as (
 )
 select * from res
 where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
+-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
+limit case when :status = 'all' then -1 else 200 end
