@@ -28,6 +28,7 @@ from typing import Iterable, Iterator
 import sqlite_utils
 
 from . import load, schema, search, stats
+from .checks import create_check_results, run_checks
 
 EXTENSIONS = (".txt", ".htm", ".html", ".md", ".markdown")
 SKIP_NAMES = ("sources.md", "readme.md")
@@ -273,6 +274,7 @@ def _build(dirs, db_path, workers, progress) -> dict:
         fresh = not previous
 
         load.create_tables(db)
+        create_check_results(db.conn)   # the rule files read it: it exists even before the checks run
         if not fresh:
             load.create_indexes(db)  # already there; makes sure new ones exist
 
@@ -347,11 +349,7 @@ def _take(loader: load.Loader, rows: dict[str, list[tuple]], statuses: dict[str,
 
 
 def _run_checks(db: sqlite_utils.Database) -> None:
-    """Fill check_results with `ingest.checks` when that module exists (it is optional, its errors are not)."""
-    try:
-        from .checks import run_checks
-    except ImportError:
-        return
+    """Fill check_results: every rule of canned_queries/checks/ over every report."""
     run_checks(db.conn)
     db.conn.commit()
 

@@ -74,6 +74,8 @@ def load_rule(path: Path) -> Rule:
         raise ValueError(f"{path.name}: header says rule {h['rule']}, file name says {path.stem}")
     if h["status"] not in RULE_STATUSES or h["severity"] not in SEVERITIES:
         raise ValueError(f"{path.name}: bad status {h['status']!r} or severity {h['severity']!r}")
+    if text.rstrip().splitlines()[-1].strip() != PAGE_LIMIT:
+        raise ValueError(f"{path.name}: the last line must be the page limit: {PAGE_LIMIT}")
     return Rule(h["rule"], h["title"], h["description"], h["status"], h["severity"], text, path, h.get("fragment"))
 
 
@@ -91,6 +93,7 @@ CHECK_TABLES = {
         "columns": {
             "id": "行号",
             "report_id": "报告编号（reports.id）",
+            "year": "报告年度（同 reports.year，便于按年度筛选）",
             "rule_id": "规则编号（见 forms.md §7，如 T3-balance）",
             "instance": "规则在报告中的具体位置：表三的列或行、表二的项目、正文数字等；汇总行为空",
             "severity": "严重程度：error 错误，warning 警告（推定规则，可能有合理例外）",
@@ -128,9 +131,10 @@ CHECK_TABLES = {
 }
 
 _CHECK_RESULTS_DDL = """
-create table check_results (
+create table if not exists check_results (
   id integer primary key,
   report_id text not null,
+  year integer,
   rule_id text not null,
   instance text,
   severity text not null,
@@ -204,6 +208,18 @@ _FMT = ("case when typeof({c}) = 'real' and {c} = cast({c} as integer) then cast
         "else cast({c} as text) end")
 
 
+def create_check_results(conn: sqlite3.Connection) -> None:
+    """Create check_results (empty) and its indexes if missing.
+
+    Every rule file reads check_results (a page of failures re-checks only the reports recorded there), so
+    the table exists in every database the build writes, even before run_checks has filled it. The index on
+    (rule_id, status, year, report_id) is what such a page reads: one range per rule, status and year.
+    """
+    conn.execute(_CHECK_RESULTS_DDL)
+    conn.execute("create index if not exists idx_check_results_report on check_results (report_id, rule_id)")
+    conn.execute("create index if not exists idx_check_results_rule on check_results (rule_id, status, year, report_id)")
+
+
 def ensure_indexes(conn: sqlite3.Connection) -> None:
     for ddl in _INDEXES:
         conn.execute(ddl)
@@ -244,7 +260,7 @@ def _run_checks(conn: sqlite3.Connection, rules: list[Rule] | None) -> dict[str,
     ensure_indexes(conn)
     conn.execute("drop view if exists report_quality")
     conn.execute("drop table if exists check_results")
-    conn.execute(_CHECK_RESULTS_DDL)
+    conn.execute(_CHECK_RESULTS_DDL)    # indexed after the inserts (create_check_results), faster than during
     summary: dict[str, dict[str, int]] = {}
     for rule in rules:
         # Two passes over the rule instead of materialising every row: the failing/unknown instances (their
@@ -252,30 +268,29 @@ def _run_checks(conn: sqlite3.Connection, rules: list[Rule] | None) -> dict[str,
         # Each pass streams, so nothing the size of table 3 is ever written to a temp table. The rule file is
         # inlined, so every mention of `status` re-evaluates the rule's whole status expression: the summary
         # reads it twice per row (one packed sum, and the not-applicable message), not four times.
-        sql = _strip_header(rule.sql)
+        sql = _for_build(rule.sql)
         meta = {**ALL_PARAMS, "rule_id": rule.id, "severity": rule.severity}
         conn.execute(
-            f"""insert into check_results (report_id, rule_id, instance, severity, status, expected, actual, cells,
-                                           message, related_report_id, evidence_line, evidence_text)
-            select report_id, :rule_id, instance, :severity, status, {_FMT.format(c='expected')},
+            f"""insert into check_results (report_id, year, rule_id, instance, severity, status, expected, actual,
+                                           cells, message, related_report_id, evidence_line, evidence_text)
+            select report_id, year, :rule_id, instance, :severity, status, {_FMT.format(c='expected')},
                    {_FMT.format(c='actual')}, cells, message, related_report_id, evidence_line, evidence_text
             from ({sql}) where status in ('fail', 'unknown')""",
             meta,
         )
         # code = number of passes + 10^9 per failing/unknown instance (a report has far fewer than 10^9 rows)
         conn.execute(
-            f"""insert into check_results (report_id, rule_id, instance, severity, status, cells, message)
-            select report_id, :rule_id, null, :severity, case when code > 0 then 'pass' else 'not_applicable' end,
+            f"""insert into check_results (report_id, year, rule_id, instance, severity, status, cells, message)
+            select report_id, year, :rule_id, null, :severity, case when code > 0 then 'pass' else 'not_applicable' end,
                    '[]', case when code > 0 then '通过（共核对' || code || '处）' else na end
-            from (select report_id,
+            from (select report_id, max(year) as year,
                          sum(case status when 'pass' then 1 when 'not_applicable' then 0 else 1000000000 end) as code,
                          max(case status when 'not_applicable' then message end) as na
                   from ({sql}) group by report_id)
             where code < 1000000000""",
             meta,
         )
-    conn.execute("create index if not exists idx_check_results_report on check_results (report_id, rule_id)")
-    conn.execute("create index if not exists idx_check_results_rule on check_results (rule_id, status)")
+    create_check_results(conn)
     conn.execute(_REPORT_QUALITY_VIEW)
     for rule_id, status, n in conn.execute(
             "select rule_id, status, count(*) from check_results group by rule_id, status"):
@@ -284,9 +299,21 @@ def _run_checks(conn: sqlite3.Connection, rules: list[Rule] | None) -> dict[str,
     return summary
 
 
-def _strip_header(sql: str) -> str:
-    """CREATE TABLE ... AS needs the statement itself first; comments before it are harmless but dropped."""
-    lines = sql.splitlines()
+# The last line of every rule file: a canned-query page lists at most 200 rows.
+PAGE_LIMIT = "limit case when :status = 'all' then -1 else 200 end"
+
+
+def _for_build(sql: str) -> str:
+    """The rule as a subquery for run_checks: without its header comments and without its page LIMIT.
+
+    The LIMIT is a no-op for status 'all', but SQLite never flattens a subquery that has one: it would run
+    the rule as a co-routine and compute every column (messages, cells, labels) of every row, passing rows
+    included, before the outer WHERE drops them. Without it the rule is flattened into the INSERT, and a
+    row's message is only computed for the rows kept (5-7x faster on table 3).
+    """
+    lines = sql.rstrip().splitlines()
     while lines and (lines[0].startswith("--") or not lines[0].strip()):
         lines.pop(0)
-    return "\n".join(lines)
+    if not lines or lines[-1].strip() != PAGE_LIMIT:
+        raise ValueError(f"a rule file must end with the page limit line: {PAGE_LIMIT}")
+    return "\n".join(lines[:-1]) + "\n"

@@ -15,7 +15,7 @@ import pytest
 import sqlite_utils
 
 from ingest import forms
-from ingest.checks import CHECK_TABLES, CHECKS_DIR, load_rules, parse_header, run_checks
+from ingest.checks import CHECK_TABLES, CHECKS_DIR, create_check_results, load_rule, load_rules, parse_header, run_checks
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COLS = forms.APPLICANT_COLUMN_KEYS
@@ -46,6 +46,7 @@ def make_db() -> sqlite_utils.Database:
                            "line_start": int, "line_end": int})
     db["cells"].create({"report_id": str, "table_name": str, "row_key": str, "col_key": str, "value": float,
                         "printed": str, "unit": str, "kind": str, "line": int, "span_start": int, "span_end": int})
+    create_check_results(db.conn)     # as the build does: the rule files read it
     return db
 
 
@@ -516,6 +517,37 @@ def test_canned_query_filters_by_year_and_report_quality():
     run_checks(db.conn)
     q = dict(db.conn.execute("select report_id, rules_failed from report_quality").fetchall())
     assert q == {"a": 1, "b": 1}
+
+
+def test_page_of_failures_rechecks_the_recorded_reports():
+    """After the build, a page of failures (or unknowns) re-runs the rule on the reports check_results records
+    for that rule, status and year: the same rows as a full run, and a page that reads only those reports."""
+    db = make_db()
+    for rid, year, published in (("a", 2021, "2022-05-01"), ("b", 2020, "2021-05-01"), ("c", 2021, "2022-01-10"),
+                                 ("d", 2021, None)):
+        add_report(db, rid, year=year, agency_kind="department", published_on=published)
+    before = {st: canned(db, "TIME", status=st) for st in ("", "unknown", "pass")}
+    run_checks(db.conn)
+    after = {st: canned(db, "TIME", status=st) for st in ("", "unknown", "pass")}
+    assert after == before
+    assert [r["report_id"] for r in after[""]] == ["a", "b"]
+    assert [r["report_id"] for r in canned(db, "TIME", year=2021)] == ["a"]
+    assert [r["report_id"] for r in canned(db, "TIME", status="unknown")] == ["d"]
+    # Only the recorded reports are re-checked: a failure not recorded in check_results is not listed (the
+    # build rewrites check_results at the end of every build, so the two never disagree in a served database).
+    db.conn.execute("delete from check_results where rule_id = 'TIME' and report_id = 'b'")
+    assert [r["report_id"] for r in canned(db, "TIME")] == ["a"]
+    # ... while every other request (here: the passes) still checks every report.
+    assert [r["report_id"] for r in canned(db, "TIME", status="pass")] == ["c"]
+
+
+def test_rule_files_end_with_the_page_limit(tmp_path):
+    """run_checks drops that line to let SQLite flatten the rule; a file without it is refused."""
+    text = (CHECKS_DIR / "TIME.sql").read_text(encoding="utf-8")
+    bad = tmp_path / "TIME.sql"
+    bad.write_text(text.rstrip().rsplit("\n", 1)[0] + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="page limit"):
+        load_rule(bad)
 
 
 # ---------------------------------------------------------------------------------------------------------

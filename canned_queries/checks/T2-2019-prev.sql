@@ -4,7 +4,27 @@
 -- status: inferred
 -- severity: error
 
-with v as (
+with flagged as (
+  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
+  -- empty or fail) or of unknowns, on a database whose checks have run.
+  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'T2-2019-prev') as yes
+),
+scope(id) as (
+  -- The reports to check. check_results holds this same rule run over every report by the build
+  -- (ingest/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
+  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
+  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'T2-2019-prev' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
+  union all
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'T2-2019-prev' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
+  union all
+  select id from reports, flagged where not flagged.yes and :year = ''
+  union all
+  select id from reports, flagged where not flagged.yes and year = :year
+),
+v as (
   -- Each filtered report's 上一年项目数量 rows (one per 2019-form item) with the same item's 本年增/减, read
   -- from the covering index idx_chk_active_cover; no row = not applicable.
   select r.id as report_id, r.year, r.province, r.agency, f.report_id is not null as has_item, f.item_key,
@@ -12,7 +32,7 @@ with v as (
   from reports r
   left join active_disclosure f on f.report_id = r.id and f.metric = 'previous_count'
   left join active_disclosure c on c.report_id = r.id and c.item_key = f.item_key and c.metric = 'change'
-  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
     and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (

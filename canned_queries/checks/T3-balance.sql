@@ -4,7 +4,27 @@
 -- status: official
 -- severity: error
 
-with cols(col, label) as (values
+with flagged as (
+  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
+  -- empty or fail) or of unknowns, on a database whose checks have run.
+  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'T3-balance') as yes
+),
+scope(id) as (
+  -- The reports to check. check_results holds this same rule run over every report by the build
+  -- (ingest/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
+  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
+  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'T3-balance' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
+  union all
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'T3-balance' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
+  union all
+  select id from reports, flagged where not flagged.yes and :year = ''
+  union all
+  select id from reports, flagged where not flagged.yes and year = :year
+),
+cols(col, label) as (values
   ('natural_person', '自然人'), ('commercial', '商业企业'), ('research', '科研机构'),
   ('public_interest', '社会公益组织'), ('legal_services', '法律服务机构'), ('other_org', '其他'), ('total', '总计')
 ),
@@ -24,7 +44,7 @@ t as materialized (
   left join applications o on o.report_id = r.id and o.row_key = 'carried_over'
   left join applications k on k.report_id = r.id and k.row_key = 'total_processed'
   left join applications f on f.report_id = r.id and f.row_key = 'carried_forward'
-  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
     and (:adcode = '' or r.adcode = :adcode)
 ),
 v as (

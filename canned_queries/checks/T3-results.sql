@@ -4,7 +4,27 @@
 -- status: structural
 -- severity: error
 
-with cols(col, label, unit) as (values
+with flagged as (
+  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
+  -- empty or fail) or of unknowns, on a database whose checks have run.
+  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'T3-results') as yes
+),
+scope(id) as (
+  -- The reports to check. check_results holds this same rule run over every report by the build
+  -- (ingest/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
+  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
+  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'T3-results' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
+  union all
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'T3-results' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
+  union all
+  select id from reports, flagged where not flagged.yes and :year = ''
+  union all
+  select id from reports, flagged where not flagged.yes and year = :year
+),
+cols(col, label, unit) as (values
   ('natural_person', '自然人', 1), ('commercial', '商业企业', 32), ('research', '科研机构', 1024), ('public_interest', '社会公益组织', 32768), ('legal_services', '法律服务机构', 1048576), ('other_org', '其他', 33554432), ('total', '总计', 1073741824)
 ),
 base(k) as (values ('granted'), ('partly_granted'), ('denied_state_secret'), ('denied_prohibited_by_law'), ('denied_three_safeties'), ('denied_third_party'), ('denied_internal_affairs'), ('denied_process_info'), ('denied_enforcement_file'), ('denied_admin_query'), ('unable_not_held'), ('unable_needs_creation'), ('unable_unclear'), ('rejected_petition'), ('rejected_duplicate'), ('rejected_publication'), ('rejected_mass_repeat'), ('rejected_confirmation')),
@@ -29,7 +49,7 @@ g as materialized (
   from reports r
   left join applications a on a.report_id = r.id
     and a.row_key not in ('new_received', 'carried_over', 'total_processed', 'carried_forward')
-  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
     and (:adcode = '' or r.adcode = :adcode)
   group by r.rowid    -- the table's own order: no sort
 ),

@@ -4,14 +4,34 @@
 -- status: structural
 -- severity: error
 
-with v as (
+with flagged as (
+  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
+  -- empty or fail) or of unknowns, on a database whose checks have run.
+  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'T4-total') as yes
+),
+scope(id) as (
+  -- The reports to check. check_results holds this same rule run over every report by the build
+  -- (ingest/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
+  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
+  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'T4-total' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
+  union all
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'T4-total' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
+  union all
+  select id from reports, flagged where not flagged.yes and :year = ''
+  union all
+  select id from reports, flagged where not flagged.yes and year = :year
+),
+v as (
   -- One pass over each filtered report's table-4 rows (covering index idx_chk_reviews_cover);
   -- a report without any row is the not-applicable case.
   select r.id as report_id, r.year, r.province, r.agency, k.report_id is not null as has_table, k.kind,
     k.rowid as rl_rowid, k.upheld + k.corrected + k.other + k.pending as summed, k.total,
     'reviews_litigation:' || k.kind || ':' as pre
   from reports r left join reviews_litigation k on k.report_id = r.id
-  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
     and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (

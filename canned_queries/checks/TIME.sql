@@ -4,7 +4,27 @@
 -- status: official
 -- severity: error
 
-with v as (
+with flagged as (
+  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
+  -- empty or fail) or of unknowns, on a database whose checks have run.
+  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'TIME') as yes
+),
+scope(id) as (
+  -- The reports to check. check_results holds this same rule run over every report by the build
+  -- (ingest/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
+  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
+  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'TIME' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
+  union all
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'TIME' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
+  union all
+  select id from reports, flagged where not flagged.yes and :year = ''
+  union all
+  select id from reports, flagged where not flagged.yes and year = :year
+),
+v as (
   select r.id as report_id, r.year, r.province, r.agency, r.agency_kind, r.published_on,
     case when r.year is null then null
          when r.year < 2019 then printf('%04d-03-31', r.year + 1)
@@ -12,7 +32,7 @@ with v as (
          when r.agency_kind = 'government' then printf('%04d-03-31', r.year + 1)
     end as deadline
   from reports r
-  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
     and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (

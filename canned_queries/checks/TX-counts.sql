@@ -4,7 +4,27 @@
 -- status: inferred
 -- severity: error
 
-with m(metric, tbl, row_key, label) as (values
+with flagged as (
+  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
+  -- empty or fail) or of unknowns, on a database whose checks have run.
+  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'TX-counts') as yes
+),
+scope(id) as (
+  -- The reports to check. check_results holds this same rule run over every report by the build
+  -- (ingest/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
+  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
+  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'TX-counts' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
+  union all
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'TX-counts' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
+  union all
+  select id from reports, flagged where not flagged.yes and :year = ''
+  union all
+  select id from reports, flagged where not flagged.yes and year = :year
+),
+m(metric, tbl, row_key, label) as (values
   ('applications_received', 'applications', 'new_received', '表三“一、本年新收”总计'),
   ('applications_carried_over', 'applications', 'carried_over', '表三“二、上年结转”总计'),
   ('applications_processed', 'applications', 'total_processed', '表三“（七）总计”'),
@@ -33,7 +53,7 @@ v as (
   left join reviews_litigation rv on x.metric = 'reviews' and rv.report_id = r.id and rv.kind = 'review'
   left join reviews_litigation ld on x.metric = 'lawsuits' and ld.report_id = r.id and ld.kind = 'litigation_direct'
   left join reviews_litigation la on x.metric = 'lawsuits' and la.report_id = r.id and la.kind = 'litigation_after_review'
-  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
     and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (

@@ -4,14 +4,34 @@
 -- status: inferred
 -- severity: warning
 
-with v as materialized (
+with flagged as (
+  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
+  -- empty or fail) or of unknowns, on a database whose checks have run.
+  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'TX-fee') as yes
+),
+scope(id) as (
+  -- The reports to check. check_results holds this same rule run over every report by the build
+  -- (ingest/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
+  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
+  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'TX-fee' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
+  union all
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'TX-fee' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
+  union all
+  select id from reports, flagged where not flagged.yes and :year = ''
+  union all
+  select id from reports, flagged where not flagged.yes and year = :year
+),
+v as materialized (
   -- Each filtered report with its （六）2 row (seek in idx_chk_applications_cover) and its largest fee figure
   -- (seek in idx_chk_facts). Section 六 is read only when a fee or an unpaid-fee case makes it matter.
   select r.id as report_id, r.year, r.province, r.agency, u.report_id is not null as has_row, u.total as unpaid,
     (select max(x.value) from facts x where x.report_id = r.id and x.metric = 'fee_yuan') as fee
   from reports r
   left join applications u on u.report_id = r.id and u.row_key = 'other_unpaid_fee'
-  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
     and (:adcode = '' or r.adcode = :adcode)
 ),
 w as (

@@ -4,7 +4,27 @@
 -- status: inferred
 -- severity: warning
 
-with v as (
+with flagged as (
+  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
+  -- empty or fail) or of unknowns, on a database whose checks have run.
+  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'X-carry') as yes
+),
+scope(id) as (
+  -- The reports to check. check_results holds this same rule run over every report by the build
+  -- (ingest/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
+  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
+  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'X-carry' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
+  union all
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'X-carry' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
+  union all
+  select id from reports, flagged where not flagged.yes and :year = ''
+  union all
+  select id from reports, flagged where not flagged.yes and year = :year
+),
+v as (
   -- Each filtered report with a table 3, the same agency's report of the year before (idx_chk_reports_agency)
   -- if it has a table 3 too, and the two totals by seek in idx_chk_applications_cover.
   select r.id as report_id, r.year, r.province, r.agency, prev.id is not null as paired,
@@ -15,7 +35,7 @@ with v as (
     and exists (select 1 from applications a where a.report_id = prev.id)
   left join applications co on prev.id is not null and co.report_id = r.id and co.row_key = 'carried_over'
   left join applications cf on cf.report_id = prev.id and cf.row_key = 'carried_forward'
-  where (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
     and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (
