@@ -208,3 +208,17 @@ def test_incremental_build_rewrites_stats(tmp_path):
         assert sum(r[0] for r in c.execute("select reports from year_stats")) == len(got) == 15
     finally:
         c.close()
+
+
+def test_rules_failed_is_null_when_checks_did_not_run(conn, tmp_path):
+    """The build creates an empty check_results before the checks; empty means "not checked", never 0 failed."""
+    copy = tmp_path / "copy.db"
+    shutil.copy(conn.execute("pragma database_list").fetchone()["file"], copy)
+    c = sqlite3.connect(copy)
+    c.execute("delete from check_results")
+    stats.write_stats(c)
+    n_reports = c.execute("select count(*) from reports").fetchone()[0]
+    assert n_reports == 16
+    assert c.execute("select count(*), count(rules_failed) from report_stats").fetchone() == (n_reports, 0)
+    assert c.execute("select count(*) from check_stats").fetchone() == (0,)
+    c.close()
