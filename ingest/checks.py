@@ -64,6 +64,32 @@ def parse_header(text: str) -> dict[str, str]:
     return header
 
 
+# Two parts every rule file carries verbatim (SQL has no include; load_rule refuses a file that differs):
+# its first CTEs, which choose the reports to check, and its last line, the page limit.
+SCOPE = """with flagged as (
+  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
+  -- empty or fail) or of unknowns, on a database whose checks have run.
+  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = '{rule}') as yes
+),
+scope(id) as (
+  -- The reports to check. check_results holds this same rule run over every report by the build
+  -- (ingest/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
+  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
+  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = '{rule}' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
+  union all
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = '{rule}' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
+  union all
+  select id from reports, flagged where not flagged.yes and :year = ''
+  union all
+  select id from reports, flagged where not flagged.yes and year = :year
+),
+"""
+PAGE_LIMIT = "limit case when :status = 'all' then -1 else 200 end"
+
+
 def load_rule(path: Path) -> Rule:
     text = path.read_text(encoding="utf-8")
     h = parse_header(text)
@@ -74,6 +100,8 @@ def load_rule(path: Path) -> Rule:
         raise ValueError(f"{path.name}: header says rule {h['rule']}, file name says {path.stem}")
     if h["status"] not in RULE_STATUSES or h["severity"] not in SEVERITIES:
         raise ValueError(f"{path.name}: bad status {h['status']!r} or severity {h['severity']!r}")
+    if SCOPE.format(rule=h["rule"]) not in text:
+        raise ValueError(f"{path.name}: must start its query with checks.SCOPE for rule {h['rule']}")
     if text.rstrip().splitlines()[-1].strip() != PAGE_LIMIT:
         raise ValueError(f"{path.name}: the last line must be the page limit: {PAGE_LIMIT}")
     return Rule(h["rule"], h["title"], h["description"], h["status"], h["severity"], text, path, h.get("fragment"))
@@ -299,8 +327,6 @@ def _run_checks(conn: sqlite3.Connection, rules: list[Rule] | None) -> dict[str,
     return summary
 
 
-# The last line of every rule file: a canned-query page lists at most 200 rows.
-PAGE_LIMIT = "limit case when :status = 'all' then -1 else 200 end"
 
 
 def _for_build(sql: str) -> str:

@@ -541,6 +541,15 @@ def test_page_of_failures_rechecks_the_recorded_reports():
     assert [r["report_id"] for r in canned(db, "TIME", status="pass")] == ["c"]
 
 
+def test_rule_files_start_with_the_shared_scope(tmp_path):
+    """The scope CTEs are written once (checks.SCOPE); a file whose copy drifted is refused."""
+    text = (CHECKS_DIR / "TIME.sql").read_text(encoding="utf-8")
+    bad = tmp_path / "TIME.sql"
+    bad.write_text(text.replace("and year = :year", "and year >= :year", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match="SCOPE"):
+        load_rule(bad)
+
+
 def test_rule_files_end_with_the_page_limit(tmp_path):
     """run_checks drops that line to let SQLite flatten the rule; a file without it is refused."""
     text = (CHECKS_DIR / "TIME.sql").read_text(encoding="utf-8")
