@@ -45,6 +45,7 @@ class Generated:
     expected: dict
     text: str = ""                      # the rendered text before encoding (for debugging a failure)
     options: dict = field(default_factory=dict)
+    closing: dict = field(default_factory=dict)     # figures the agency's next report opens with (_continue_from)
 
 
 @dataclass
@@ -205,6 +206,49 @@ def _active_values(rng: random.Random, template: str, amount_unit: str) -> dict[
             cells[k] = _Cell(str(v), v)
         out[item.key] = cells
     return out
+
+
+def _closing(raw: dict[str, dict[str, int]], active: dict[str, dict[str, _Cell]]) -> dict:
+    """The figures of this report that the same agency's next report starts from (forms.md §7, X-*)."""
+    return {
+        "carried_forward": {c: raw["carried_forward"][c] for c in forms.APPLICANT_COLUMN_KEYS[:-1]},
+        "in_force": {k: m["in_force"].value for k, m in active.items() if "in_force" in m},
+        "previous_count": {k: m["previous_count"].value + m["change"].value
+                           for k, m in active.items() if "previous_count" in m},
+    }
+
+
+def _continue_from(raw: dict[str, dict[str, int]], active: dict[str, dict[str, _Cell]], previous: dict) -> None:
+    """Open this year where the agency's previous report closed (X-carry, X-valid-2021, X-prev-2019).
+
+    Real agencies mostly chain their figures year to year; a corpus whose years were independent would fail
+    nearly every cross-year rule. Table 3 stays balanced: new_received absorbs the carried-over cases, and
+    where they exceed this year's work the surplus is counted as granted.
+    """
+    org_cols = forms.APPLICANT_COLUMN_KEYS[:-1]
+    for col in org_cols:
+        carried = previous["carried_forward"][col]
+        deficit = carried - raw["total_processed"][col] - raw["carried_forward"][col]
+        if deficit > 0:
+            raw["granted"][col] += deficit
+            raw["total_processed"][col] += deficit
+        raw["carried_over"][col] = carried
+        raw["new_received"][col] = raw["total_processed"][col] + raw["carried_forward"][col] - carried
+    for key in ("granted", "total_processed", "carried_over", "new_received"):
+        raw[key]["total"] = sum(raw[key][c] for c in org_cols)
+    for key, cells in active.items():
+        if "in_force" in cells and key in previous["in_force"]:
+            issued, repealed = cells["issued"].value, cells["repealed"].value
+            repealed = min(repealed, previous["in_force"][key] + issued)
+            cells["repealed"] = _Cell(str(repealed), repealed)
+            v = previous["in_force"][key] + issued - repealed
+            cells["in_force"] = _Cell(str(v), v)
+        if "previous_count" in cells and key in previous["previous_count"]:
+            prev = previous["previous_count"][key]
+            cells["previous_count"] = _Cell(str(prev), prev)
+            change = cells["change"]
+            if change.value < -prev:
+                cells["change"] = _Cell(str(-prev), -prev)
 
 
 def _render_amount_override(value: Decimal, template: str, unit: str) -> str:
@@ -842,12 +886,14 @@ _HTML_CHARSET = {"utf-8": "utf-8", "gbk": "gbk", "utf-16": "utf-16", "utf-16-nob
 def generate(rng: random.Random, *, template: str = "2019", layout: str = "cells_per_line",
              script: str = "simplified", encoding: str = "utf-8", year: int | None = None,
              agency: str | None = None, overrides: dict | None = None, six_split: bool | None = None,
-             subtotals: bool | None = None, blanks: bool | None = None) -> Generated:
+             subtotals: bool | None = None, blanks: bool | None = None,
+             previous: dict | None = None) -> Generated:
     """Render one report; `expected` holds what a correct parser returns for it.
 
     `six_split` (2021 only) chooses the three （六） rows versus the 2019-style single row;
     `subtotals` adds a 小计 column and 小计 rows (forms.md §4: tolerated, ignored);
-    `blanks` makes some zero cells blank or placeholders (only in layouts where they are visible).
+    `blanks` makes some zero cells blank or placeholders (only in layouts where they are visible);
+    `previous` (the `closing` of the agency's previous report) makes this one open where that one closed.
     None means “let rng decide”.
     """
     if template not in GEN_TEMPLATES or layout not in LAYOUTS or script not in SCRIPTS or encoding not in ENCODINGS:
@@ -864,6 +910,9 @@ def generate(rng: random.Random, *, template: str = "2019", layout: str = "cells
     reviews_raw = _review_values(rng)
     amount_unit = rng.choice(("元", "元-suffix", "万元", "万元", "元-header"))
     active = _active_values(rng, template, amount_unit)
+    if previous:
+        _continue_from(raw, active, previous)
+    closing = _closing(raw, active)
     if subtotals is None:
         subtotals = rng.random() < 0.15
     report = _Report(
@@ -908,7 +957,8 @@ def generate(rng: random.Random, *, template: str = "2019", layout: str = "cells
     options = {"template": template, "layout": layout, "script": script, "encoding": encoding,
                "six_split": six_split, "subtotal_col": report.subtotal_col, "subtotal_rows": report.subtotal_rows,
                "blanks": bool(blanks and layout in BLANK_LAYOUTS), "amount_unit": amount_unit}
-    return Generated(data=data, filename=filename, expected=_expected(report), text=text, options=options)
+    return Generated(data=data, filename=filename, expected=_expected(report), text=text, options=options,
+                     closing=closing)
 
 
 def combinations() -> list[tuple[str, str, str, str]]:
@@ -916,13 +966,20 @@ def combinations() -> list[tuple[str, str, str, str]]:
     return list(itertools.product(LAYOUTS, GEN_TEMPLATES, SCRIPTS, ENCODINGS))
 
 
+CHAIN_BREAK = 0.15     # share of an agency's years whose opening figures do not match last year's closing
+
+
 def generate_corpus(n: int, seed: int, **kw) -> Iterator[Generated]:
     """n reports cycling through layouts, templates, scripts and encodings (kw fixes any of them).
 
-    Report i depends only on (seed, i), so a corpus can be regenerated or sliced reproducibly.
+    Report i depends only on seed, i and its agency's previous report, so a corpus can be regenerated
+    reproducibly. Like the real corpus, each agency publishes one report a year, 2019–2024, and opens each
+    year where the last one closed, except in a share of years (CHAIN_BREAK) where its figures do not carry
+    over, so the cross-year rules see both.
     """
     combos = combinations()
     years = tuple(range(2019, 2025))
+    closing: dict | None = None
     for i in range(n):
         layout, template, script, encoding = combos[i % len(combos)]
         opts = {"layout": layout, "template": template, "script": script, "encoding": encoding}
@@ -931,8 +988,12 @@ def generate_corpus(n: int, seed: int, **kw) -> Iterator[Generated]:
             # cross-year checks pair each report with at most one previous year
             year = years[i % len(years)]
             opts.update(year=year, template="2019" if year < 2021 else "2021", agency=nth_agency(i // len(years)))
+            if i % len(years) and closing and random.Random(f"{seed}:{i}:chain").random() >= CHAIN_BREAK:
+                opts["previous"] = closing
         opts.update(kw)
-        yield generate(random.Random(seed * 1_000_003 + i), **opts)
+        g = generate(random.Random(seed * 1_000_003 + i), **opts)
+        closing = g.closing
+        yield g
 
 
 def nth_agency(k: int) -> str:
@@ -942,5 +1003,6 @@ def nth_agency(k: int) -> str:
     rank = k // (len(_PLACES) * len(_SUFFIXES))
     if rank == 0:
         return city + county + suffix
-    # past the list: numbered street offices (governments) and branch bureaus (departments)
-    return city + county + (f"第{rank}街道办事处" if k % 2 else f"{suffix}第{rank}分局")
+    # past the list: numbered street offices (governments) and branch bureaus (departments); k // len(_PLACES)
+    # is unique within a place, and (suffix, rank) too, so no two k share a name (and so an agency_id)
+    return city + county + (f"第{k // len(_PLACES)}街道办事处" if k % 2 else f"{suffix}第{rank}分局")

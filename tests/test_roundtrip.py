@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ingest import forms
-from ingest.generate import LAYOUTS, combinations, generate, generate_corpus
+from ingest.generate import CHAIN_BREAK, LAYOUTS, combinations, generate, generate_corpus, nth_agency
 from ingest.parse import parse_bytes
 
 SEEDS = (1, 2, 3)
@@ -200,6 +200,38 @@ def test_generator_values_obey_the_rules():
         _check_rules(g.expected, g.options["template"])
         rows = forms.application_rows(g.options["six_split"])
         assert list(g.expected["applications"]) == [r.key for r in rows]
+
+
+def _carries_over(prev: dict, cur: dict) -> bool:
+    """Whether `cur` opens exactly where `prev` (the same agency's previous year) closed."""
+    cols = forms.APPLICANT_COLUMN_KEYS
+    same = all(cur["applications"]["carried_over"][c] == prev["applications"]["carried_forward"][c] for c in cols)
+    before = {a["item_key"]: a["values"] for a in prev["active_disclosure"]}
+    for item in cur["active_disclosure"]:
+        v, p = item["values"], before.get(item["item_key"], {})
+        if "in_force" in v and "in_force" in p:
+            same &= v["in_force"] == p["in_force"] + v["issued"] - v["repealed"]
+        if "previous_count" in v and "previous_count" in p:
+            same &= v["previous_count"] == p["previous_count"] + p["change"]
+    return same
+
+
+def test_generator_agencies_carry_their_figures_across_years():
+    # like real agencies (forms.md §7 X-carry, X-valid-2021, X-prev-2019): most years open where the last
+    # closed, a share (CHAIN_BREAK) does not, so the cross-year rules meet both
+    corpus = [g.expected for g in generate_corpus(1200, seed=7, blanks=False)]
+    pairs = [(p, c) for p, c in zip(corpus, corpus[1:]) if p["report"]["agency"] == c["report"]["agency"]]
+    assert len(pairs) == 1000
+    assert all(c["report"]["year"] == p["report"]["year"] + 1 for p, c in pairs)
+    broken = sum(not _carries_over(p, c) for p, c in pairs) / len(pairs)
+    assert CHAIN_BREAK * 0.6 < broken < CHAIN_BREAK * 1.4, broken
+    for g in corpus:
+        _check_rules(g, g["report"]["template"])
+
+
+def test_generated_agencies_are_distinct():
+    # one name per agency: a shared name would pair reports of different agencies in the cross-year rules
+    assert len({nth_agency(k) for k in range(100_000)}) == 100_000
 
 
 def test_generator_is_deterministic_and_encodes_as_asked():
