@@ -5,8 +5,9 @@ Each rule is written once, as `canned_queries/checks/<RULE-ID>.sql`. The same fi
 * a Datasette canned query (parameters :year, :province, :adcode and :status; all empty = every report,
   only the failing rows), and
 * the source of `check_results`: `run_checks` binds `status = 'all'` so the query also yields the passing,
-  unknown and not-applicable rows, and stores them set-based (two streaming INSERT ... SELECTs per rule, no loop over
-  reports), so 100,000 reports take seconds, not minutes.
+  unknown and not-applicable rows, and stores them set-based (INSERT ... SELECTs, no loop over reports): one
+  pass over every report computing only each row's status, then the full rule again on just the reports
+  with a failing or unknown instance, so 100,000 reports take seconds, not minutes.
 
 Every rule file returns the same columns, one row per report × instance (a column, a row, a table-2 item,
 a prose figure...): report_id, year, province, agency, instance, status, expected, actual, cells, message,
@@ -18,12 +19,16 @@ not_applicable) — a pass is recorded, never implied by absence.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+import signal
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import forms
+from . import schema
 
 CHECKS_DIR = Path(__file__).resolve().parent.parent / "canned_queries" / "checks"
 
@@ -119,7 +124,6 @@ CHECK_TABLES = {
         "description": "勾稽关系核对结果：每份报告的每条规则。不通过或无法核对的每一处单独一行；"
                        "全部通过或不适用时每份报告每条规则一行汇总。",
         "columns": {
-            "id": "行号",
             "report_id": "报告编号（reports.id）",
             "year": "报告年度（同 reports.year，便于按年度筛选）",
             "rule_id": "规则编号（见 forms.md §7，如 T3-balance）",
@@ -158,9 +162,10 @@ CHECK_TABLES = {
     },
 }
 
+# No `id integer primary key`: rows are numbered by SQLite's rowid, which lets run_checks append each worker's
+# rows with a raw copy of their records (INSERT ... SELECT * keeps a declared key, so keys would collide).
 _CHECK_RESULTS_DDL = """
 create table if not exists check_results (
-  id integer primary key,
   report_id text not null,
   year integer,
   rule_id text not null,
@@ -216,20 +221,17 @@ select r.id as report_id, r.year, r.agency, r.province, r.template, r.parse_stat
 from reports r join t on t.id = r.id left join per_report q on q.report_id = r.id
 """
 
-# Indexes the rules need to stay set-based and fast (created if the build did not already). The table-3
-# and table-4 indexes are covering (every number column), so a rule reads a report's rows from one index
-# range without touching the table; the rules fetch a row's label by rowid only for the rows they show.
-_INDEXES = (
-    "create index if not exists idx_chk_applications_cover on applications (report_id, row_key, "
-    + ", ".join(forms.APPLICANT_COLUMN_KEYS) + ")",
-    "create index if not exists idx_chk_reviews_cover on reviews_litigation (report_id, kind, "
-    + ", ".join(forms.REVIEW_OUTCOME_KEYS) + ")",
-    "create index if not exists idx_chk_active_cover on active_disclosure (report_id, item_key, metric, value)",
-    "create index if not exists idx_chk_facts on facts (report_id, metric)",
-    "create index if not exists idx_chk_sections on sections (report_id, number)",
-    "create index if not exists idx_chk_reports_agency on reports (agency_id, year)",
-    "create index if not exists idx_chk_reports_year on reports (year)",
-)
+# The rules read the report tables through the schema's indexes (ingest/schema.py `indexes`): those of table 3
+# and table 4 are covering (every number column), so a rule reads a report's rows from one index range without
+# touching the table, and fetches a row's label by rowid only for the rows it shows. The build creates them
+# with the other indexes; ensure_indexes creates any missing, under the same names, in another database.
+_RULE_TABLES = ("reports", "applications", "reviews_litigation", "active_disclosure", "facts", "sections")
+
+
+def index_name(table: str, columns: list[str]) -> str:
+    """The name sqlite-utils gives an index (Table.create_index), so the build's indexes are found here."""
+    return "idx_{}_{}".format(table.replace(" ", "_"), "_".join(columns))
+
 
 # Numbers as text: whole REALs without ".0" (a count read as 12.0 is shown as 12).
 _FMT = ("case when typeof({c}) = 'real' and {c} = cast({c} as integer) then cast(cast({c} as integer) as text) "
@@ -249,8 +251,10 @@ def create_check_results(conn: sqlite3.Connection) -> None:
 
 
 def ensure_indexes(conn: sqlite3.Connection) -> None:
-    for ddl in _INDEXES:
-        conn.execute(ddl)
+    for table in _RULE_TABLES:
+        for cols in schema.TABLES[table].get("indexes") or []:
+            columns = ", ".join(f"[{c}]" for c in cols)
+            conn.execute(f"create index if not exists [{index_name(table, cols)}] on [{table}] ({columns})")
 
 
 # Connection settings for the duration of run_checks: every rule re-reads the same index ranges, so a page
@@ -273,53 +277,44 @@ def _raise_pragmas(conn: sqlite3.Connection) -> dict[str, int]:
     return old
 
 
-def run_checks(conn: sqlite3.Connection, rules: list[Rule] | None = None) -> dict[str, dict[str, int]]:
-    """(Re)write check_results and the report_quality view; return counts per rule and status."""
+# Below this many reports the checks run in the calling process: starting workers would cost more than it saves.
+PARALLEL_MIN_REPORTS = 5000
+
+
+def run_checks(conn: sqlite3.Connection, rules: list[Rule] | None = None,
+               workers: int | None = None) -> dict[str, dict[str, int]]:
+    """(Re)write check_results and the report_quality view; return counts per rule and status.
+
+    `workers` processes check the database in parallel (default: one per core on a database file of at least
+    PARALLEL_MIN_REPORTS reports, else 1); the rows written are the same either way (their order, grouped by
+    rule, is reproducible for a given number of workers).
+    """
     old = _raise_pragmas(conn)
     try:
-        return _run_checks(conn, rules)
+        return _run_checks(conn, load_rules() if rules is None else rules, workers)
     finally:
         for name, value in old.items():
             conn.execute(f"pragma {name} = {value}")
 
 
-def _run_checks(conn: sqlite3.Connection, rules: list[Rule] | None) -> dict[str, dict[str, int]]:
-    rules = load_rules() if rules is None else rules
+def _run_checks(conn: sqlite3.Connection, rules: list[Rule], workers: int | None) -> dict[str, dict[str, int]]:
     ensure_indexes(conn)
     conn.execute("drop view if exists report_quality")
     conn.execute("drop table if exists check_results")
     conn.execute(_CHECK_RESULTS_DDL)    # indexed after the inserts (create_check_results), faster than during
-    summary: dict[str, dict[str, int]] = {}
-    for rule in rules:
-        # Two passes over the rule instead of materialising every row: the failing/unknown instances (their
-        # messages are only computed for those rows), then one summary row per report where none failed.
-        # Each pass streams, so nothing the size of table 3 is ever written to a temp table. The rule file is
-        # inlined, so every mention of `status` re-evaluates the rule's whole status expression: the summary
-        # reads it twice per row (one packed sum, and the not-applicable message), not four times.
-        sql = _for_build(rule.sql)
-        meta = {**ALL_PARAMS, "rule_id": rule.id, "severity": rule.severity}
-        conn.execute(
-            f"""insert into check_results (report_id, year, rule_id, instance, severity, status, expected, actual,
-                                           cells, message, related_report_id, evidence_line, evidence_text)
-            select report_id, year, :rule_id, instance, :severity, status, {_FMT.format(c='expected')},
-                   {_FMT.format(c='actual')}, cells, message, related_report_id, evidence_line, evidence_text
-            from ({sql}) where status in ('fail', 'unknown')""",
-            meta,
-        )
-        # code = number of passes + 10^9 per failing/unknown instance (a report has far fewer than 10^9 rows)
-        conn.execute(
-            f"""insert into check_results (report_id, year, rule_id, instance, severity, status, cells, message)
-            select report_id, year, :rule_id, null, :severity, case when code > 0 then 'pass' else 'not_applicable' end,
-                   '[]', case when code > 0 then '通过（共核对' || code || '处）' else na end
-            from (select report_id, max(year) as year,
-                         sum(case status when 'pass' then 1 when 'not_applicable' then 0 else 1000000000 end) as code,
-                         max(case status when 'not_applicable' then message end) as na
-                  from ({sql}) group by report_id)
-            where code < 1000000000""",
-            meta,
-        )
+    path = _database_file(conn)
+    n_reports = conn.execute("select count(*) from reports").fetchone()[0]
+    if workers is None:
+        workers = (os.cpu_count() or 1) if n_reports >= PARALLEL_MIN_REPORTS else 1
+    if path is None or workers <= 1 or n_reports == 0:
+        for rule in rules:
+            _check_rule(conn, rule, "select id from reports", "main")
+    else:
+        conn.commit()      # the workers read what this connection wrote
+        _check_in_parallel(conn, path, rules, workers)
     create_check_results(conn)
     conn.execute(_REPORT_QUALITY_VIEW)
+    summary: dict[str, dict[str, int]] = {}
     for rule_id, status, n in conn.execute(
             "select rule_id, status, count(*) from check_results group by rule_id, status"):
         summary.setdefault(rule_id, {})[status] = n
@@ -327,19 +322,133 @@ def _run_checks(conn: sqlite3.Connection, rules: list[Rule] | None) -> dict[str,
     return summary
 
 
+def _database_file(conn: sqlite3.Connection) -> str | None:
+    """The file of the main database, None for an in-memory or temporary one (no other process can read it)."""
+    for _, name, file in conn.execute("pragma database_list"):
+        if name == "main":
+            return file or None
+    return None
 
 
-def _for_build(sql: str) -> str:
-    """The rule as a subquery for run_checks: without its header comments and without its page LIMIT.
+def _check_rule(conn: sqlite3.Connection, rule: Rule, scope: str, into: str) -> None:
+    """Append the verdicts of `rule` on the reports of `scope` (a query of report ids) to `into`.check_results.
 
+    The rule runs once over those reports computing only each row's status (the file is inlined, so its
+    messages, cells and labels are not computed there), folded into one code per report. Reports where
+    everything checked passed get their summary row from that code alone; the rule runs again in full only on
+    the reports it did not apply to (for the summary's reason) and on those with a failing or unknown
+    instance (for the rows check_results keeps), a small share of the reports for most rules.
+    """
+    meta = {**ALL_PARAMS, "rule_id": rule.id, "severity": rule.severity}
+    conn.execute("drop table if exists temp.check_outcome")
+    conn.execute("create temp table check_outcome (report_id text primary key, year integer, code integer)")
+    # code = number of passes + 10^9 per failing/unknown instance (a report has far fewer than 10^9 rows):
+    # 0 = not applicable (every row), 1..10^9-1 = passed, more = something failed or could not be checked
+    conn.execute(
+        f"""insert into temp.check_outcome (report_id, year, code)
+        select report_id, max(year), sum(case status when 'pass' then 1 when 'not_applicable' then 0 else 1000000000 end)
+        from ({_for_build(rule.sql, scope)}) group by report_id""",
+        meta,
+    )
+    conn.execute(
+        f"""insert into {into}.check_results (report_id, year, rule_id, instance, severity, status, cells, message)
+        select report_id, year, :rule_id, null, :severity, 'pass', '[]', '通过（共核对' || code || '处）'
+        from temp.check_outcome where code between 1 and 999999999""",
+        meta,
+    )
+    not_applicable = _for_build(rule.sql, "select report_id from temp.check_outcome where code = 0")
+    conn.execute(
+        f"""insert into {into}.check_results (report_id, year, rule_id, instance, severity, status, cells, message)
+        select report_id, max(year), :rule_id, null, :severity, 'not_applicable', '[]', max(message)
+        from ({not_applicable}) group by report_id""",
+        meta,
+    )
+    flagged = _for_build(rule.sql, "select report_id from temp.check_outcome where code >= 1000000000")
+    conn.execute(
+        f"""insert into {into}.check_results (report_id, year, rule_id, instance, severity, status, expected, actual,
+                                              cells, message, related_report_id, evidence_line, evidence_text)
+        select report_id, year, :rule_id, instance, :severity, status, {_FMT.format(c='expected')},
+               {_FMT.format(c='actual')}, cells, message, related_report_id, evidence_line, evidence_text
+        from ({flagged}) where status in ('fail', 'unknown')""",
+        meta,
+    )
+    conn.execute("drop table temp.check_outcome")
+
+
+def _check_in_parallel(conn: sqlite3.Connection, path: str, rules: list[Rule], workers: int) -> None:
+    """Run every rule on `workers` processes, then append their rows to check_results in rule order.
+
+    A task is one rule on one slice of the reports (by rowid), twice as many slices as workers, so a heavy
+    rule (table 3 row by row) is shared out rather than left to one process at the end. Each task writes to
+    its own scratch database: SQLite has one writer at a time, and the workers only read the main file.
+    The rows are copied once all tasks are done (a write on the main file would block its readers).
+    """
+    lo, hi = conn.execute("select min(rowid), max(rowid) from reports").fetchone()
+    parts = workers * 2
+    step = (hi - lo) // parts + 1
+    slices = [f"select id from reports where rowid >= {lo + k * step} and rowid < {lo + (k + 1) * step}"
+              for k in range(parts)]
+    with tempfile.TemporaryDirectory(prefix=".checks-", dir=Path(path).parent) as tmp:
+        tasks = [(rule, scope, str(Path(tmp) / f"{i:03d}-{k}.db"))
+                 for i, rule in enumerate(rules) for k, scope in enumerate(slices)]
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ctx.Pool(workers, initializer=_start_worker, initargs=(path,)) as pool:
+            done = pool.map(_check_task, tasks, chunksize=1)
+        for out in done:
+            conn.execute("attach database ? as part", (out,))
+            # same table definition, no index yet, a plain SELECT *: SQLite copies the records as they are
+            conn.execute("insert into check_results select * from part.check_results")
+            conn.commit()
+            conn.execute("detach database part")
+
+
+# A worker's connection to the database, opened once (its page cache then serves every task it runs).
+_worker_conn: sqlite3.Connection | None = None
+
+
+def _start_worker(path: str) -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool (as the build's parsing workers do)."""
+    global _worker_conn
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_conn = sqlite3.connect(path)
+    _raise_pragmas(_worker_conn)
+
+
+def _check_task(task: tuple[Rule, str, str]) -> str:
+    """One worker task: `rule` on the reports of `scope`, its rows written to the scratch database `out`."""
+    rule, scope, out = task
+    conn = _worker_conn
+    conn.execute("attach database ? as part", (out,))
+    try:
+        conn.execute("pragma part.journal_mode = off")     # a scratch file: thrown away if anything fails
+        conn.execute("pragma part.synchronous = off")
+        conn.execute(_CHECK_RESULTS_DDL.replace("check_results", "part.check_results", 1))
+        _check_rule(conn, rule, scope, "part")
+        conn.commit()
+    finally:
+        conn.execute("detach database part")
+    return out
+
+
+def _for_build(sql: str, scope: str) -> str:
+    """The rule as a subquery for run_checks: the reports it reads are `scope` (a query of report ids), and
+    without its header comments and its page LIMIT.
+
+    The file's own scope (SCOPE) chooses reports for a page from check_results, the table being written here.
     The LIMIT is a no-op for status 'all', but SQLite never flattens a subquery that has one: it would run
-    the rule as a co-routine and compute every column (messages, cells, labels) of every row, passing rows
-    included, before the outer WHERE drops them. Without it the rule is flattened into the INSERT, and a
-    row's message is only computed for the rows kept (5-7x faster on table 3).
+    the rule as a co-routine and compute every column (messages, cells, labels) of every row before the outer
+    query drops them. Without it the rule is flattened into the INSERT, and a column is only computed where
+    the outer query reads it.
     """
     lines = sql.rstrip().splitlines()
     while lines and (lines[0].startswith("--") or not lines[0].strip()):
         lines.pop(0)
     if not lines or lines[-1].strip() != PAGE_LIMIT:
         raise ValueError(f"a rule file must end with the page limit line: {PAGE_LIMIT}")
-    return "\n".join(lines[:-1]) + "\n"
+    body = "\n".join(lines[:-1]) + "\n"
+    rule_id = parse_header(sql).get("rule", "")
+    own = SCOPE.format(rule=rule_id)
+    if own not in body:
+        raise ValueError(f"rule {rule_id}: its query must start with checks.SCOPE")
+    return body.replace(own, f"with scope(id) as ({scope}),\n", 1)

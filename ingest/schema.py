@@ -65,7 +65,8 @@ TABLES: dict[str, dict] = {
             "line": _LINE,
         },
         "foreign_keys": _REPORT_FK,
-        "indexes": [["report_id"], ["item_key", "metric"]],
+        # (report_id, item_key, metric, value) covers the checks' reads of a report's items (canned_queries/checks/)
+        "indexes": [["report_id", "item_key", "metric", "value"], ["item_key", "metric"]],
     },
     "applications": {
         "description": "收到和处理政府信息公开申请情况（applications，表三）：每个报告 × 表三的一行，"
@@ -81,7 +82,8 @@ TABLES: dict[str, dict] = {
         },
         "foreign_keys": _REPORT_FK,
         # (row_key, total): a table page filtered by row and sorted by total reads the index in order
-        "indexes": [["report_id"], ["row_key", "total"]],
+        # (report_id, row_key, every count): the checks read a report's table 3 from the index alone
+        "indexes": [["report_id", "row_key", *forms.APPLICANT_COLUMN_KEYS], ["row_key", "total"]],
     },
     "reviews_litigation": {
         "description": "政府信息公开行政复议、行政诉讼情况（reviews_litigation，表四）：每个报告 × "
@@ -96,7 +98,7 @@ TABLES: dict[str, dict] = {
                for c in forms.REVIEW_OUTCOMES},
         },
         "foreign_keys": _REPORT_FK,
-        "indexes": [["report_id"], ["kind"]],
+        "indexes": [["report_id", "kind", *forms.REVIEW_OUTCOME_KEYS], ["kind"]],
     },
     "facts": {
         "description": "正文中的数字（facts）：报告叙述部分写明的统计数，用于与表格核对。",
@@ -109,7 +111,7 @@ TABLES: dict[str, dict] = {
             "line": _LINE,
         },
         "foreign_keys": _REPORT_FK,
-        "indexes": [["report_id"], ["metric"]],
+        "indexes": [["report_id", "metric"], ["metric"]],
     },
     "sections": {
         "description": "报告章节（sections）：每个报告的各部分（一至六）及其全文；全文检索见 sections_fts。",
@@ -127,7 +129,7 @@ TABLES: dict[str, dict] = {
             "line_end": ("INTEGER", "结束行号（line_end）"),
         },
         "foreign_keys": _REPORT_FK,
-        "indexes": [["report_id"], ["number"]],
+        "indexes": [["report_id", "number"], ["number"]],
     },
     "warnings": {
         "description": "解析警告（warnings）：解析时发现的问题，如无法解码的字节、缺失的单元格。",

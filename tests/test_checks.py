@@ -541,6 +541,33 @@ def test_page_of_failures_rechecks_the_recorded_reports():
     assert [r["report_id"] for r in canned(db, "TIME", status="pass")] == ["c"]
 
 
+def test_parallel_checks_write_the_same_rows(tmp_path):
+    """Checks spread over worker processes (the build's default at scale) write exactly one process's rows."""
+    from ingest.build import build
+    from ingest.generate import generate_corpus
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i, g in enumerate(generate_corpus(120, seed=5)):
+        (corpus / f"{i:04d}_{g.filename}").write_bytes(g.data)
+    path = tmp_path / "g.db"
+    build([corpus], path, workers=1)        # 120 reports: the checks ran in this process
+    conn = sqlite3.connect(path)
+    cols = "report_id, year, rule_id, instance, severity, status, expected, actual, cells, message, " \
+           "related_report_id, evidence_line, evidence_text"
+
+    def rows():
+        return conn.execute(f"select {cols} from check_results order by {cols}").fetchall()
+
+    serial = rows()
+    statuses = {(r[2], r[5]) for r in serial}
+    assert {("X-carry", "fail"), ("X-carry", "pass"), ("T3-range", "unknown"), ("TX-fee", "fail")} <= statuses
+    summary = run_checks(conn, workers=3)
+    assert rows() == serial
+    assert sum(n for by in summary.values() for n in by.values()) == len(serial)
+    assert not list(tmp_path.glob(".checks-*"))         # the workers' scratch databases are gone
+
+
 def test_rule_files_start_with_the_shared_scope(tmp_path):
     """The scope CTEs are written once (checks.SCOPE); a file whose copy drifted is refused."""
     text = (CHECKS_DIR / "TIME.sql").read_text(encoding="utf-8")

@@ -26,7 +26,7 @@ scope(id) as (
 ),
 v as (
   -- Each filtered report's 上一年项目数量 rows (one per 2019-form item) with the same item's 本年增/减, read
-  -- from the covering index idx_chk_active_cover; no row = not applicable.
+  -- from the covering index active_disclosure(report_id, item_key, metric, value); no row = not applicable.
   select r.id as report_id, r.year, r.province, r.agency, f.report_id is not null as has_item, f.item_key,
     f.rowid as d_rowid, f.value as prev, c.value as change
   from reports r

@@ -26,7 +26,7 @@ scope(id) as (
 ),
 v as (
   -- Each filtered report's 现行有效件数 rows (规章, 行政规范性文件) found by seek in the covering index
-  -- idx_chk_active_cover, with the same item's 本年制发/本年废止 next to them; no row = not applicable.
+  -- active_disclosure(report_id, item_key, metric, value), with the same item's 本年制发/本年废止 next to them; no row = not applicable.
   select r.id as report_id, r.year, r.province, r.agency, f.report_id is not null as has_item, f.item_key,
     f.rowid as d_rowid, f.value as in_force, i.value as issued, x.value as repealed
   from reports r

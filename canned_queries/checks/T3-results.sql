@@ -37,7 +37,7 @@ tpl as (
 ),
 g as materialized (
   -- Each filtered report's result rows (every row but 一, 二, （七）, 四) in one range of the covering index
-  -- idx_chk_applications_cover, summed with plain aggregates. Blanks: count() of the seven columns added
+  -- applications(report_id, row_key, …), summed with plain aggregates. Blanks: count() of the seven columns added
   -- together is the number of rows without any blank, so the common case (no blank) costs one aggregate.
   select r.id as report_id, r.year, r.province, r.agency,
     count(a.report_id) as n_result,

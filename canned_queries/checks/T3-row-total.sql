@@ -25,7 +25,7 @@ scope(id) as (
 ),
 v as (
   -- One pass: each report (filtered first) left-joined to its table-3 rows, read from the covering index
-  -- idx_chk_applications_cover; a report without any row is the not-applicable case.
+  -- applications(report_id, row_key, …); a report without any row is the not-applicable case.
   select r.id as report_id, r.year, r.province, r.agency, a.report_id is not null as has_table, a.row_key,
     a.rowid as app_rowid,
     a.natural_person + a.commercial + a.research + a.public_interest + a.legal_services + a.other_org as summed,

@@ -25,7 +25,7 @@ scope(id) as (
   select id from reports, flagged where not flagged.yes and year = :year
 ),
 v as (
-  -- One pass over each filtered report's table-4 rows (covering index idx_chk_reviews_cover);
+  -- One pass over each filtered report's table-4 rows (covering index reviews_litigation(report_id, kind, …));
   -- a report without any row is the not-applicable case.
   select r.id as report_id, r.year, r.province, r.agency, k.report_id is not null as has_table, k.kind,
     k.rowid as rl_rowid, k.upheld + k.corrected + k.other + k.pending as summed, k.total,

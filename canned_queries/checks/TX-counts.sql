@@ -34,7 +34,7 @@ m(metric, tbl, row_key, label) as (values
   ('lawsuits', 'reviews_litigation', 'litigation_direct+litigation_after_review', '表四行政诉讼（直接起诉＋复议后起诉）总计')
 ),
 v as (
-  -- Each filtered report with its prose figures (seek in idx_chk_facts) that have a table to compare with;
+  -- Each filtered report with its prose figures (seek in facts(report_id, metric)) that have a table to compare with;
   -- the table cell by seek in the covering indexes. No such figure = not applicable.
   select r.id as report_id, r.year, r.province, r.agency, x.report_id is not null as has_fact,
     x.metric, x.value, x.text, x.line, m.tbl, m.row_key, m.label,

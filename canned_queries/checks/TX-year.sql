@@ -25,7 +25,7 @@ scope(id) as (
   select id from reports, flagged where not flagged.yes and year = :year
 ),
 v as (
-  -- each filtered report with its year-mentioned facts (seek in idx_chk_facts); none = not applicable
+  -- each filtered report with its year-mentioned facts (seek in facts(report_id, metric)); none = not applicable
   select r.id as report_id, r.year, r.province, r.agency, x.report_id is not null as has_fact,
     x.value, x.line, x.text
   from reports r

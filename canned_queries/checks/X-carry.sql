@@ -25,8 +25,8 @@ scope(id) as (
   select id from reports, flagged where not flagged.yes and year = :year
 ),
 v as (
-  -- Each filtered report with a table 3, the same agency's report of the year before (idx_chk_reports_agency)
-  -- if it has a table 3 too, and the two totals by seek in idx_chk_applications_cover.
+  -- Each filtered report with a table 3, the same agency's report of the year before (reports(agency_id, year))
+  -- if it has a table 3 too, and the two totals by seek in applications(report_id, row_key, …).
   select r.id as report_id, r.year, r.province, r.agency, prev.id is not null as paired,
     prev.id as prev_id, prev.year as prev_year, co.total as carried_over, cf.total as carried_forward
   from reports r

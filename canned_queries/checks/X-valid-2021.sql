@@ -25,8 +25,8 @@ scope(id) as (
   select id from reports, flagged where not flagged.yes and year = :year
 ),
 v as (
-  -- Each filtered report's 现行有效件数 items (seek in idx_chk_active_cover), the same agency's report of the
-  -- year before (idx_chk_reports_agency) and its 现行有效件数 for the same item.
+  -- Each filtered report's 现行有效件数 items (seek in active_disclosure(report_id, item_key, metric, value)), the same agency's report of the
+  -- year before (reports(agency_id, year)) and its 现行有效件数 for the same item.
   -- An item without a previous-year counterpart is a not-applicable row: run_checks keeps one summary row
   -- per report and rule, so a report is not applicable exactly when none of its items has a counterpart.
   select r.id as report_id, r.year, r.province, r.agency, f.item_key, f.rowid as d_rowid,
