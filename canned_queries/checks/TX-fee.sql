@@ -24,9 +24,10 @@ scope(id) as (
   union all
   select id from reports, flagged where not flagged.yes and year = :year
 ),
-v as materialized (
+v as (
   -- Each filtered report with its （六）2 row (seek in applications(report_id, row_key, …)) and its largest fee figure
   -- (seek in facts(report_id, metric)). Section 六 is read only when a fee or an unpaid-fee case makes it matter.
+  -- Not materialized: a page of failures then stops at its 200th row instead of first reading a whole year.
   select r.id as report_id, r.year, r.province, r.agency, u.report_id is not null as has_row, u.total as unpaid,
     (select max(x.value) from facts x where x.report_id = r.id and x.metric = 'fee_yuan') as fee
   from reports r
