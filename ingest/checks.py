@@ -7,7 +7,8 @@ Each rule is written once, as `canned_queries/checks/<RULE-ID>.sql`. The same fi
 * the source of `check_results`: `run_checks` binds `status = 'all'` so the query also yields the passing,
   unknown and not-applicable rows, and stores them set-based (INSERT ... SELECTs, no loop over reports): one
   pass over every report computing only each row's status, then the full rule again on just the reports
-  with a failing or unknown instance, so 100,000 reports take seconds, not minutes.
+  with a failing or unknown instance (or where it does not apply), on one worker process per core for
+  large databases, so 100,000 reports take seconds, not minutes.
 
 Every rule file returns the same columns, one row per report × instance (a column, a row, a table-2 item,
 a prose figure...): report_id, year, province, agency, instance, status, expected, actual, cells, message,
