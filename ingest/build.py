@@ -16,6 +16,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import sys
@@ -144,13 +145,17 @@ def _pid_alive(pid: int) -> bool:
 
 
 def remove_stale_temps(db_path: Path) -> list[Path]:
-    """Delete temporary files left by builds that were killed (their process no longer exists)."""
+    """Delete temporary files left by builds that were killed (their process no longer exists): the database
+    being built, its journals, and the checks' scratch folder (ingest.checks names it after that file)."""
     removed = []
-    pattern = re.compile(re.escape(db_path.name + TEMP_MARK) + r"(\d+)-[0-9a-f]+(-journal|-wal|-shm)?$")
-    for p in db_path.parent.glob(db_path.name + TEMP_MARK + "*"):
+    pattern = re.compile(re.escape(db_path.name + TEMP_MARK) + r"(\d+)-[0-9a-f]+(-journal|-wal|-shm|\.checks-\w+)?$")
+    for p in sorted(db_path.parent.glob(db_path.name + TEMP_MARK + "*")):
         m = pattern.match(p.name)
         if m and not _pid_alive(int(m.group(1))):
-            p.unlink(missing_ok=True)
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
             removed.append(p)
     return removed
 

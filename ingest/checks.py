@@ -389,7 +389,8 @@ def _check_in_parallel(conn: sqlite3.Connection, path: str, rules: list[Rule], w
     step = (hi - lo) // parts + 1
     slices = [f"select id from reports where rowid >= {lo + k * step} and rowid < {lo + (k + 1) * step}"
               for k in range(parts)]
-    with tempfile.TemporaryDirectory(prefix=".checks-", dir=Path(path).parent) as tmp:
+    # named after the database file, so a build killed meanwhile removes it with its own leftovers
+    with tempfile.TemporaryDirectory(prefix=f"{Path(path).name}.checks-", dir=Path(path).parent) as tmp:
         tasks = [(rule, scope, str(Path(tmp) / f"{i:03d}-{k}.db"))
                  for i, rule in enumerate(rules) for k, scope in enumerate(slices)]
         methods = multiprocessing.get_all_start_methods()

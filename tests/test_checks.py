@@ -565,7 +565,7 @@ def test_parallel_checks_write_the_same_rows(tmp_path):
     summary = run_checks(conn, workers=3)
     assert rows() == serial
     assert sum(n for by in summary.values() for n in by.values()) == len(serial)
-    assert not list(tmp_path.glob(".checks-*"))         # the workers' scratch databases are gone
+    assert not list(tmp_path.glob("*.checks-*"))        # the workers' scratch databases are gone
 
 
 def test_rule_files_start_with_the_shared_scope(tmp_path):

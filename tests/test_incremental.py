@@ -193,5 +193,8 @@ def test_stale_temporary_files_are_removed_only_when_their_build_is_gone(tmp_pat
     other = tmp_path / "other.db.tmp-1-0badcafe"
     for p in (stale, live, other):
         p.write_bytes(b"half-written")
-    assert b.remove_stale_temps(db_path) == [stale]
-    assert not stale.exists() and live.exists() and other.exists()
+    scratch = tmp_path / f"{stale.name}.checks-k2j4x9"      # the killed build's check workers' folder
+    scratch.mkdir()
+    (scratch / "000-0.db").write_bytes(b"rows")
+    assert b.remove_stale_temps(db_path) == [stale, scratch]
+    assert not stale.exists() and not scratch.exists() and live.exists() and other.exists()
