@@ -280,14 +280,16 @@ def _raise_pragmas(conn: sqlite3.Connection) -> dict[str, int]:
 
 # Below this many reports the checks run in the calling process: starting workers would cost more than it saves.
 PARALLEL_MIN_REPORTS = 5000
+# At most this many workers by default: each may hold a 256 MiB page cache (_PRAGMAS).
+MAX_WORKERS = 8
 
 
 def run_checks(conn: sqlite3.Connection, rules: list[Rule] | None = None,
                workers: int | None = None) -> dict[str, dict[str, int]]:
     """(Re)write check_results and the report_quality view; return counts per rule and status.
 
-    `workers` processes check the database in parallel (default: one per core on a database file of at least
-    PARALLEL_MIN_REPORTS reports, else 1); the rows written are the same either way (their order, grouped by
+    `workers` processes check the database in parallel (default: one per core, at most MAX_WORKERS, on a
+    database file of at least PARALLEL_MIN_REPORTS reports, else 1); the rows written are the same either way (their order, grouped by
     rule, is reproducible for a given number of workers).
     """
     old = _raise_pragmas(conn)
@@ -306,7 +308,7 @@ def _run_checks(conn: sqlite3.Connection, rules: list[Rule], workers: int | None
     path = _database_file(conn)
     n_reports = conn.execute("select count(*) from reports").fetchone()[0]
     if workers is None:
-        workers = (os.cpu_count() or 1) if n_reports >= PARALLEL_MIN_REPORTS else 1
+        workers = min(os.cpu_count() or 1, MAX_WORKERS) if n_reports >= PARALLEL_MIN_REPORTS else 1
     if path is None or workers <= 1 or n_reports == 0:
         for rule in rules:
             _check_rule(conn, rule, "select id from reports", "main")
