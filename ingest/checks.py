@@ -29,6 +29,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlite_utils
+
 from . import schema
 
 CHECKS_DIR = Path(__file__).resolve().parent.parent / "canned_queries" / "checks"
@@ -225,14 +227,9 @@ from reports r join t on t.id = r.id left join per_report q on q.report_id = r.i
 # The rules read the report tables through the schema's indexes (ingest/schema.py `indexes`): those of table 3
 # and table 4 are covering (every number column), so a rule reads a report's rows from one index range without
 # touching the table, and fetches a row's label by rowid only for the rows it shows. The build creates them
-# with the other indexes; ensure_indexes creates any missing, under the same names, in another database.
+# with the other indexes; ensure_indexes creates any missing in another database, with the same sqlite-utils
+# call as load.create_indexes (so under the same names).
 _RULE_TABLES = ("reports", "applications", "reviews_litigation", "active_disclosure", "facts", "sections")
-
-
-def index_name(table: str, columns: list[str]) -> str:
-    """The name sqlite-utils gives an index (Table.create_index), so the build's indexes are found here."""
-    return "idx_{}_{}".format(table.replace(" ", "_"), "_".join(columns))
-
 
 # Numbers as text: whole REALs without ".0" (a count read as 12.0 is shown as 12).
 _FMT = ("case when typeof({c}) = 'real' and {c} = cast({c} as integer) then cast(cast({c} as integer) as text) "
@@ -252,10 +249,10 @@ def create_check_results(conn: sqlite3.Connection) -> None:
 
 
 def ensure_indexes(conn: sqlite3.Connection) -> None:
+    db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)   # leaves conn as it is
     for table in _RULE_TABLES:
         for cols in schema.TABLES[table].get("indexes") or []:
-            columns = ", ".join(f"[{c}]" for c in cols)
-            conn.execute(f"create index if not exists [{index_name(table, cols)}] on [{table}] ({columns})")
+            db[table].create_index(cols, if_not_exists=True)
 
 
 # Connection settings for the duration of run_checks: every rule re-reads the same index ranges, so a page
@@ -289,8 +286,8 @@ def run_checks(conn: sqlite3.Connection, rules: list[Rule] | None = None,
     """(Re)write check_results and the report_quality view; return counts per rule and status.
 
     `workers` processes check the database in parallel (default: one per core, at most MAX_WORKERS, on a
-    database file of at least PARALLEL_MIN_REPORTS reports, else 1); the rows written are the same either way (their order, grouped by
-    rule, is reproducible for a given number of workers).
+    database file of at least PARALLEL_MIN_REPORTS reports, else 1); the rows written are the same either
+    way (their order, grouped by rule, is reproducible for a given number of workers).
     """
     old = _raise_pragmas(conn)
     try:
@@ -350,7 +347,7 @@ def _check_rule(conn: sqlite3.Connection, rule: Rule, scope: str, into: str) -> 
     conn.execute(
         f"""insert into temp.check_outcome (report_id, year, code)
         select report_id, max(year), sum(case status when 'pass' then 1 when 'not_applicable' then 0 else 1000000000 end)
-        from ({_for_build(rule.sql, scope)}) group by report_id""",
+        from ({_for_build(rule, scope)}) group by report_id""",
         meta,
     )
     conn.execute(
@@ -359,14 +356,14 @@ def _check_rule(conn: sqlite3.Connection, rule: Rule, scope: str, into: str) -> 
         from temp.check_outcome where code between 1 and 999999999""",
         meta,
     )
-    not_applicable = _for_build(rule.sql, "select report_id from temp.check_outcome where code = 0")
+    not_applicable = _for_build(rule, "select report_id from temp.check_outcome where code = 0")
     conn.execute(
         f"""insert into {into}.check_results (report_id, year, rule_id, instance, severity, status, cells, message)
         select report_id, max(year), :rule_id, null, :severity, 'not_applicable', '[]', max(message)
         from ({not_applicable}) group by report_id""",
         meta,
     )
-    flagged = _for_build(rule.sql, "select report_id from temp.check_outcome where code >= 1000000000")
+    flagged = _for_build(rule, "select report_id from temp.check_outcome where code >= 1000000000")
     conn.execute(
         f"""insert into {into}.check_results (report_id, year, rule_id, instance, severity, status, expected, actual,
                                               cells, message, related_report_id, evidence_line, evidence_text)
@@ -435,7 +432,7 @@ def _check_task(task: tuple[Rule, str, str]) -> str:
     return out
 
 
-def _for_build(sql: str, scope: str) -> str:
+def _for_build(rule: Rule, scope: str) -> str:
     """The rule as a subquery for run_checks: the reports it reads are `scope` (a query of report ids), and
     without its header comments and its page LIMIT.
 
@@ -445,14 +442,13 @@ def _for_build(sql: str, scope: str) -> str:
     query drops them. Without it the rule is flattened into the INSERT, and a column is only computed where
     the outer query reads it.
     """
-    lines = sql.rstrip().splitlines()
+    lines = rule.sql.rstrip().splitlines()
     while lines and (lines[0].startswith("--") or not lines[0].strip()):
         lines.pop(0)
     if not lines or lines[-1].strip() != PAGE_LIMIT:
         raise ValueError(f"a rule file must end with the page limit line: {PAGE_LIMIT}")
     body = "\n".join(lines[:-1]) + "\n"
-    rule_id = parse_header(sql).get("rule", "")
-    own = SCOPE.format(rule=rule_id)
+    own = SCOPE.format(rule=rule.id)
     if own not in body:
-        raise ValueError(f"rule {rule_id}: its query must start with checks.SCOPE")
+        raise ValueError(f"rule {rule.id}: its query must start with checks.SCOPE")
     return body.replace(own, f"with scope(id) as ({scope}),\n", 1)
