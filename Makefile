@@ -19,7 +19,7 @@ test: install
 	$(PY) -m pytest -q
 
 db: install
-	$(PY) -m ingest.metadata
+	$(PY) -m ingest.site.metadata
 	$(PY) -m ingest build data/reports --db $(DB)
 
 serve: db

@@ -50,7 +50,7 @@ def _peak_rss_mb() -> tuple[float, float]:
 
 def build_db(corpus: Path, db: Path, workers: int | None = None) -> dict:
     """Build the database from scratch, then once more unchanged; return the measurements."""
-    from ingest.build import build
+    from ingest.database.build import build
 
     db.unlink(missing_ok=True)
     t0 = time.perf_counter()
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sizes", nargs="*", type=int, default=list(DEFAULT_SIZES))
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--keep", type=Path, default=None, help="keep corpora and databases in this folder")
-    parser.add_argument("--skip-checks", action="store_true", help="time the build without ingest.checks")
+    parser.add_argument("--skip-checks", action="store_true", help="time the build without ingest.database.checks")
     parser.add_argument("--pages-only", type=Path, default=None, metavar="DB",
                         help="only measure page latencies on an existing database")
     args = parser.parse_args(argv)
@@ -99,9 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(measure_pages(args.pages_only), ensure_ascii=False, indent=1), flush=True)
         return 0
     if args.skip_checks:
-        import ingest.build
+        import ingest.database.build
 
-        ingest.build._run_checks = lambda db: None
+        ingest.database.build._run_checks = lambda db: None
 
     for n in args.sizes:
         base = args.keep or Path(tempfile.mkdtemp(prefix="gongkai-bench-"))

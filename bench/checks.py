@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from ingest import forms  # noqa: E402
-from ingest.checks import CHECKS_DIR, load_rules, run_checks  # noqa: E402
+from ingest.database.checks import CHECKS_DIR, load_rules, run_checks  # noqa: E402
 from plugins.sqlite_pragmas import apply_pragmas  # noqa: E402
 from test_checks import balanced_table3, make_db  # noqa: E402
 

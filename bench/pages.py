@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ingest.metadata import canned_queries  # noqa: E402
+from ingest.site.metadata import canned_queries  # noqa: E402
 
 
 def _free_port() -> int:

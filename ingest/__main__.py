@@ -38,7 +38,7 @@ def _json_default(value):
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .database.build import build
 
     summary = build(args.dirs, args.db, workers=args.workers, progress=None if args.progress is None else args.progress)
     print(json.dumps(summary, ensure_ascii=False), file=sys.stderr)
@@ -46,7 +46,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from .site.serve import serve
 
     return serve(args.db, host=args.host, port=args.port)
 

@@ -12,24 +12,29 @@ import hashlib
 import os
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 
-from . import forms, meta, prose, sections as sections_mod, tables
-from .html import html_to_lines
-from .normalize import normalize_lines
-from .read import Decoded, UnreadableFile, read_bytes, read_file
+from . import forms
+from .parser import meta, prose, sections as sections_mod, tables
+from .readers.html import html_to_lines
+from .parser.normalize import normalize_lines
+from .readers.text import Decoded, UnreadableFile, read_bytes, read_file
 
 __all__ = ["Parsed", "parse_bytes", "parse_file", "UnreadableFile", "PARSER_VERSION"]
 
 
 
 def _fingerprint() -> str:
-    """Hash of the parser's own source: any change to how reports are read makes the next
-    incremental build parse everything again (a version number nobody bumps would not)."""
-    here = os.path.dirname(os.path.abspath(__file__))
+    """Hash of the parser's own source (readers/, parser/, forms.py, this file): any change to how
+    reports are read makes the next incremental build parse everything again (a version number
+    nobody bumps would not)."""
+    here = Path(__file__).resolve().parent
+    files = [here / "forms.py", here / "parse.py", *sorted((here / "readers").glob("*.py")),
+             *sorted((here / "parser").glob("*.py"))]
     digest = hashlib.sha256()
-    for name in ("read", "html", "normalize", "sections", "tables", "prose", "meta", "parse", "forms"):
-        with open(os.path.join(here, f"{name}.py"), "rb") as fh:
-            digest.update(fh.read())
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
-from ingest.charts import chart_query, json_for_script, reports_database, vega_lite, vega_script_urls
+from ingest.site.charts import chart_query, json_for_script, reports_database, vega_lite, vega_script_urls
 
 OUTCOMES = (  # (column of the query, 中文) — the six result groups of table 3, in form order
     ("granted", "予以公开"), ("partly_granted", "部分公开"), ("denied", "不予公开"),

@@ -1,14 +1,14 @@
 """SQL functions for Chinese full-text search: `jieba_query(q)` and `jieba_segment(text)`.
 
 Why: `sections_fts` indexes jieba-segmented text (FTS5 cannot split Chinese into words), so a
-query must be segmented the same way before MATCH. The segmentation is `ingest.search` — the
+query must be segmented the same way before MATCH. The segmentation is `ingest.database.search` — the
 module the build uses — so the index and the queries can never disagree.
 """
 from __future__ import annotations
 
 from datasette import hookimpl
 
-from ingest.search import fts_query, segment
+from ingest.database.search import fts_query, segment
 
 
 def jieba_query(q: str | None) -> str:

@@ -4,7 +4,7 @@ Why the numbers come from the canned queries in `canned_queries/charts/`: each c
 links to the Datasette query that produced its data, so the SQL a reader sees there is the SQL the
 chart was drawn from — one file, no copy in Python.
 
-The scripts: see ingest/charts.py (why altair_viewer's standalone builds, served by our route).
+The scripts: see ingest/site/charts.py (why altair_viewer's standalone builds, served by our route).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from ingest import forms
-from ingest.charts import (VEGA_FILES, chart_query, json_for_script, ordered_values, reports_database,
+from ingest.site.charts import (VEGA_FILES, chart_query, json_for_script, ordered_values, reports_database,
                            vega_dir, vega_lite, vega_script_urls)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest.build import build
+from ingest.database.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "data" / "reports"

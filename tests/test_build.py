@@ -8,10 +8,10 @@ import pytest
 import sqlite_utils
 
 from ingest import forms
-from ingest.build import build, find_reports
-from ingest.load import report_id
-from ingest.schema import TABLES, VIEWS
-from ingest.search import fts_query, segment
+from ingest.database.build import build, find_reports
+from ingest.database.load import report_id
+from ingest.database.schema import TABLES, VIEWS
+from ingest.database.search import fts_query, segment
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "reports"
 SEED_000 = "000_82a0420bca058b17.txt"
@@ -77,7 +77,7 @@ def test_tables_views_keys_and_indexes(db):
         assert (name, "report_id") in leading
     # one index per leading column and table: a narrower copy of a wider index is only extra writes
     assert len(leading) == len(set(leading))
-    # the checks' covering index of table 3 is the schema's own (ingest.checks finds it, creates nothing)
+    # the checks' covering index of table 3 is the schema's own (ingest.database.checks finds it, creates nothing)
     assert ("applications", ("report_id", "row_key", *forms.APPLICANT_COLUMN_KEYS)) in indexes
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -231,7 +231,7 @@ def test_find_reports_skips_hidden_and_docs(tmp_path):
 
 
 def test_a_file_the_parser_cannot_handle_is_a_failed_report(tmp_path, monkeypatch):
-    import ingest.build as b
+    import ingest.database.build as b
 
     corpus = tmp_path / "c"
     corpus.mkdir()

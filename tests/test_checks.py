@@ -15,7 +15,7 @@ import pytest
 import sqlite_utils
 
 from ingest import forms
-from ingest.checks import CHECK_TABLES, CHECKS_DIR, create_check_results, load_rule, load_rules, parse_header, run_checks
+from ingest.database.checks import CHECK_TABLES, CHECKS_DIR, create_check_results, load_rule, load_rules, parse_header, run_checks
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COLS = forms.APPLICANT_COLUMN_KEYS
@@ -543,7 +543,7 @@ def test_page_of_failures_rechecks_the_recorded_reports():
 
 def test_parallel_checks_write_the_same_rows(tmp_path):
     """Checks spread over worker processes (the build's default at scale) write exactly one process's rows."""
-    from ingest.build import build
+    from ingest.database.build import build
     from ingest.generate import generate_corpus
 
     corpus = tmp_path / "corpus"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.build import build
-from ingest.load import report_id
+from ingest.database.build import build
+from ingest.database.load import report_id
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "reports"
 

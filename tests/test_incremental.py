@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-import ingest.build as b
-from ingest.build import build
-from ingest.load import report_id
-from ingest.schema import REPORT_TABLES
+import ingest.database.build as b
+from ingest.database.build import build
+from ingest.database.load import report_id
+from ingest.database.schema import REPORT_TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "reports"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.build import build
-from ingest.serve import make_datasette
+from ingest.database.build import build
+from ingest.site.serve import make_datasette
 
 REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.build import build
+from ingest.database.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "data" / "reports"

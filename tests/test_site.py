@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest import forms, metadata, schema
-from ingest.build import build
-from ingest.serve import load_settings, make_datasette
+from ingest import forms
+from ingest.database import schema
+from ingest.site import metadata
+from ingest.database.build import build
+from ingest.site.serve import load_settings, make_datasette
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "data" / "reports"
@@ -288,7 +290,7 @@ def test_script_in_report_is_escaped_everywhere(site, conn):
 
 def test_metadata_yml_is_up_to_date():
     assert metadata.METADATA_PATH.read_text(encoding="utf-8") == metadata.render(metadata.build_metadata()), \
-        "metadata.yml is stale: run python -m ingest.metadata"
+        "metadata.yml is stale: run python -m ingest.site.metadata"
 
 
 def test_every_table_and_column_described(conn):

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest import forms, stats
-from ingest.build import build
-from ingest.metadata import QUERIES_DIR, parse_query_file
-from ingest.schema import TABLES
+from ingest import forms
+from ingest.database import stats
+from ingest.database.build import build
+from ingest.site.metadata import QUERIES_DIR, parse_query_file
+from ingest.database.schema import TABLES
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "reports"
 

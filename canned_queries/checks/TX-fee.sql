@@ -11,7 +11,7 @@ with flagged as (
 ),
 scope(id) as (
   -- The reports to check. check_results holds this same rule run over every report by the build
-  -- (ingest/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
+  -- (ingest/database/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
   -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
   -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
   select report_id from check_results, flagged

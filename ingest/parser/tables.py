@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from . import forms
+from .. import forms
 
 # ------------------------------------------------------------------------------------------
 # Tokens

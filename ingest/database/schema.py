@@ -7,14 +7,15 @@ reader of the Chinese site can write SQL against it (PUDL style).
 
 `TABLES[name]` = {"description", "columns": {col: (sqlite type, description)}, "pk",
 "foreign_keys": [(col, other_table, other_col)], "indexes": [[cols...]], optional "fts_table",
-"fts_pk", "label_column", "sort"}. `check_results` is not here: `ingest.checks` owns it.
+"fts_pk", "label_column", "sort"}. `check_results` is not here: `ingest.database.checks` owns it.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 
-from . import forms, stats
+from .. import forms
+from . import stats
 
 _REPORT_FK = [("report_id", "reports", "id")]
 _REPORT_ID = ("TEXT", "报告编号（report_id），对应 reports.id")
@@ -317,7 +318,7 @@ def _year_stats_columns() -> dict[str, tuple[str, str]]:
 
 TABLES["year_stats"]["columns"] = _year_stats_columns()
 
-# Derived tables (report_stats, check_stats) are written by `ingest.stats` after loading, not per report.
+# Derived tables (report_stats, check_stats) are written by `ingest.database.stats` after loading, not per report.
 REPORT_TABLES = ("reports",) + tuple(n for n, t in TABLES.items()
                                      if "report_id" in t["columns"] and not t.get("derived"))
 LOOKUP_TABLES = ("form_rows", "form_columns", "form_metrics")

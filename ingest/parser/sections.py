@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import forms
+from .. import forms
 
 NUMERALS = "一二三四五六七八九十"
 _HEADING = re.compile(

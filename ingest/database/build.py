@@ -84,7 +84,7 @@ def _sha256(path: Path) -> tuple[str, int]:
 
 def parse_one(data: bytes, relpath: str):
     """Parse one file's bytes → (record, text). A separate function so tests can count calls."""
-    from .parse import parse_bytes
+    from ..parse import parse_bytes
 
     parsed = parse_bytes(data, relpath)
     return parsed.record, parsed.text
@@ -146,7 +146,7 @@ def _pid_alive(pid: int) -> bool:
 
 def remove_stale_temps(db_path: Path) -> list[Path]:
     """Delete temporary files left by builds that were killed (their process no longer exists): the database
-    being built, its journals, and the checks' scratch folder (ingest.checks names it after that file)."""
+    being built, its journals, and the checks' scratch folder (ingest.database.checks names it after that file)."""
     removed = []
     pattern = re.compile(re.escape(db_path.name + TEMP_MARK) + r"(\d+)-[0-9a-f]+(-journal|-wal|-shm|\.checks-\w+)?$")
     for p in sorted(db_path.parent.glob(db_path.name + TEMP_MARK + "*")):
@@ -191,7 +191,7 @@ def _previous_state(db: sqlite_utils.Database) -> dict[str, tuple[str, str]] | N
 
 def _parser_version() -> str:
     try:
-        from . import parse
+        from .. import parse
 
         return str(getattr(parse, "PARSER_VERSION", getattr(parse, "__version__", "")) or "")
     except ImportError:

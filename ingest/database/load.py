@@ -14,7 +14,7 @@ from typing import Iterable
 
 import sqlite_utils
 
-from . import forms
+from .. import forms
 from .schema import FTS_TABLE, LOOKUP_TABLES, REPORT_TABLES, TABLES, VIEWS
 from .search import segment
 
@@ -80,7 +80,7 @@ def agency_key(adcode: str | None, agency: str | None, region: dict | None = Non
     code = adcode or "000000"
     name = unicodedata.normalize("NFKC", agency or "")
     try:
-        from .normalize import to_simplified
+        from ..parser.normalize import to_simplified
 
         name = to_simplified(name)
     except Exception:  # the normaliser is optional here: the id is only less tolerant without it

@@ -33,7 +33,7 @@ import sqlite_utils
 
 from . import schema
 
-CHECKS_DIR = Path(__file__).resolve().parent.parent / "canned_queries" / "checks"
+CHECKS_DIR = Path(__file__).resolve().parents[2] / "canned_queries" / "checks"
 
 HEADER_KEYS = ("title", "description", "rule", "status", "severity", "fragment")
 RULE_STATUSES = {"official": "官方（表格注明）", "structural": "结构性（由表格结构推出）", "inferred": "推定（可能有合理例外）"}
@@ -81,7 +81,7 @@ SCOPE = """with flagged as (
 ),
 scope(id) as (
   -- The reports to check. check_results holds this same rule run over every report by the build
-  -- (ingest/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
+  -- (ingest/database/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
   -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
   -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
   select report_id from check_results, flagged
@@ -224,7 +224,7 @@ select r.id as report_id, r.year, r.agency, r.province, r.template, r.parse_stat
 from reports r join t on t.id = r.id left join per_report q on q.report_id = r.id
 """
 
-# The rules read the report tables through the schema's indexes (ingest/schema.py `indexes`): those of table 3
+# The rules read the report tables through the schema's indexes (ingest/database/schema.py `indexes`): those of table 3
 # and table 4 are covering (every number column), so a rule reads a report's rows from one index range without
 # touching the table, and fetches a row's label by rowid only for the rows it shows. The build creates them
 # with the other indexes; ensure_indexes creates any missing in another database, with the same sqlite-utils

@@ -9,7 +9,7 @@ queries sum those (100,000 small rows, tens of milliseconds).
 
 Why rewritten completely on every build, fresh or incremental: `primary_copy` of a report depends
 on the other reports of its agency and year, and `rules_failed` on `check_results`, which
-`ingest.checks` rewrites completely; the whole summary takes a few seconds at 100,000 reports.
+`ingest.database.checks` rewrites completely; the whole summary takes a few seconds at 100,000 reports.
 
 The sums keep the tables' null semantics: a sum over no number is null, never 0 (a report without
 table 3 has null totals), so summing `report_stats` gives exactly what summing the source rows
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from . import forms
+from .. import forms
 
 # English column of each table-3 result group, in form order (予以公开 … 其他处理); the groups
 # themselves (which rows belong to which) are read from forms.APPLICATION_ROWS by outcome_groups().
