@@ -238,23 +238,34 @@ def test_2022_facts_html(metric, value):
 
 
 # --------------------------------------------------------------------------------------------
-# 2022 (text): concatenated cells are null unless one digit per cell
+# 2022 (text): glued cells cut by the form's identities (ingest/parser/split.py)
 # --------------------------------------------------------------------------------------------
 
-NULL7 = [None] * 7
+# Every glued table-3 row has exactly one cut that satisfies T3-row-total, T3-results and T3-balance,
+# and it is the HTML version's row (the same report with its cells separate). These rows used to be
+# null (the reader did not search); the values are the HTML's, read by eye there.
 APPS_2022_TXT = dict(APPS_2022)
-APPS_2022_TXT.update(
-    new_received=NULL7,        # "713000074": 9 digits for 7 cells
-    granted=NULL7,             # "210000021"
-    unable_not_held=NULL7,     # "370000037"
-    total_processed=NULL7,     # "723000075"
-)
+RECOVERED_2022 = {                 # row: (printed run, rules named in the warning)
+    "new_received": ("713000074", "T3-row-total、T3-balance"),
+    "granted": ("210000021", "T3-row-total、T3-results"),
+    "unable_not_held": ("370000037", "T3-row-total、T3-results"),
+    "total_processed": ("723000075", "T3-row-total、T3-balance、T3-results"),
+}
 
 
 def test_2022_txt_active_disclosure():
     active = {k: dict(v) for k, v in ACTIVE_2022.items()}
     active["normative_documents"] = {"issued": None, "repealed": None, "in_force": None}  # "8855698"
     check_active(parse_report("pingtan_2022.txt"), "2021", active)
+
+
+def test_2022_txt_table2_run_is_ambiguous_with_candidates():
+    """"8855698" for 本年制发/本年废止/现行有效: nothing but T2-2021-valid ties the three, so nine cuts remain;
+    the cells stay null and the warning lists them, the HTML's 88/55/698 among them."""
+    ws = warnings_with(parse_report("pingtan_2022.txt").record, "cells_split_ambiguous")
+    assert len(ws) == 1 and ws[0]["line"] == BODY
+    assert "表二“行政规范性文件”" in ws[0]["message"] and "“8855698”" in ws[0]["message"]
+    assert "9 种" in ws[0]["message"] and "88/55/698" in ws[0]["message"]
 
 
 def test_2022_txt_applications():
@@ -265,23 +276,31 @@ def test_2022_txt_reviews():
     check_reviews(parse_report("pingtan_2022.txt"), REVIEWS_2022)  # "0 1 1 0 2 1 0 0 0 1 0 0 0 0 0"
 
 
-def test_2022_txt_concatenation_warnings():
-    ws = warnings_with(parse_report("pingtan_2022.txt").record, "cells_concatenated")
-    assert ws
-    assert {w["line"] for w in ws} == {BODY}
-    # one per ambiguous run: 行政规范性文件 + 4 rows of table 3
-    assert len(ws) == 5, [w["message"] for w in ws]
-
-
-def test_2022_txt_concatenated_cells_unreadable():
+def test_2022_txt_split_warnings():
     rec = parse_report("pingtan_2022.txt").record
-    for row in ("new_received", "granted", "unable_not_held", "total_processed"):
-        for col in forms.APPLICANT_COLUMN_KEYS:
+    assert warnings_with(rec, "cells_concatenated") == []
+    ws = warnings_with(rec, "cells_split_by_rules")
+    assert {w["line"] for w in ws} == {BODY}
+    got = {w["message"] for w in ws}
+    for key, (run, rules) in RECOVERED_2022.items():
+        row = forms.APPLICATION_ROW_BY_KEY[key]
+        values = "/".join(str(v) for v in APPS_2022[key])
+        assert f"表三“{row.number}{row.label}”的粘连数字“{run}”按勾稽关系（{rules}）唯一拆分为 {values}" in got, got
+    assert len(ws) == len(RECOVERED_2022)
+
+
+def test_2022_txt_recovered_cells_point_at_their_digits():
+    p = parse_report("pingtan_2022.txt")
+    rec = p.record
+    for row in RECOVERED_2022:
+        for col, want in zip(forms.APPLICANT_COLUMN_KEYS, APPS_2022[row]):
             c = find_cell(rec, "applications", row, col)
-            assert c["value"] is None and c["kind"] == "unreadable", (row, col, c)
+            assert c["value"] == want and c["kind"] == "recovered" and c["line"] == BODY, (row, col, c)
+            s, e = c["span"]
+            assert text_line(p, c["line"])[s:e] == c["printed"] == str(want)
     c = find_cell(rec, "active_disclosure", "normative_documents", "issued")
     assert c["value"] is None and c["kind"] == "unreadable"
-    ok = find_cell(rec, "applications", "partly_granted", "commercial")    # "8100009"
+    ok = find_cell(rec, "applications", "partly_granted", "commercial")    # "8100009": one digit per cell
     assert ok["value"] == 1 and ok["kind"] == "number" and ok["line"] == BODY
 
 
@@ -336,23 +355,32 @@ def test_2023_fee_exact():
     assert c["printed"] == "5949.088667"
 
 
+APPS_2023 = {k: [0, 0, 0, 0, 0, 0, 0] for k in application_row_keys("2021")}
+APPS_2023.update(
+    # cut by the identities (they used to be null): T3-row-total fixes each, T3-results/T3-balance agree
+    new_received=[80, 1, 0, 0, 0, 0, 81],                 # "801000081"
+    granted=[22, 0, 0, 0, 0, 0, 22],                      # "220000022"
+    partly_granted=[19, 1, 0, 0, 0, 0, 20],               # "191000020"
+    unable_not_held=[31, 0, 0, 0, 0, 0, 31],              # "310000031"
+    total_processed=[80, 1, 0, 0, 0, 0, 81],              # "801000081"
+    # one digit per cell
+    denied_third_party=[1, 0, 0, 0, 0, 0, 1],         # "1000001" + "5."
+    denied_process_info=[1, 0, 0, 0, 0, 0, 1],       # "1000001" + "7."
+    denied_enforcement_file=[1, 0, 0, 0, 0, 0, 1],   # "1000001" + "8."
+    denied_admin_query=[2, 0, 0, 0, 0, 0, 2],        # "2000002"
+    rejected_duplicate=[1, 0, 0, 0, 0, 0, 1],        # "1000001" + "3."
+    other_no_correction=[1, 0, 0, 0, 0, 0, 1],       # "1000001" + "2."
+    other_other=[1, 0, 0, 0, 0, 0, 1],               # "1000001"
+)
+
+
 def test_2023_applications():
-    rows = {k: [0, 0, 0, 0, 0, 0, 0] for k in application_row_keys("2021")}
-    rows.update(
-        new_received=NULL7,                               # "801000081"
-        granted=NULL7,                                    # "220000022"
-        partly_granted=NULL7,                             # "191000020"
-        denied_third_party=[1, 0, 0, 0, 0, 0, 1],         # "1000001" + "5."
-        denied_process_info=[1, 0, 0, 0, 0, 0, 1],       # "1000001" + "7."
-        denied_enforcement_file=[1, 0, 0, 0, 0, 0, 1],   # "1000001" + "8."
-        denied_admin_query=[2, 0, 0, 0, 0, 0, 2],        # "2000002"
-        unable_not_held=NULL7,                            # "310000031"
-        rejected_duplicate=[1, 0, 0, 0, 0, 0, 1],        # "1000001" + "3."
-        other_no_correction=[1, 0, 0, 0, 0, 0, 1],       # "1000001" + "2."
-        other_other=[1, 0, 0, 0, 0, 0, 1],               # "1000001"
-        total_processed=NULL7,                            # "801000081"
-    )
-    check_applications(parse_report("pingtan_2023.txt"), rows)
+    check_applications(parse_report("pingtan_2023.txt"), APPS_2023)
+
+
+def test_2023_applications_agree_with_prose():
+    """各类政府信息公开申请共计81件: the recovered 一、本年新收 总计."""
+    assert parse_report("pingtan_2023.txt").record["applications"]["new_received"]["total"] == 81
 
 
 def test_2023_reviews_single_digit_run():
@@ -361,12 +389,18 @@ def test_2023_reviews_single_digit_run():
         "litigation_direct": [4, 0, 0, 1, 5],
         "litigation_after_review": [1, 0, 1, 0, 2],
     })
+    kinds = {c["kind"] for c in parse_report("pingtan_2023.txt").record["cells"] if c["table"] == "reviews_litigation"}
+    assert kinds == {"number"}      # one cut only: read as printed, no rule needed
 
 
-def test_2023_concatenation_warnings():
-    ws = warnings_with(parse_report("pingtan_2023.txt").record, "cells_concatenated")
+def test_2023_split_warnings():
+    rec = parse_report("pingtan_2023.txt").record
+    assert warnings_with(rec, "cells_concatenated") == []
+    ws = warnings_with(rec, "cells_split_by_rules")
     assert {w["line"] for w in ws} == {BODY}
-    assert len(ws) == 6, [w["message"] for w in ws]   # 行政规范性文件 + 5 rows of table 3
+    assert len(ws) == 5, [w["message"] for w in ws]
+    amb = warnings_with(rec, "cells_split_ambiguous")    # 行政规范性文件 "77132470"
+    assert len(amb) == 1 and "“77132470”" in amb[0]["message"] and "13 种" in amb[0]["message"]
 
 
 @pytest.mark.parametrize("metric,value", [

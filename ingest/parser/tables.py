@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from .. import forms
+from . import split
 
 # ------------------------------------------------------------------------------------------
 # Tokens
@@ -181,8 +182,9 @@ def read_row(text: str, start: int, end: int, n: int, *, next_number: str = "",
              metric_kinds: tuple[str, ...] | None = None) -> tuple[list[Cell], str | None]:
     """Read the n cells that follow a label ending at `start`, before `end`.
 
-    Returns (cells, problem) where problem is None, 'concatenated', 'lost', 'extra' or
-    'leading_blank'. On 'lost' the cells list is shorter than n (caller may recover or null it).
+    Returns (cells, problem) where problem is None, 'glued', 'lost', 'extra' or 'leading_blank'.
+    On 'lost' the cells list is shorter than n (caller may recover or null it); on 'glued' it holds
+    the printed tokens, digit runs among them, for `split` to cut (`_solve_glued_row`).
     """
     kinds = metric_kinds or ("count",) * n
     region = _strip_next_number(text[start:end], next_number)
@@ -211,24 +213,87 @@ def read_row(text: str, start: int, end: int, n: int, *, next_number: str = "",
         return cells, None
     if len(values) > n:
         return [_cell_from_token(t, k) for t, k in zip(values[:n], kinds)], "extra"
-    # fewer tokens than cells: glued digits?
-    nums = [t for t in values if t.kind == "num"]
-    digit_runs = [t for t in nums if t.printed.isdigit() and len(t.printed) > 1]
-    if digit_runs and all(k == "count" for k in kinds):
-        width = sum(len(t.printed) if t in digit_runs else 1 for t in values)
-        if width == n:
-            cells: list[Cell] = []
-            for t in values:
-                if t in digit_runs:
-                    for i, ch in enumerate(t.printed):
-                        cells.append(Cell(int(ch), ch, "number", t.start + i, t.start + i + 1))
-                else:
-                    cells.append(_cell_from_token(t))
-            return cells, None
-        if width > n:
-            run = values[0].start if values else start
-            return [Cell(None, None, "unreadable", run, values[-1].end) for _ in range(n)], "concatenated"
+    # fewer tokens than cells: glued digits? The caller cuts them with the form's identities (split.py).
+    if any(t.kind == "num" and split.is_run(t.printed) and len(t.printed.lstrip("+-").split(".")[0]) > 1
+           for t in values) and split.width(_pieces_of(values)) >= n:
+        return [_raw_cell(t) for t in values], "glued"
     return [_cell_from_token(t, k) for t, k in zip(values, kinds)], "lost"
+
+
+def _doubtful(cell: Cell) -> Cell:
+    """A printed cell whose column is not known (its row lost cells): kept as printed, no value."""
+    if cell.value is None:
+        return cell
+    return Cell(None, cell.printed, "unreadable", cell.start, cell.end, cell.unit)
+
+
+def _raw_cell(tok: Token) -> Cell:
+    """A token of a glued row as printed, before it is cut: never stored as it is."""
+    if tok.kind == "num":
+        value = to_number(tok.printed, "amount")
+        return Cell(value, tok.printed, "number" if value is not None else "unreadable", tok.start, tok.end)
+    return _cell_from_token(tok)
+
+
+def _pieces_of(tokens) -> list[split.Piece]:
+    """Tokens (or raw cells) of a glued row → the pieces `split` cuts: digit runs and fixed cells."""
+    out = []
+    for t in tokens:
+        printed = t.printed or ""
+        start = t.start if t.start is not None else 0
+        if getattr(t, "kind", "") in ("num", "number") and split.is_run(printed):
+            out.append(split.Piece(printed, start, run=True))
+        elif isinstance(t, Cell):
+            out.append(split.Piece(printed, start, value=t.value, kind=t.kind))
+        else:
+            c = _cell_from_token(t)
+            out.append(split.Piece(printed, start, value=c.value, kind=c.kind))
+    return out
+
+
+def _cells_of_parts(parts, kind: str) -> list[Cell]:
+    """A cut → cells: cut pieces of a run get `kind` (number when the digits allow one cut only,
+    recovered when the identities chose it); fixed pieces keep their own kind."""
+    return [Cell(p.value, p.printed, kind if p.kind == "split" else p.kind, p.start, p.end) for p in parts]
+
+
+def _glued_cells(row: list[Cell], n: int) -> list[Cell]:
+    """A glued row left null: every cell unreadable, pointing at the run it came from."""
+    start = next((c.start for c in row if c.start is not None), None)
+    end = next((c.end for c in reversed(row) if c.end is not None), start)
+    return [Cell(None, None, "unreadable", start, end) for _ in range(n)]
+
+
+def _printed_run(row: list[Cell]) -> str:
+    return " ".join(c.printed or "" for c in row).strip()
+
+
+def _show(vector) -> str:
+    return "/".join("空" if v is None else str(v) for v in vector)
+
+
+def _candidates_text(vectors, limit: int = 8) -> str:
+    shown = "；".join(_show(v) for v in vectors[:limit])
+    return shown + (f"；等 {len(vectors)} 种" if len(vectors) > limit else "")
+
+
+def _split_warning(table: str, label: str, row: list[Cell], outcome: str, *, rules=(), vectors=(),
+                   complete: bool = True, offset: int | None = None) -> dict:
+    """The warning of a glued row: what was printed, what the identities made of it, and why."""
+    run = _printed_run(row)
+    named = "、".join(rules) if rules else "无"
+    where = f"{table}“{label}”的粘连数字“{run}”"
+    if outcome == "recovered":
+        return _warning("cells_split_by_rules",
+                        f"{where}按勾稽关系（{named}）唯一拆分为 {_show(vectors[0])}", offset)
+    if outcome == "ambiguous":
+        more = "" if complete else "（搜索达到上限，可能还有其他拆分）"
+        return _warning("cells_split_ambiguous",
+                        f"{where}有 {len(vectors)} 种拆分都符合勾稽关系（{named}），已留空{more}；"
+                        f"候选：{_candidates_text(list(vectors))}", offset)
+    if not complete:
+        return _warning("cells_concatenated", f"{where}过长，超出拆分搜索上限，已留空", offset)
+    return _warning("cells_concatenated", f"{where}没有一种拆分符合勾稽关系（{named}），已留空", offset)
 
 
 def _delimited_tokens(region: str, base: int, n: int) -> list[Token]:
@@ -301,6 +366,7 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
     found = [(r, m) for r, m in matches if m is not None]
     grid_col = _grid_column(text, first, [m for _r, m in found], n + (1 if subtotal_column else 0))
     ambiguous: dict[str, list[Cell]] = {}
+    glued: dict[str, tuple[list[Cell], str, int]] = {}
     last_end = first.end()
     for idx, (row, m) in enumerate(matches):
         if m is None:
@@ -322,11 +388,21 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
         if subtotal_column:
             cells, problem = _drop_subtotal(cells, problem, n, subtotal_at)
         result.rows[row.key] = cells
+        if problem == "glued":
+            glued[row.key] = (cells, f"{row.number}{row.label}", m.end())
+            result.rows[row.key] = _glued_cells(cells, n)
+            problem = None
         if problem == "leading_blank":
             ambiguous[row.key] = cells[1:]
             problem = None
         elif problem == "lost" and len(cells) == n - 1 and all(c.value is not None for c in cells):
             ambiguous[row.key] = cells
+        elif problem == "lost":
+            # which cells were lost is unknown — unless the text ends right after them (a truncated
+            # file loses the row's last cells): no printed value is placed in a column by guess
+            tail = max((c.end for c in cells if c.end is not None), default=m.end())
+            keep = not text[tail:end].strip()
+            result.rows[row.key] = [c if keep else _doubtful(c) for c in cells] + [Cell() for _ in range(n - len(cells))]
         last_end = m.end()
         label = f"{row.number}{row.label}"
         if problem == "concatenated":
@@ -339,8 +415,82 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
                                             f"表三“{label}”只有 {len(cells)} 个单元格（应为 {n} 个）", m.end()))
     if found:
         result.end = found[-1][1].end()
+    if glued:
+        _split_applications(result, glued, n + (1 if subtotal_column else 0), subtotal_at)
     _recover_lost_cells(result, ambiguous)
     return result
+
+
+def _t3_sums(width: int, subtotal_at: int | None) -> tuple[split.Sum, ...]:
+    """T3-row-total in a row's print order (and the 小计 column's own sum when a tool added one)."""
+    if subtotal_at is None:
+        return ((tuple(range(width - 1)), width - 1),)
+    org = tuple(i for i in range(1, width - 1) if i != subtotal_at)
+    return (((0, *org), width - 1), (org, subtotal_at))
+
+
+def _without(seq, at: int | None):
+    return list(seq) if at is None else list(seq[:at]) + list(seq[at + 1:])
+
+
+def t3_equations(rows) -> tuple[split.Equation, ...]:
+    """The column identities of table 3 (forms.md §7) over the rows a report prints."""
+    result_keys = forms.RESULT_ROWS_2021 if "other_other" in rows else forms.RESULT_ROWS_2019
+    return (split.Equation("T3-results", ("total_processed",), tuple(k for k in result_keys if k in rows)),
+            split.Equation("T3-balance", ("new_received", "carried_over"), ("total_processed", "carried_forward")))
+
+
+_T3_ORDER = ("total_processed", "new_received", "carried_over", "carried_forward")
+
+
+def _split_applications(result: TableResult, glued: dict, width: int, subtotal_at: int | None) -> None:
+    """Cut table 3's glued rows: each row by T3-row-total, then all of them together by the column
+    identities (T3-results, T3-balance) with the rows read as printed."""
+    n = len(forms.APPLICANT_COLUMNS)
+    kinds = ("count",) * width
+    sums = _t3_sums(width, subtotal_at)
+    variables: dict[str, dict[tuple, tuple]] = {}
+    searched: dict[str, split.RowSplits] = {}
+    for key, (raw, _label, _offset) in glued.items():
+        pieces = _pieces_of(raw)
+        only = split.unique_by_format(pieces, kinds)
+        if only is not None:
+            result.rows[key] = _without(_cells_of_parts(only, "number"), subtotal_at)
+            continue
+        found = split.row_splits(pieces, kinds, sums=sums)
+        searched[key] = found
+        if found.complete and found.candidates:
+            variables[key] = {tuple(_without([p.value for p in parts], subtotal_at)): parts
+                              for parts in found.candidates}
+    if not searched:
+        return
+    # rows read as printed; a glued row that could not be cut, or a row that lost cells, is unknown
+    known = {key: (tuple(c.value for c in cells) if key not in searched and len(cells) == n else None)
+             for key, cells in result.rows.items() if key not in variables}
+    solved = split.solve_table(known, {k: list(v) for k, v in variables.items()}, t3_equations(result.rows), n,
+                               order=_T3_ORDER)
+    for key, found in searched.items():
+        raw, label, offset = glued[key]
+        options = solved.options.get(key, [])
+        rules = ["T3-row-total"] + [r for r in solved.rules.get(key, []) if r != "T3-row-total"]
+        if key not in variables:
+            result.warnings.append(_split_warning("表三", label, raw, "ambiguous" if found.candidates else "none",
+                                                  rules=["T3-row-total"], complete=found.complete, offset=offset,
+                                                  vectors=[tuple(_without([p.value for p in c], subtotal_at))
+                                                           for c in found.candidates]))
+            continue
+        if len(options) == 1 and solved.complete:
+            parts = variables[key][options[0]]
+            result.rows[key] = _without(_cells_of_parts(parts, "recovered"), subtotal_at)
+            result.warnings.append(_split_warning("表三", label, raw, "recovered", rules=rules, vectors=options,
+                                                  offset=offset))
+        elif options:
+            result.warnings.append(_split_warning("表三", label, raw, "ambiguous", rules=rules, vectors=options,
+                                                  complete=solved.complete, offset=offset))
+        else:
+            rules = ["T3-row-total"] + [e.rule for e in t3_equations(result.rows)]
+            result.warnings.append(_split_warning("表三", label, raw, "none", rules=rules,
+                                                  complete=solved.complete, offset=offset))
 
 
 def _line_fields(text: str, pos: int) -> list[tuple[str, int]]:
@@ -535,27 +685,47 @@ def read_reviews(text: str, start: int, end: int) -> TableResult | None:
     cells: list[Cell]
     if len(tokens) >= n:
         cells = [_cell_from_token(t) for t in tokens[:n]]
-    elif len(tokens) and all(t.kind == "num" for t in tokens) and \
-            sum(len(t.printed) if t.printed.isdigit() else 1 for t in tokens) == n and \
-            any(len(t.printed) > 1 for t in tokens):
-        cells = []
-        for t in tokens:
-            if t.printed.isdigit():
-                cells.extend(Cell(int(ch), ch, "number", t.start + i, t.start + i + 1) for i, ch in enumerate(t.printed))
-            else:
-                cells.append(_cell_from_token(t))
-    elif tokens and sum(len(t.printed) for t in tokens if t.kind == "num") > n:
-        cells = [Cell(None, None, "unreadable", tokens[0].start, tokens[-1].end) for _ in range(n)]
-        result.warnings.append(_warning("cells_concatenated", "表四数字粘连，无法唯一拆分，已留空", tokens[0].start))
+    elif tokens and any(t.kind == "num" and split.is_run(t.printed) for t in tokens) and \
+            split.width(_pieces_of(tokens)) >= n:
+        cells, warning = _split_reviews([_raw_cell(t) for t in tokens], tokens[0].start)
+        if warning is not None:
+            result.warnings.append(warning)
     else:
-        cells = [_cell_from_token(t) for t in tokens] + [Cell() for _ in range(n - len(tokens))]
-        result.warnings.append(_warning("cells_missing", f"表四只读到 {len(tokens)} 个单元格（应为 {n} 个）", head.start()))
+        # which cells were lost is unknown: the printed ones are kept as text, not placed by guess
+        cells = [_doubtful(_cell_from_token(t)) for t in tokens] + [Cell() for _ in range(n - len(tokens))]
+        result.warnings.append(_warning("cells_missing", f"表四只读到 {len(tokens)} 个单元格（应为 {n} 个），"
+                                        f"无法确定缺失的是哪几个，已留空", head.start()))
     k = len(forms.REVIEW_OUTCOMES)
     for i, kind in enumerate(forms.REVIEW_KINDS):
         result.rows[kind.key] = cells[i * k:(i + 1) * k]
     if tokens:
         result.end = tokens[min(len(tokens), n) - 1].end
     return result
+
+
+def t4_sums() -> tuple[split.Sum, ...]:
+    """T4-total for each block of 维持/纠正/其他/尚未审结/总计, in the flat order of the 15 cells."""
+    k = len(forms.REVIEW_OUTCOMES)
+    return tuple((tuple(range(b * k, b * k + k - 1)), b * k + k - 1) for b in range(len(forms.REVIEW_KINDS)))
+
+
+def _split_reviews(raw: list[Cell], offset: int) -> tuple[list[Cell], dict | None]:
+    """Cut table 4's glued run ("110024001510102", or 17 digits for 15 cells) by T4-total per block."""
+    n = len(forms.REVIEW_KINDS) * len(forms.REVIEW_OUTCOMES)
+    kinds = ("count",) * n
+    pieces = _pieces_of(raw)
+    only = split.unique_by_format(pieces, kinds)
+    if only is not None:
+        return _cells_of_parts(only, "number"), None
+    found = split.row_splits(pieces, kinds, sums=t4_sums())
+    vectors = [tuple(p.value for p in c) for c in found.candidates]
+    if len(vectors) == 1 and found.complete:
+        return (_cells_of_parts(found.candidates[0], "recovered"),
+                _split_warning("表四", "行政复议、行政诉讼", raw, "recovered", rules=["T4-total"], vectors=vectors,
+                               offset=offset))
+    outcome = "ambiguous" if vectors else "none"
+    return _glued_cells(raw, n), _split_warning("表四", "行政复议、行政诉讼", raw, outcome, rules=["T4-total"],
+                                                vectors=vectors, complete=found.complete, offset=offset)
 
 
 def _lines_with_offsets(region: str, base: int):
@@ -610,6 +780,11 @@ def read_active(text: str, template: str, start: int, end: int) -> TableResult |
         row_end = nxt.start() if nxt is not None else min(end, m.end() + 300)
         kinds = tuple("amount" if mt.kind == "amount" else "count" for mt in item.metrics)
         cells, problem = read_row(text, m.end(), row_end, n, metric_kinds=kinds)
+        if problem == "glued":
+            cells, warning = _split_active_row(item, cells, m.end())
+            problem = None
+            if warning is not None:
+                result.warnings.append(warning)
         # an amount's unit is printed after it or in the header between the previous item and this one
         previous = matches[idx - 1][1] if idx else None
         header_start = previous.end() if previous is not None else begin
@@ -620,11 +795,47 @@ def read_active(text: str, template: str, start: int, end: int) -> TableResult |
             result.warnings.append(_warning("cells_concatenated",
                                             f"表二“{item.label}”各单元格数字粘连，无法唯一拆分，已留空", m.end()))
         elif problem == "lost":
-            result.warnings.append(_warning("cells_missing", f"表二“{item.label}”只有 {len(cells)} 个单元格（应为 {n} 个）", m.end()))
-            cells = cells + [Cell() for _ in range(n - len(cells))]
+            result.warnings.append(_warning("cells_missing", f"表二“{item.label}”只有 {len(cells)} 个单元格（应为 {n} 个），"
+                                            f"无法确定缺失的是哪一个，已留空", m.end()))
+            cells = [_doubtful(c) for c in cells] + [Cell() for _ in range(n - len(cells))]
         result.rows[item.key] = cells
         result.end = m.end()
     return result
+
+
+def _t2_checks(item: forms.Item) -> tuple[split.Check, ...]:
+    """What table 2 itself implies about one row (forms.md §7): T2-2021-valid, T2-2019-prev. Both
+    follow from counts never being negative; no sum ties a table-2 row together, so most glued
+    table-2 rows stay ambiguous."""
+    keys = [mt.key for mt in item.metrics]
+    out: list[split.Check] = []
+    if {"issued", "repealed", "in_force"} <= set(keys):
+        i, r, f = keys.index("issued"), keys.index("repealed"), keys.index("in_force")
+        out.append(("T2-2021-valid", lambda v: None in (v[i], v[r], v[f]) or v[f] >= v[i] - v[r]))
+    if {"previous_count", "change"} <= set(keys):
+        p, c = keys.index("previous_count"), keys.index("change")
+        out.append(("T2-2019-prev", lambda v: None in (v[p], v[c]) or v[p] + v[c] >= 0))
+    return tuple(out)
+
+
+def _split_active_row(item: forms.Item, raw: list[Cell], offset: int) -> tuple[list[Cell], dict | None]:
+    """Cut one glued table-2 row ("8855698", "315602400元", "2648-18538")."""
+    n = len(item.metrics)
+    kinds = tuple(mt.kind for mt in item.metrics)
+    pieces = _pieces_of(raw)
+    only = split.unique_by_format(pieces, kinds)
+    if only is not None:
+        return _cells_of_parts(only, "number"), None
+    checks = _t2_checks(item)
+    found = split.row_splits(pieces, kinds, checks=checks)
+    rules = [name for name, _ in checks]
+    vectors = [tuple(p.value for p in c) for c in found.candidates]
+    if len(vectors) == 1 and found.complete and rules:
+        return (_cells_of_parts(found.candidates[0], "recovered"),
+                _split_warning("表二", item.label, raw, "recovered", rules=rules, vectors=vectors, offset=offset))
+    outcome = "ambiguous" if vectors else "none"
+    return _glued_cells(raw, n), _split_warning("表二", item.label, raw, outcome, rules=rules, vectors=vectors,
+                                                complete=found.complete, offset=offset)
 
 
 def _amount_unit(text: str, cell: Cell, header_start: int, label_start: int, template: str) -> None:
