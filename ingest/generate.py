@@ -26,15 +26,21 @@ from typing import Iterator
 from . import forms
 
 LAYOUTS = ("cells_per_line", "tabs", "markdown", "html", "spaces")
+# Text that PDF converters and OCR made (issue #10 §3), and site extractors that glue cells (§8): not part
+# of `combinations()`, rendered on request. Each damages the tables one way; `expected` is still exact.
+CONVERTER_LAYOUTS = ("glued", "md_short_header", "md_generic", "md_noheader", "labels_apart", "footers",
+                     "skipped_heading")
 GEN_TEMPLATES = ("2019", "2021")
 SCRIPTS = ("simplified", "traditional")
 ENCODINGS = ("utf-8", "gbk", "utf-16", "utf-16-nobom")
 
 # Layouts in which an empty cell is visible (and so may be generated): elsewhere a blank would
 # silently shift every following value, which is a different (damaged-input) problem.
-BLANK_LAYOUTS = ("tabs", "markdown", "html")
+BLANK_LAYOUTS = ("tabs", "markdown", "html", "md_short_header", "md_generic", "md_noheader")
 PLACEHOLDERS = ("—", "/", "无", "-", "－")
-EXTENSIONS = {"cells_per_line": "txt", "tabs": "txt", "spaces": "txt", "markdown": "md", "html": "html"}
+EXTENSIONS = {"cells_per_line": "txt", "tabs": "txt", "spaces": "txt", "markdown": "md", "html": "html",
+              "glued": "txt", "md_short_header": "md", "md_generic": "md", "md_noheader": "md", "labels_apart": "txt",
+              "footers": "txt", "skipped_heading": "txt"}
 _TEN_THOUSAND = Decimal(10000)
 
 
@@ -648,14 +654,107 @@ def _render_grid(rng: random.Random, report: _Report, fmt: str) -> list[str]:
     return _assemble_text(rng, report, {"二": t2, "三": t3, "四": t4}, put_blank=True, markdown=md)
 
 
+def _render_converted(rng: random.Random, report: _Report, style: str) -> list[str]:
+    """The converter layouts (CONVERTER_LAYOUTS): what PDF-to-Markdown tools, OCR and site extractors print.
+
+    glued: every row's cells joined with no separator ("713000074", a 15-digit table 4); md_short_header:
+    table 4's header rows with fewer cells than its 15-cell data row; md_generic: OCR column names
+    ("数据1 … 数据6 | 总计") instead of the form's; md_noheader: no header rows at all; labels_apart: a
+    row's label on one line, its numbers on the next; footers: page footers ("— 5 —", "第 3 页") between
+    rows; skipped_heading: section 二's heading left out, so table 4 sits under "三、".
+    """
+    md = style.startswith("md_")
+
+    def line(cells: list[str]) -> str:
+        if md:
+            return "| " + " | ".join(cells) + " |"
+        return " ".join(c for c in cells if c != "")
+
+    def rule(width: int) -> str:
+        return "|" + "|".join("---" for _ in range(width)) + "|"
+
+    glue = style == "glued"
+    tables: dict[str, list[str]] = {"二": [], "三": [], "四": []}
+    # Table 2
+    t2 = tables["二"]
+    for block, items in _t2_blocks(report):
+        items = list(items)
+        heads = [h.replace("\n", "") for h in _t2_headers(rng, report, items[0], False)]
+        if md:
+            t2 += [line([forms.BLOCK_TITLES[block]] + [""] * len(heads)), rule(len(heads) + 1),
+                   line(["信息内容"] + heads)]
+        else:
+            t2 += [_brackets(forms.BLOCK_TITLES[block], report.fullwidth), " ".join(["信息内容"] + heads)]
+        for item in items:
+            values = [c.printed for c in report.active[item.key].values()]
+            label = report.item_labels[item.key]
+            t2.append(label + "".join(values) if glue else line([label] + values))
+    # Table 3
+    t3 = tables["三"]
+    cols = report.col_labels
+    note = _brackets("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", report.fullwidth)
+    width = len(cols)
+    if style == "md_generic":
+        generic = [f"数据{i}" for i in range(1, width)] + ["总计"]
+        t3 += [note, "", line(["申请人情况"] + generic), rule(width + 1)]
+    elif style == "md_noheader":
+        t3 += [note, ""]
+    elif md:
+        t3 += [note, "", line(["申请人情况", cols[0], "法人或其他组织"] + [""] * (width - 3) + [cols[-1]]),
+               rule(width + 1), line([""] + cols)]
+    else:
+        t3 += [note, f"申请人情况 {cols[0]} 法人或其他组织 {cols[-1]}", " ".join(cols[1:-1])]
+    printed: set[str] = set()
+    plan = _table3_plan(report)
+    footers = sorted(rng.sample(range(2, len(plan) - 1), 2)) if style == "footers" else []
+    for i, (lvl1, group, item, cells) in enumerate(plan):
+        heads = [x for x in (lvl1, group) if x and x not in printed and (item or x != group)]
+        printed.update(x for x in (lvl1, group) if x)
+        label = " ".join(heads + [item or group or lvl1])
+        values = [c.printed for c in cells]
+        if i in footers:
+            t3 += ["", rng.choice((f"— {rng.randint(2, 12)} —", f"第 {rng.randint(2, 9)} 页", f"- {rng.randint(2, 9)} -")), ""]
+        if glue:
+            t3.append(label + "".join(values))
+        elif style == "labels_apart":
+            t3 += [label, " ".join(values)]
+        else:
+            t3.append(line([label] + values))
+    # Table 4
+    t4 = tables["四"]
+    outcomes = [o.label for o in forms.REVIEW_OUTCOMES]
+    k1, k2 = forms.REVIEW_KINDS[1].label, forms.REVIEW_KINDS[2].label
+    nums = [report.reviews[k][o].printed for k in forms.REVIEW_KIND_KEYS for o in forms.REVIEW_OUTCOME_KEYS]
+    if style == "md_short_header":
+        # a two-line header broken by the converter: 2 cells, then 7, over a 15-cell data row
+        t4 += [line(["行政复议", "行政诉讼"]), rule(2), line(outcomes + [k1, k2]), line(nums)]
+    elif style == "md_generic":
+        t4 += [line([f"数据{i}" for i in range(1, 16)]), rule(15), line(nums)]
+    elif style == "md_noheader":
+        t4 += [line(nums)]
+    else:
+        t4 += ["行政复议 行政诉讼", " ".join(outcomes + [k1, k2]), " ".join(outcomes + outcomes)]
+        t4.append("".join(nums) if glue else " ".join(nums))
+    return _assemble_text(rng, report, tables, put_blank=True, markdown=md,
+                          skip_heading="二" if style == "skipped_heading" else "")
+
+
 _CHROME_TOP = ("相关解读:", "相关文件:", "  字号:[ ]  [关闭] 视力保护色:", "当前位置：首页 > 政务公开 > 政府信息公开年报",
                "【字体：大 中 小】 【打印本页】")
 _CHROME_BOTTOM = ("相关附件:", "扫一扫在手机打开当前页面", "手机版 政务微信 政策问答 无障碍 关闭", "【关闭窗口】")
 
 
 def _assemble_text(rng: random.Random, report: _Report, tables: dict[str, list[str]], *, put_blank: bool,
-                   markdown: bool = False) -> list[str]:
+                   markdown: bool = False, skip_heading: str = "") -> list[str]:
     heads = _headings(rng)
+    if skip_heading:
+        # the report left out one heading (its content runs on in the previous section) and numbered the
+        # rest from there: table 4 then sits under "三、…行政复议、行政诉讼情况"
+        numbers = [num for num, _t, _v in forms.SECTIONS]
+        gone = numbers.index(skip_heading)
+        for i, num in enumerate(numbers[gone + 1:], gone):
+            heads[num] = numbers[i] + heads[num][len(num):]
+        heads[skip_heading] = ""
     prose = _prose(rng, report)
     lines: list[str] = []
     gap = [""] if put_blank else []
@@ -666,7 +765,8 @@ def _assemble_text(rng: random.Random, report: _Report, tables: dict[str, list[s
     if markdown and rng.random() < 0.5:
         lines += [f"— 1 —", ""]
     for num, _t, _v in forms.SECTIONS:
-        lines += [("## " if markdown else "") + heads[num]] + gap
+        if heads[num]:
+            lines += [("## " if markdown else "") + heads[num]] + gap
         for p in prose[num]:
             lines += [p] + gap
         if num in tables:
@@ -896,7 +996,8 @@ def generate(rng: random.Random, *, template: str = "2019", layout: str = "cells
     `previous` (the `closing` of the agency's previous report) makes this one open where that one closed.
     None means “let rng decide”.
     """
-    if template not in GEN_TEMPLATES or layout not in LAYOUTS or script not in SCRIPTS or encoding not in ENCODINGS:
+    if template not in GEN_TEMPLATES or layout not in LAYOUTS + CONVERTER_LAYOUTS or script not in SCRIPTS \
+            or encoding not in ENCODINGS:
         raise ValueError(f"bad options: {template=} {layout=} {script=} {encoding=}")
     if year is None:
         year = rng.choice((2019, 2020)) if template == "2019" else rng.randint(2021, 2024)
@@ -945,6 +1046,8 @@ def generate(rng: random.Random, *, template: str = "2019", layout: str = "cells
         lines = _render_html(rng, report, _HTML_CHARSET[encoding])
     elif layout == "cells_per_line":
         lines = _render_cells_per_line(rng, report)
+    elif layout in CONVERTER_LAYOUTS:
+        lines = _render_converted(rng, report, layout)
     else:
         lines = _render_grid(rng, report, layout)
     newline = "\r\n" if layout != "html" and rng.random() < 0.2 else "\n"

@@ -101,6 +101,10 @@ def row_splits(pieces: Sequence[Piece], kinds: Sequence[str], *, sums: Sequence[
     parsed = [(_RUN.fullmatch(p.printed).groups() if p.run else None) for p in pieces]
     if run_digits(pieces) > MAX_RUN_DIGITS:
         return RowSplits([], False)
+    blocks = _block_layout(sums, n)
+    if len(pieces) == 1 and pieces[0].run and not parsed[0][0] and not parsed[0][2] and blocks \
+            and all(k == "count" for k in kinds):
+        return _blocks_split(pieces[0], blocks, checks, limit, budget)
     cap_after = [0] * (len(pieces) + 1)           # most cells pieces[i:] can hold
     for i in range(len(pieces) - 1, -1, -1):
         cap_after[i] = cap_after[i + 1] + (len(parsed[i][1]) if pieces[i].run else 1)
@@ -178,6 +182,100 @@ def row_splits(pieces: Sequence[Piece], kinds: Sequence[str], *, sums: Sequence[
 
     go(0, 0, 0)
     return RowSplits(out, state["complete"])
+
+
+def _block_layout(sums: Sequence[Sum], n: int) -> list[int] | None:
+    """Block sizes when the sums tile the row as consecutive (parts…, total) blocks (a table-3 row, the
+    15 cells of table 4); None otherwise."""
+    sizes, at = [], 0
+    for parts, t in sorted(sums, key=lambda g: g[1]):
+        if tuple(parts) != tuple(range(at, t)) or not parts:
+            return None
+        sizes.append(t - at + 1)
+        at = t + 1
+    return sizes if at == n and sizes else None
+
+
+def _blocks_split(piece: Piece, blocks: list[int], checks: Sequence[Check], limit: int, budget: int) -> RowSplits:
+    """One run of digits over whole (parts…, total) blocks: each block is cut total first — a total of
+    ℓ digits bounds every part to ℓ digits and their running sum to its value — so the work follows
+    the few cuts that can add up, not the number of ways to cut."""
+    s = piece.printed
+    state = {"nodes": 0, "complete": True}
+    memo: dict[tuple[int, int, int], list[tuple[int, ...]]] = {}
+
+    def block(o: int, e: int, m: int) -> list[tuple[int, ...]]:
+        """Cuts of s[o:e] into m parts and their total (last)."""
+        key = (o, e, m)
+        if key in memo:
+            return memo[key]
+        out: list[tuple[int, ...]] = []
+        for lt in range(1, e - o - m + 1):
+            t_str = s[e - lt:e]
+            if lt > 1 and t_str[0] == "0":
+                continue
+            total, end = int(t_str), e - lt
+            if not m <= end - o <= m * lt:
+                continue
+            parts: list[int] = []
+
+            def go(pos: int, acc: int) -> None:
+                state["nodes"] += 1
+                if state["nodes"] > budget:
+                    state["complete"] = False
+                    return
+                left = m - len(parts)
+                if left == 1:
+                    rest = s[pos:end]
+                    if rest and (len(rest) == 1 or rest[0] != "0") and int(rest) == total - acc:
+                        out.append((*parts, int(rest), total))
+                    return
+                for ln in (range(1, min(lt, end - pos - (left - 1)) + 1) if s[pos] != "0" else (1,)):
+                    if not left - 1 <= end - pos - ln <= (left - 1) * lt:
+                        continue
+                    v = int(s[pos:pos + ln])
+                    if acc + v > total:
+                        break
+                    parts.append(v)
+                    go(pos + ln, acc + v)
+                    parts.pop()
+                    if not state["complete"]:
+                        return
+
+            go(o, 0)
+        memo[key] = out
+        return out
+
+    found: list[tuple[int, ...]] = []
+
+    def chain(b: int, o: int, prefix: tuple[int, ...]) -> None:
+        if not state["complete"]:
+            return
+        if b == len(blocks):
+            if o == len(s) and all(check(prefix) for _name, check in checks):
+                found.append(prefix)
+                if len(found) > limit:
+                    state["complete"] = False
+            return
+        size = blocks[b]
+        rest = sum(blocks[b + 1:])
+        ends = (len(s),) if b == len(blocks) - 1 else range(o + size, len(s) - rest + 1)
+        for e in ends:
+            for vec in block(o, e, size - 1):
+                chain(b + 1, e, prefix + vec)
+                if not state["complete"]:
+                    return
+
+    chain(0, 0, ())
+    candidates = []
+    for vec in found:
+        parts, at = [], 0
+        for v in vec:
+            ln = len(str(v))
+            parts.append(Part(v, s[at:at + ln], piece.start + at, piece.start + at + ln, "split"))
+            at += ln
+        candidates.append(tuple(parts))
+    return RowSplits(candidates, state["complete"])
 
 
 def unique_by_format(pieces: Sequence[Piece], kinds: Sequence[str]) -> tuple[Part, ...] | None:

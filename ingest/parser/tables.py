@@ -528,7 +528,7 @@ def _grid_column(text: str, first: re.Match, rows: list[re.Match], width: int) -
     for hm in label_regex(("自然人",)).finditer(text, header_start, first.start()):
         header = hm
     if header is None:
-        return None
+        return _grid_from_rows(text, rows, width)
     fields = _line_fields(text, header.start())
     if len(fields) < 2:
         return None
@@ -544,6 +544,24 @@ def _grid_column(text: str, first: re.Match, rows: list[re.Match], width: int) -
             return None
         with_values += any(t.kind in ("num", "placeholder") for t in toks)
     return col if with_values else None
+
+
+def _grid_from_rows(text: str, rows: list[re.Match], width: int) -> int | None:
+    """A grid without the form's header (OCR's "数据1 … 数据6 | 总计", or none): when every row line has
+    the same number of fields, the values are the last `width` of them, so a blank first cell stays a
+    blank in its column instead of looking like the label's padding."""
+    counts = set()
+    for m in rows:
+        fields = _line_fields(text, m.start())
+        if len(fields) < 2:
+            return None
+        counts.add(len(fields))
+    if len(rows) < 3 or len(counts) != 1:
+        return None
+    col = counts.pop() - width
+    if col < 1 or any(_aligned_tokens(text, m, col, width) is None for m in rows):
+        return None
+    return col
 
 
 def _subtotal_position(header: str) -> int | None:
@@ -652,6 +670,8 @@ T4_HEADER = ("结果维持",)
 def read_reviews(text: str, start: int, end: int) -> TableResult | None:
     head = find_label(text, T4_HEADER, start, end)
     if head is None:
+        head = _t4_data_line(text, start, end)
+    if head is None:
         return None
     result = TableResult(start=head.start())
     n = len(forms.REVIEW_KINDS) * len(forms.REVIEW_OUTCOMES)
@@ -701,6 +721,36 @@ def read_reviews(text: str, start: int, end: int) -> TableResult | None:
     if tokens:
         result.end = tokens[min(len(tokens), n) - 1].end
     return result
+
+
+class _At:
+    """A position standing in for the match of a header word."""
+
+    def __init__(self, pos: int):
+        self.pos = pos
+
+    def start(self) -> int:
+        return self.pos
+
+
+def _t4_data_line(text: str, start: int, end: int) -> _At | None:
+    """Table 4 whose header words are mangled or missing (OCR "数据1…数据15", a converter that dropped
+    them): its data is the section's first line of values only — 15 of them, or digit runs that can
+    hold 15 — and the block structure (维持/纠正/其他/尚未审结/总计 three times) says which is what."""
+    n = len(forms.REVIEW_KINDS) * len(forms.REVIEW_OUTCOMES)
+    pos = start
+    for line in text[start:end].split("\n"):
+        fields = line.split("\t") if "\t" in line else None
+        toks = [_field_token(f, 0) for f in fields] if fields else tokenize(line, 0)
+        values = [t for t in toks if t.kind != "blank"] if fields is None else toks
+        if values and not any(t.kind == "text" for t in values):
+            filled = [t for t in values if t.kind in ("num", "placeholder")]
+            if len(filled) == n or (fields is not None and n == len([t for t in values])) or \
+                    (filled and all(t.kind == "num" for t in filled) and len(filled) < n
+                     and split.width(_pieces_of(filled)) >= n):
+                return _At(pos)
+        pos += len(line) + 1
+    return None
 
 
 def t4_sums() -> tuple[split.Sum, ...]:
