@@ -28,18 +28,18 @@ from . import forms
 LAYOUTS = ("cells_per_line", "tabs", "markdown", "html", "spaces")
 # Text that PDF converters and OCR made (issue #10 §3), and site extractors that glue cells (§8): not part
 # of `combinations()`, rendered on request. Each damages the tables one way; `expected` is still exact.
-CONVERTER_LAYOUTS = ("glued", "md_short_header", "md_generic", "md_noheader", "labels_apart", "footers",
-                     "skipped_heading")
+CONVERTER_LAYOUTS = ("glued", "md_short_header", "md_generic", "md_noheader", "md_displaced", "labels_apart",
+                     "footers", "skipped_heading")
 GEN_TEMPLATES = ("2019", "2021")
 SCRIPTS = ("simplified", "traditional")
 ENCODINGS = ("utf-8", "gbk", "utf-16", "utf-16-nobom")
 
 # Layouts in which an empty cell is visible (and so may be generated): elsewhere a blank would
 # silently shift every following value, which is a different (damaged-input) problem.
-BLANK_LAYOUTS = ("tabs", "markdown", "html", "md_short_header", "md_generic", "md_noheader")
+BLANK_LAYOUTS = ("tabs", "markdown", "html", "md_short_header", "md_generic", "md_noheader", "md_displaced")
 PLACEHOLDERS = ("—", "/", "无", "-", "－")
 EXTENSIONS = {"cells_per_line": "txt", "tabs": "txt", "spaces": "txt", "markdown": "md", "html": "html",
-              "glued": "txt", "md_short_header": "md", "md_generic": "md", "md_noheader": "md", "labels_apart": "txt",
+              "glued": "txt", "md_short_header": "md", "md_generic": "md", "md_noheader": "md", "md_displaced": "md", "labels_apart": "txt",
               "footers": "txt", "skipped_heading": "txt"}
 _TEN_THOUSAND = Decimal(10000)
 
@@ -659,7 +659,9 @@ def _render_converted(rng: random.Random, report: _Report, style: str) -> list[s
 
     glued: every row's cells joined with no separator ("713000074", a 15-digit table 4); md_short_header:
     table 4's header rows with fewer cells than its 15-cell data row; md_generic: OCR column names
-    ("数据1 … 数据6 | 总计") instead of the form's; md_noheader: no header rows at all; labels_apart: a
+    ("数据1 … 数据6 | 总计") instead of the form's; md_noheader: no header rows at all; md_displaced: a page
+    break repeats the header mid-table and the rows after it lose their label columns (one label cell, the
+    values shifted left under the repeated header); labels_apart: a
     row's label on one line, its numbers on the next; footers: page footers ("— 5 —", "第 3 页") between
     rows; skipped_heading: section 二's heading left out, so table 4 sits under "三、".
     """
@@ -699,6 +701,9 @@ def _render_converted(rng: random.Random, report: _Report, style: str) -> list[s
         t3 += [note, "", line(["申请人情况"] + generic), rule(width + 1)]
     elif style == "md_noheader":
         t3 += [note, ""]
+    elif style == "md_displaced":
+        t3 += [note, "", line(["", "", "申请人情况", cols[0], "法人或其他组织"] + [""] * (width - 3) + [cols[-1]]),
+               rule(width + 3), line(["", "", ""] + cols)]
     elif md:
         t3 += [note, "", line(["申请人情况", cols[0], "法人或其他组织"] + [""] * (width - 3) + [cols[-1]]),
                rule(width + 1), line([""] + cols)]
@@ -707,15 +712,22 @@ def _render_converted(rng: random.Random, report: _Report, style: str) -> list[s
     printed: set[str] = set()
     plan = _table3_plan(report)
     footers = sorted(rng.sample(range(2, len(plan) - 1), 2)) if style == "footers" else []
+    header = list(t3[2:])
+    brk = rng.randint(4, len(plan) - 4) if style == "md_displaced" else -1
     for i, (lvl1, group, item, cells) in enumerate(plan):
-        heads = [x for x in (lvl1, group) if x and x not in printed and (item or x != group)]
+        own = item or group or lvl1
+        heads = [x for x in (lvl1, group) if x and x != own and x not in printed]
         printed.update(x for x in (lvl1, group) if x)
-        label = " ".join(heads + [item or group or lvl1])
+        label = " ".join(heads + [own])
         values = [c.printed for c in cells]
         if i in footers:
             t3 += ["", rng.choice((f"— {rng.randint(2, 12)} —", f"第 {rng.randint(2, 9)} 页", f"- {rng.randint(2, 9)} -")), ""]
+        if i == brk:
+            t3 += ["", f"— {rng.randint(2, 9)} —", ""] + header
         if glue:
             t3.append(label + "".join(values))
+        elif style == "md_displaced" and (brk < 0 or i < brk):
+            t3.append(line([lvl1, group, item] + values))
         elif style == "labels_apart":
             t3 += [label, " ".join(values)]
         else:
@@ -732,6 +744,9 @@ def _render_converted(rng: random.Random, report: _Report, style: str) -> list[s
         t4 += [line([f"数据{i}" for i in range(1, 16)]), rule(15), line(nums)]
     elif style == "md_noheader":
         t4 += [line(nums)]
+    elif md:
+        t4 += [line(["行政复议"] + [""] * 4 + ["行政诉讼"] + [""] * 9), rule(15),
+               line(outcomes + [k1] + [""] * 4 + [k2] + [""] * 4), line([""] * 5 + outcomes + outcomes), line(nums)]
     else:
         t4 += ["行政复议 行政诉讼", " ".join(outcomes + [k1, k2]), " ".join(outcomes + outcomes)]
         t4.append("".join(nums) if glue else " ".join(nums))
@@ -1042,6 +1057,8 @@ def generate(rng: random.Random, *, template: str = "2019", layout: str = "cells
     if overrides:
         _apply_overrides(report, overrides)
 
+    if layout in ("md_generic", "md_noheader"):
+        report.subtotal_col = False     # a header that does not name the columns cannot show a 小计 column
     if layout == "html":
         lines = _render_html(rng, report, _HTML_CHARSET[encoding])
     elif layout == "cells_per_line":
