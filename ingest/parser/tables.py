@@ -367,6 +367,7 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
     grid_col = _grid_column(text, first, [m for _r, m in found], n + (1 if subtotal_column else 0))
     ambiguous: dict[str, list[Cell]] = {}
     glued: dict[str, tuple[list[Cell], str, int]] = {}
+    leading: set[str] = set()
     last_end = first.end()
     for idx, (row, m) in enumerate(matches):
         if m is None:
@@ -394,6 +395,7 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
             problem = None
         if problem == "leading_blank":
             ambiguous[row.key] = cells[1:]
+            leading.add(row.key)
             problem = None
         elif problem == "lost" and len(cells) == n - 1 and all(c.value is not None for c in cells):
             ambiguous[row.key] = cells
@@ -417,7 +419,7 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
         result.end = found[-1][1].end()
     if glued:
         _split_applications(result, glued, n + (1 if subtotal_column else 0), subtotal_at)
-    _recover_lost_cells(result, ambiguous)
+    _recover_lost_cells(result, ambiguous, leading)
     return result
 
 
@@ -583,7 +585,7 @@ def _drop_subtotal(cells: list[Cell], problem: str | None, n: int, at: int) -> t
     return cells, problem
 
 
-def _recover_lost_cells(result: TableResult, pending: dict[str, list[Cell]]) -> None:
+def _recover_lost_cells(result: TableResult, pending: dict[str, list[Cell]], leading: set[str] = frozenset()) -> None:
     """Fill a row that lost exactly one cell when the table's sums leave one possibility.
 
     `pending` maps row keys to their n-1 printed cells. A row that was read with a blank first
@@ -635,6 +637,8 @@ def _recover_lost_cells(result: TableResult, pending: dict[str, list[Cell]]) -> 
                         return False
         return True
 
+    shifted: list = []      # rows read with a leading blank whose recovery moved their printed cells
+    at_blank: list = []     # … and whose recovered cell sits where the blank is printed
     changed = True
     while pending and changed:
         changed = False
@@ -643,6 +647,8 @@ def _recover_lost_cells(result: TableResult, pending: dict[str, list[Cell]]) -> 
             if len(cands) != 1:
                 continue
             (vector, p), = cands.items()
+            if key in leading:
+                (shifted if p else at_blank).append((key, list(rows[key]), len(result.warnings)))
             cells = list(pending[key])
             anchor = cells[p - 1] if p > 0 else cells[0]
             cells.insert(p, Cell(vector[p], None, "recovered", anchor.end, anchor.end))
@@ -655,6 +661,15 @@ def _recover_lost_cells(result: TableResult, pending: dict[str, list[Cell]]) -> 
                 "cell_recovered",
                 f"表三“{forms.APPLICATION_ROW_BY_KEY[key].label}”缺失的一个单元格由行合计与列勾稽关系唯一推出，"
                 f"值为 {vector[p]}", anchor.end))
+    if at_blank and not shifted:
+        # no row shows that the empty field after a label is padding (a recovery that moves the printed
+        # cells): the empty field is a blank cell in its column, as printed, and stays blank
+        drop = set()
+        for key, printed, _w in at_blank:
+            rows[key] = printed
+            drop.add(forms.APPLICATION_ROW_BY_KEY[key].label)
+        result.warnings = [w for w in result.warnings if not (
+            w["code"] == "cell_recovered" and any(f"“{label}”" in w["message"] for label in drop))]
     for key, cells in pending.items():
         if len(rows[key]) == n - 1:
             rows[key] = [Cell(None, c.printed, "unreadable", c.start, c.end) for c in cells] + [Cell()]
