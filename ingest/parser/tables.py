@@ -265,7 +265,12 @@ def _glued_cells(row: list[Cell], n: int) -> list[Cell]:
 
 
 def _printed_run(row: list[Cell]) -> str:
-    return " ".join(c.printed or "" for c in row).strip()
+    """The glued tokens as printed: adjacent ones joined ("2648-18538"), others with a space."""
+    out = ""
+    for prev, c in zip([None, *row], row):
+        gap = prev is not None and not (prev.end is not None and prev.end == c.start)
+        out += (" " if gap else "") + (c.printed or "")
+    return out.strip()
 
 
 def _show(vector) -> str:
