@@ -79,11 +79,31 @@ def _cell_view(cell: dict | None, table: str, row: str, col: str, failing: dict[
     else:
         text = printed or ""
     title = forms.CELL_KINDS.get(kind, kind)
+    if kind == "recovered" and cell.get("rule"):
+        title += f"；{cell['rule']}"
     if cell.get("unit"):
         title += f"；单位：{cell['unit']}"
     if cell.get("line"):
         title += f"；原文第 {cell['line']} 行"
     return {"text": text, "kind": kind, "title": title, "line": cell.get("line"), "failed": failing.get(key)}
+
+
+def mark_recovered(cell_rows: list[dict], messages: list[dict]) -> None:
+    """Give each recovered cell the warning that says which rule recovered it (its tooltip)."""
+    items = {i.key: i.label for items in forms.ACTIVE_ITEMS.values() for i in items}
+    for c in cell_rows:
+        if c.get("kind") != "recovered":
+            continue
+        table, key = c.get("table_name"), c.get("row_key")
+        if table == "applications" and key in forms.APPLICATION_ROW_BY_KEY:
+            row = forms.APPLICATION_ROW_BY_KEY[key]
+            names = ("表三", (f"“{row.number}{row.label}”", f"“{row.label}”"))
+        elif table == "active_disclosure" and key in items:
+            names = ("表二", (f"“{items[key]}”",))
+        else:
+            names = ("表四", ("",))
+        c["rule"] = next((m["message"] for m in messages if m["message"].startswith(names[0])
+                          and any(n in m["message"] for n in names[1])), None)
 
 
 def _number(value) -> str:
@@ -184,6 +204,8 @@ async def report_page(datasette, request):
         raise NotFound(f"没有编号为 {report_id} 的报告")
     report = reports[0]
     cell_rows = await _rows(db, "select * from cells where report_id = ?", [report_id])
+    mark_recovered(cell_rows, await _rows(db, "select message from warnings where report_id = ? and code in "
+                                              "('cells_split_by_rules', 'cell_recovered')", [report_id]))
     cells = {(c["table_name"], c["row_key"], c["col_key"]): c for c in cell_rows}
     checks, failing, check_counts = await check_results_for(db, report_id)
     text_rows = await _rows(db, "select text from source_texts where report_id = ?", [report_id])

@@ -46,6 +46,7 @@ def make_db() -> sqlite_utils.Database:
                            "line_start": int, "line_end": int})
     db["cells"].create({"report_id": str, "table_name": str, "row_key": str, "col_key": str, "value": float,
                         "printed": str, "unit": str, "kind": str, "line": int, "span_start": int, "span_end": int})
+    db["warnings"].create({"report_id": str, "code": str, "message": str, "line": int})
     create_check_results(db.conn)     # as the build does: the rule files read it
     return db
 
@@ -169,7 +170,9 @@ def test_keys_and_labels_in_sql_come_from_forms():
              | set(forms.REVIEW_OUTCOME_KEYS) | set(forms.FACT_METRICS)
              | {i.key for items in forms.ACTIVE_ITEMS.values() for i in items}
              | {m.key for items in forms.ACTIVE_ITEMS.values() for i in items for m in i.metrics}
-             | {"not_applicable", "reviews_litigation", "active_disclosure", "agency_kind"})
+             | {"not_applicable", "reviews_litigation", "active_disclosure", "agency_kind"}
+             # the parser's warning codes of recovered cells (README), which the table rules look up
+             | {"cells_split_by_rules", "cell_recovered"})
     for rule in load_rules():
         for key in re.findall(r"'([a-z][a-z_]+)'", rule.sql):
             if "_" in key:
@@ -294,6 +297,40 @@ def test_t3_row_total():
     assert r["message"] == "“予以公开”行：各类申请人之和为7，总计为9"
     r = only(results(db, "T3-row-total", "b"), instance="rejected_duplicate")
     assert (r["status"], r["expected"], r["actual"]) == ("unknown", None, "0")
+
+
+def _recovered(db, rid, table, row, cols, code="cells_split_by_rules"):
+    """Mark cells as the parser does when the table's identities recovered them."""
+    db["cells"].insert_all({"report_id": rid, "table_name": table, "row_key": row, "col_key": c, "kind": "recovered"}
+                           for c in cols)
+    db["warnings"].insert({"report_id": rid, "code": code, "message": "按勾稽关系唯一拆分", "line": 1})
+
+
+def test_recovered_cells_are_no_evidence_for_the_rules_that_recovered_them():
+    """A row cut by T3-row-total satisfies it by construction: that instance is unknown, not pass, and says why;
+    the other rows and the rules the cells do not take part in are unaffected."""
+    db = make_db()
+    add_report(db, "a")
+    add_table3(db, "a", balanced_table3())
+    _recovered(db, "a", "applications", "granted", COLS)
+    add_table4(db, "a")
+    _recovered(db, "a", "reviews_litigation", "review", forms.REVIEW_OUTCOME_KEYS)
+    r = only(results(db, "T3-row-total", "a"), instance="granted")
+    assert r["status"] == "unknown"
+    assert r["message"].endswith("其中有按勾稽关系推出的单元格（recovered），不能作为本规则成立的证据，无法核对")
+    assert {x["instance"]: x["status"] for x in results(db, "T3-results", "a")} == {c: "unknown" for c in COLS}
+    assert {x["status"] for x in results(db, "T3-balance", "a")} == {"pass"}     # granted is not an operand
+    assert only(results(db, "T4-total", "a"), instance="review")["status"] == "unknown"
+    # through the canned query too (a page of unknowns)
+    assert {r["instance"] for r in canned(db, "T3-row-total", status="unknown")} == {"granted"}
+
+
+def test_recovered_cell_without_its_warning_still_passes_nothing_else():
+    """The look-up is by the warning first (index on warnings.code): a report without one is checked as printed."""
+    db = make_db()
+    add_report(db, "a")
+    add_table3(db, "a", balanced_table3())
+    assert {x["status"] for x in results(db, "T3-row-total", "a")} == {"pass"}
 
 
 def test_t3_range():

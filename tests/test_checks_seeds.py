@@ -56,12 +56,14 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "pass": {"TIME", "TX-fee", "TX-year"},
     },
     # 郏县 2021, 2021 form. The result rows lost one cell (6 numbers); the rows of zeros are unambiguous and
-    # （一）"14 0 0 0 0 14" is fixed by the column sums ((七) 自然人 14): every table-3 rule holds.
+    # （一）"14 0 0 0 0 14" is fixed by the column sums ((七) 自然人 14). Those recovered cells satisfy
+    # T3-row-total, T3-results and T3-range by construction, so those rules are unknown there (they used to
+    # pass, counting the recovered cells as evidence); T3-balance reads only printed rows and holds.
     # Table 2: 0 ≥ 0−0, 35 ≥ 5−16. Table 4 all 0. Prose 受理14件 = 一 14. （六）2 is 0 and section 六 says no
     # fee was charged. No year in the application paragraph; no publication date (TIME unknown).
     "004_2baf5ee0490418e5.txt": {
-        "pass": {"T2-2021-valid", "T4-total", "TX-counts", "TX-fee"} | T3,
-        "unknown": {"TIME"},
+        "pass": {"T2-2021-valid", "T4-total", "TX-counts", "TX-fee", "T3-balance"},
+        "unknown": {"TIME", "T3-row-total", "T3-results", "T3-range"},
     },
     # 平潭综合实验区 2022 (HTML, cells separated): table 3 balances (71+1 = 72+0, 3 = 3, 74+1 = 75+0), results
     # sum to （七）(21+8+1+2+1+37+2+0 = 72 自然人, 1+2 = 3 商业企业), table 4 0+1+1 = 2, 1 = 1, 0 = 0.
@@ -71,21 +73,25 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "fail": {"TX-counts"},
         "pass": {"T2-2021-valid", "T4-total", "TIME", "TX-fee", "TX-year"} | T3,
     },
-    # The same report as page text: table 3 rows and 行政规范性文件 (8855698) are glued digit runs left null,
-    # so table-2, table-3 and the 新收 prose check are unknown. 二 "1000001", 四 and （六）2 "0000000" and the
-    # 15 separate table-4 values are read; 2022年 matches; no fee.
+    # The same report as page text: the glued table-3 rows are cut by the identities (recovered), so the
+    # table-3 rules cannot count them as evidence (unknown); 行政规范性文件 (8855698) stays ambiguous and
+    # null (T2 unknown). The recovered 一 总计 74 lets the 新收 prose check run: it fails as for the HTML
+    # (it was unknown while the row was null). 二 "1000001", 四 and （六）2 "0000000" and the 15 separate
+    # table-4 values are read; 2022年 matches; no fee.
     "pingtan_2022.txt": {
+        "fail": {"TX-counts"},
         "pass": {"T4-total", "TIME", "TX-fee", "TX-year"},
-        "unknown": {"T2-2021-valid", "TX-counts"} | T3,
+        "unknown": {"T2-2021-valid"} | T3,
     },
-    # 平潭综合实验区 2023: glued table 2/3 as in 2022 (unknown). Table 4 is 15 digits for 15 cells
-    # (1+1 = 2, 4+1 = 5, 1+1 = 2), prose 复议2件 and 诉讼7件 agree, 新收/办结81 cannot be compared. The same
+    # 平潭综合实验区 2023: glued table 2/3 as in 2022 (table 3 recovered, so unknown; table 2 ambiguous).
+    # Table 4 is 15 digits for 15 cells (1+1 = 2, 4+1 = 5, 1+1 = 2), prose 复议2件 and 诉讼7件 agree, and the
+    # recovered 新收 81 agrees with "共计81件" (TX-counts was unknown while the row was null). The same
     # region-wide report as 2022 ("汇总平潭综合实验区各有关单位…"), published 2024-03-08 ≤ 2024-03-31.
     # Against both 2022 reports: 二 0 = last year's 四 0 (X-carry holds); 规章 0 = 0+0−0 but 行政规范性文件
     # is null this year (X-valid-2021 unknown).
     "pingtan_2023.txt": {
-        "pass": {"T4-total", "TIME", "TX-fee", "TX-year", "X-carry"},
-        "unknown": {"T2-2021-valid", "TX-counts", "X-valid-2021"} | T3,
+        "pass": {"T4-total", "TIME", "TX-fee", "TX-year", "X-carry", "TX-counts"},
+        "unknown": {"T2-2021-valid", "X-valid-2021"} | T3,
     },
 }
 
@@ -161,7 +167,8 @@ def test_pingtan_2022_prose_counts_carried_over(conn):
     rows = _rows(conn, "pingtan_2022.html", "TX-counts")
     assert [(r["status"], r["instance"].split("@")[0], r["expected"], r["actual"]) for r in rows] == [
         ("fail", "applications_received", "74", "75")]
-    # the page-text copy of the same report: 一 is a glued run, so the same figure cannot be compared
+    # the page-text copy of the same report: 一 is a glued run cut by the identities into 71/3/…/74, so the
+    # same figure is compared and fails the same way (it was unknown while the run was left null)
     rows = _rows(conn, "pingtan_2022.txt", "TX-counts")
     assert [(r["status"], r["instance"].split("@")[0], r["expected"], r["actual"]) for r in rows] == [
-        ("unknown", "applications_received", None, "75")]
+        ("fail", "applications_received", "74", "75")]

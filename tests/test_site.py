@@ -197,6 +197,18 @@ def test_non_number_cells_shown_as_printed(site, conn):
         assert set(shown) <= allowed, (row["report_id"], row["kind"], shown, allowed)
 
 
+def test_recovered_cells_are_marked_with_their_rule(site, conn):
+    """pingtan_2022.txt's glued "713000074" is cut by the identities: the page marks those cells (class
+    kind-recovered) and their tooltip names the rules that cut them."""
+    rid = report_id(conn, "pingtan_2022.txt")
+    html = site(f"/reports/{rid}").text
+    tds = re.findall(r'<td class="num kind-recovered(?: check-failed)?"\s+title="([^"]*)">\s*<a href="#L10">([^<]*)</a>', html)
+    assert len(tds) == 4 * 7
+    assert ("由表内勾稽关系唯一推出" in tds[0][0] and "T3-row-total" in tds[0][0]
+            and "713000074" in tds[0][0]), tds[0]
+    assert [t[1] for t in tds[:7]] == ["71", "3", "0", "0", "0", "0", "74"]
+
+
 def test_unknown_report_is_404(site):
     assert site("/reports/does-not-exist").status_code == 404
 

@@ -1,5 +1,5 @@
 -- title: 表二上一年项目数量加本年增减不为负（2019年格式）
--- description: 2019年格式表二的行政许可、其他对外管理服务事项、行政处罚、行政强制、行政事业性收费：上一年项目数量加本年增/减之后的本年项目数量不能小于0。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
+-- description: 2019年格式表二的行政许可、其他对外管理服务事项、行政处罚、行政强制、行政事业性收费：上一年项目数量加本年增/减之后的本年项目数量不能小于0。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。含按勾稽关系推出（recovered）单元格的一处不计为通过，记为无法核对。
 -- rule: T2-2019-prev
 -- status: inferred
 -- severity: error
@@ -53,8 +53,23 @@ res as (
                      prev, change, prev + change) end as message,
     null as related_report_id, null as evidence_line, null as evidence_text
   from v
+),
+checked as (
+  -- A recovered cell (cut from a glued run or filled in by the table's own sums: warnings cells_split_by_rules,
+  -- cell_recovered) satisfies this rule by construction, so it is no evidence that the rule holds: such an
+  -- instance is unknown, not pass. Only reports with such a warning are looked at (index on warnings.code).
+  select report_id, year, province, agency, instance,
+    case when by_rule then 'unknown' else status end as status, expected, actual, cells,
+    case when by_rule then message || '；其中有按勾稽关系推出的单元格（recovered），不能作为本规则成立的证据，无法核对'
+         else message end as message,
+    related_report_id, evidence_line, evidence_text
+  from (select res.*, status = 'pass'
+          and report_id in (select report_id from warnings where code = 'cells_split_by_rules' or code = 'cell_recovered')
+          and exists (select 1 from cells x where x.report_id = res.report_id and x.kind = 'recovered'
+            and x.table_name = 'active_disclosure' and x.row_key = res.instance) as by_rule
+        from res)
 )
-select * from res
+select * from checked
 where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
 -- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
 limit case when :status = 'all' then -1 else 200 end
