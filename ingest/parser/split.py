@@ -231,11 +231,20 @@ def _blocks_split(piece: Piece, blocks: list[int], checks: Sequence[Check], limi
                         out.append((*parts, int(rest), total))
                     return
                 for ln in (range(1, min(lt, end - pos - (left - 1)) + 1) if s[pos] != "0" else (1,)):
-                    if not left - 1 <= end - pos - ln <= (left - 1) * lt:
+                    rest = end - pos - ln              # digits left for the other left-1 parts
+                    if not left - 1 <= rest <= (left - 1) * lt:
                         continue
                     v = int(s[pos:pos + ln])
-                    if acc + v > total:
+                    need = total - acc - v             # what the other parts must add up to
+                    if need < 0:
                         break
+                    # they cannot hold more digits than `need` has, each; and the longest of them has at
+                    # least rest/(left-1) digits, so is at least 10^(that-1)
+                    longest = -(-rest // (left - 1))
+                    widest = min(lt, rest - (left - 2))
+                    if rest > (left - 1) * len(str(need)) or (longest > 1 and need < 10 ** (longest - 1)) \
+                            or need > (left - 1) * (10 ** widest - 1):
+                        continue
                     parts.append(v)
                     go(pos + ln, acc + v)
                     parts.pop()
