@@ -351,3 +351,27 @@ def test_recovered_rows_satisfy_every_identity_named(seed, template):
                     held += 1
                     assert sum(apps[k][c] for k in eq.left) == sum(apps[k][c] for k in eq.right), (eq.rule, c)
                 assert held, eq.rule
+
+
+# --------------------------------------------------------------------------------------------
+# A row that carries a warning emits no value the warning puts in doubt (issue #10 §4)
+# --------------------------------------------------------------------------------------------
+
+def test_rows_that_lost_cells_place_no_value_by_guess():
+    """Two numbers for three table-2 cells, five for seven table-3 cells, seven for fifteen table-4 cells:
+    which cells were lost is unknown, so none gets a value; the printed text stays in the cells."""
+    t2 = TABLE2_2019.replace("行政许可 0+11", "行政许可 5 7")
+    rec = parse_bytes(_report({"granted": "3 0 0 0 3"}, t2, table4="1 0 0 1 2 0 0"), "r.txt").record
+    items = {i["item_key"]: i["values"] for i in rec["active_disclosure"]}
+    assert items["licensing"] == {"previous_count": None, "change": None, "decisions": None}
+    assert _row(rec, "granted") == [None] * 7
+    assert all(v is None for kind in rec["reviews_litigation"].values() for v in kind.values())
+    cells = {(c["table"], c["row"], c["col"]): c for c in rec["cells"]}
+    assert (cells[("active_disclosure", "licensing", "previous_count")]["kind"],
+            cells[("active_disclosure", "licensing", "previous_count")]["printed"]) == ("unreadable", "5")
+    assert [cells[("applications", "granted", c)]["printed"] for c in COLS] == ["3", "0", "0", "0", "3", None, None]
+    missing = [w["message"] for w in _codes(rec, "cells_missing")]
+    assert any("表二“行政许可”只有 2 个单元格" in m and "已留空" in m for m in missing), missing
+    assert any("表四只读到 7 个单元格" in m and "已留空" in m for m in missing), missing
+    # the rows around them are read as printed
+    assert items["other_services"] == {"previous_count": 0, "change": 0, "decisions": 0}

@@ -10,12 +10,18 @@ What a row's cells are:
 - tab-delimited text: the fields after the label's own cell; an empty field is a *blank* cell;
 - other text: the value tokens after the label, up to the first word (the next label, a group
   heading, a header line);
-- a single run of digits where several cells are expected ("0000000" for 7 cells) is split one
-  digit per cell only when the number of digits equals the number of cells; otherwise the cells
-  are glued ambiguously and are left null with a `cells_concatenated` warning (never guessed);
-- fewer cells than the form has: the row lost cells. For table 3, a row that lost exactly one cell
+- runs of digits where several cells are expected ("713000074" for 7 cells) are cut by `split`:
+  a cut the digits alone allow (7 digits for 7 cells) is read as printed; otherwise the cuts that
+  satisfy the form's identities are kept — table 3 as a whole (T3-row-total per row, then
+  T3-results and T3-balance across rows), table 4 by T4-total per block, table 2 by T2-2021-valid /
+  T2-2019-prev — and exactly one gives `recovered` cells (`cells_split_by_rules`), several leave
+  them null with the candidates (`cells_split_ambiguous`), none leaves them null
+  (`cells_concatenated`): a glued run is never stored whole, nor a cut guessed;
+- fewer cells than the form has: the row lost cells, and which ones is unknown, so the printed
+  values are kept as text with no value (`cells_missing`), except when the text ends right after
+  them (a truncated file loses a row's last cells). For table 3, a row that lost exactly one cell
   is recovered when the table's own sums (row total, T3-results, T3-balance) leave exactly one
-  possibility; otherwise its cells stay null (`cells_missing`).
+  possibility.
 """
 from __future__ import annotations
 
@@ -412,10 +418,7 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
             result.rows[row.key] = [c if keep else _doubtful(c) for c in cells] + [Cell() for _ in range(n - len(cells))]
         last_end = m.end()
         label = f"{row.number}{row.label}"
-        if problem == "concatenated":
-            result.warnings.append(_warning("cells_concatenated",
-                                            f"表三“{label}”各单元格数字粘连，无法唯一拆分，已留空", m.end()))
-        elif problem == "extra":
+        if problem == "extra":
             result.warnings.append(_warning("extra_cells", f"表三“{label}”的数字多于 {n} 个，只取前 {n} 个", m.end()))
         elif problem == "lost":
             result.warnings.append(_warning("cells_missing",
@@ -861,10 +864,7 @@ def read_active(text: str, template: str, start: int, end: int) -> TableResult |
         for cell, metric in zip(cells, item.metrics):
             if metric.kind == "amount":
                 _amount_unit(text, cell, header_start, m.start(), template)
-        if problem == "concatenated":
-            result.warnings.append(_warning("cells_concatenated",
-                                            f"表二“{item.label}”各单元格数字粘连，无法唯一拆分，已留空", m.end()))
-        elif problem == "lost":
+        if problem == "lost":
             result.warnings.append(_warning("cells_missing", f"表二“{item.label}”只有 {len(cells)} 个单元格（应为 {n} 个），"
                                             f"无法确定缺失的是哪一个，已留空", m.end()))
             cells = [_doubtful(c) for c in cells] + [Cell() for _ in range(n - len(cells))]
