@@ -299,8 +299,9 @@ def _split_warning(table: str, label: str, row: list[Cell], outcome: str, *, rul
                         f"{where}按勾稽关系（{named}）唯一拆分为 {_show(vectors[0])}", offset)
     if outcome == "ambiguous":
         more = "" if complete else "（搜索达到上限，可能还有其他拆分）"
+        why = f"都符合勾稽关系（{named}）" if rules else "，表内没有能区分它们的勾稽关系"
         return _warning("cells_split_ambiguous",
-                        f"{where}有 {len(vectors)} 种拆分都符合勾稽关系（{named}），已留空{more}；"
+                        f"{where}有 {len(vectors)} 种拆分{why}，已留空{more}；"
                         f"候选：{_candidates_text(list(vectors))}", offset)
     if not complete:
         return _warning("cells_concatenated", f"{where}过长，超出拆分搜索上限，已留空", offset)
