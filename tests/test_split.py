@@ -372,3 +372,13 @@ def test_rows_that_lost_cells_place_no_value_by_guess():
     assert any("表四只读到 7 个单元格" in m and "已留空" in m for m in missing), missing
     # the rows around them are read as printed
     assert items["other_services"] == {"previous_count": 0, "change": 0, "decisions": 0}
+
+
+def test_a_row_one_number_short_is_a_lost_cell_not_a_glued_run():
+    """"14 0 0 0 0 14" for seven cells: no cut of "14" adds up, so the row lost a cell; the column sums
+    put it back (cell_recovered) as for any row that lost one."""
+    rows = {"new_received": "14 0 0 0 0 0 14", "granted": "14 0 0 0 0 14", "total_processed": "14 0 0 0 0 0 14"}
+    rec = parse_bytes(_report(rows), "r.txt").record
+    assert _row(rec, "granted") == [14, 0, 0, 0, 0, 0, 14]
+    assert _codes(rec, "cell_recovered") and not _codes(rec, "cells_concatenated")
+    assert not _codes(rec, "cells_split_by_rules")

@@ -427,7 +427,12 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
     if found:
         result.end = found[-1][1].end()
     if glued:
-        _split_applications(result, glued, n + (1 if subtotal_column else 0), subtotal_at)
+        for key, cells in _split_applications(result, glued, n + (1 if subtotal_column else 0), subtotal_at).items():
+            ambiguous[key] = cells          # no cut at all, and one number short: a row that lost a cell
+            result.rows[key] = cells
+            label = glued[key][1]
+            result.warnings.append(_warning("cells_missing", f"表三“{label}”只有 {len(cells)} 个单元格（应为 {n} 个）",
+                                            glued[key][2]))
     _recover_lost_cells(result, ambiguous, leading)
     return result
 
@@ -454,9 +459,12 @@ def t3_equations(rows) -> tuple[split.Equation, ...]:
 _T3_ORDER = ("total_processed", "new_received", "carried_over", "carried_forward")
 
 
-def _split_applications(result: TableResult, glued: dict, width: int, subtotal_at: int | None) -> None:
+def _split_applications(result: TableResult, glued: dict, width: int, subtotal_at: int | None) -> dict:
     """Cut table 3's glued rows: each row by T3-row-total, then all of them together by the column
-    identities (T3-results, T3-balance) with the rows read as printed."""
+    identities (T3-results, T3-balance) with the rows read as printed.
+
+    Returns the rows that no cut fits but that are one number short of the form ("14 0 0 0 0 14"):
+    they lost a cell rather than glued two, and go to `_recover_lost_cells`."""
     n = len(forms.APPLICANT_COLUMNS)
     kinds = ("count",) * width
     sums = _t3_sums(width, subtotal_at)
@@ -473,8 +481,17 @@ def _split_applications(result: TableResult, glued: dict, width: int, subtotal_a
         if found.complete and found.candidates:
             variables[key] = {tuple(_without([p.value for p in parts], subtotal_at)): parts
                               for parts in found.candidates}
+    lost = {}
+    for key, found in searched.items():
+        raw = glued[key][0]
+        counts = [Cell(to_number(c.printed or ""), c.printed, "number", c.start, c.end) for c in raw]
+        if found.complete and not found.candidates and subtotal_at is None and len(raw) == n - 1 \
+                and all(c.value is not None for c in counts):
+            lost[key] = counts
+    for key in lost:
+        del searched[key]
     if not searched:
-        return
+        return lost
     # rows read as printed; a glued row that could not be cut, or a row that lost cells, is unknown
     known = {key: (tuple(c.value for c in cells) if key not in searched and len(cells) == n else None)
              for key, cells in result.rows.items() if key not in variables}
@@ -502,6 +519,7 @@ def _split_applications(result: TableResult, glued: dict, width: int, subtotal_a
             rules = ["T3-row-total"] + [e.rule for e in t3_equations(result.rows)]
             result.warnings.append(_split_warning("表三", label, raw, "none", rules=rules,
                                                   complete=solved.complete, offset=offset))
+    return lost
 
 
 def _line_fields(text: str, pos: int) -> list[tuple[str, int]]:
