@@ -382,3 +382,14 @@ def test_a_row_one_number_short_is_a_lost_cell_not_a_glued_run():
     assert _row(rec, "granted") == [14, 0, 0, 0, 0, 0, 14]
     assert _codes(rec, "cell_recovered") and not _codes(rec, "cells_concatenated")
     assert not _codes(rec, "cells_split_by_rules")
+
+
+def test_a_row_with_numbers_beyond_the_form_keeps_them_only_when_the_row_adds_up():
+    """Eight numbers for seven cells: "3 0 0 0 0 0 3 9" keeps 3/…/3 (the row total holds, the 9 is beyond
+    the table); "3 1 0 0 0 0 3 4" does not add up in its first seven, so no column can be trusted."""
+    rows = {"new_received": "3 0 0 0 0 0 3 9", "total_processed": "3 1 0 0 0 0 3 4"}
+    rec = parse_bytes(_report(rows), "r.txt").record
+    assert _row(rec, "new_received") == [3, 0, 0, 0, 0, 0, 3]
+    assert _row(rec, "total_processed") == [None] * 7
+    msgs = [w["message"] for w in _codes(rec, "extra_cells")]
+    assert any("（七）总计" in m and "已留空" in m for m in msgs) and any("符合行合计" in m for m in msgs), msgs

@@ -420,7 +420,15 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
         last_end = m.end()
         label = f"{row.number}{row.label}"
         if problem == "extra":
-            result.warnings.append(_warning("extra_cells", f"表三“{label}”的数字多于 {n} 个，只取前 {n} 个", m.end()))
+            values = [c.value for c in result.rows[row.key]]
+            if None not in values and sum(values[:n - 1]) == values[n - 1]:
+                result.warnings.append(_warning("extra_cells", f"表三“{label}”的数字多于 {n} 个，只取前 {n} 个"
+                                                f"（前 {n} 个符合行合计）", m.end()))
+            else:
+                # the first seven do not add up: which numbers are the cells is in doubt, so none is kept
+                result.rows[row.key] = [_doubtful(c) for c in result.rows[row.key]]
+                result.warnings.append(_warning("extra_cells", f"表三“{label}”的数字多于 {n} 个，前 {n} 个不符合"
+                                                f"行合计，无法确定各列，已留空", m.end()))
         elif problem == "lost":
             result.warnings.append(_warning("cells_missing",
                                             f"表三“{label}”只有 {len(cells)} 个单元格（应为 {n} 个）", m.end()))
