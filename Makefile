@@ -27,6 +27,7 @@ serve: db
 
 bench: install
 	$(PY) bench/parse.py
+	$(PY) bench/split.py
 	$(PY) bench/build.py
 
 # Execute the analysis notebook from a clean kernel against gongkai.db and keep an HTML copy in build/.
