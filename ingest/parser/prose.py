@@ -97,10 +97,6 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "report_period_year": ("统计",),
 }
 _TRIGGER_RE = re.compile("|".join(sorted({w for ws in _TRIGGERS.values() for w in ws}, key=len, reverse=True)))
-_METRICS_OF: dict[str, list[str]] = {}
-for _metric, _words in _TRIGGERS.items():
-    for _w in _words:
-        _METRICS_OF.setdefault(_w, []).append(_metric)
 _RULES_OF: dict[str, list[Rule]] = {}
 for _r in RULES:
     _RULES_OF.setdefault(_r.metric, []).append(_r)
@@ -254,18 +250,20 @@ def find_facts(text: str, exclude: list[tuple[int, int]] = (), year: int | None 
     starts = _sentences(text)
     facts: dict[str, dict] = {}
     first_received: dict | None = None      # the first statement of received applications, any year
-    done: set[tuple[str, int]] = set()
-    for hit in _TRIGGER_RE.finditer(text):
-        metrics = [mt for mt in _METRICS_OF[hit.group()] if mt not in facts]
-        if not metrics:
-            continue
+    pos = 0
+    while len(facts) < len(_TRIGGERS):
+        hit = _TRIGGER_RE.search(text, pos)
+        if hit is None:
+            break
+        # the sentence holding the hit is read once, for every metric it may state; then the next one
         idx = bisect.bisect_right(starts, hit.start()) - 1
         s = starts[idx]
         e = starts[idx + 1] if idx + 1 < len(starts) else len(text)
-        for metric in metrics:
-            if (metric, idx) in done:
+        pos = max(e, hit.end())
+        sentence = text[hit.start():e]
+        for metric, words in _TRIGGERS.items():
+            if metric in facts or not any(w in sentence for w in words):
                 continue
-            done.add((metric, idx))
             best = None
             for rule in _RULES_OF[metric]:
                 for m in rule.pattern.finditer(text, s, e):
