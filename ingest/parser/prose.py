@@ -66,7 +66,7 @@ RULES: list[Rule] = [
     Rule("applications_carried_forward", "件", re.compile(
         _N + r"件(?:申请)?(?:结转下(?:一)?年度?|转入下(?:一)?年度?)"), years=(0, 1), **_APP),
     Rule("applications_carried_forward", "件", re.compile(
-        r"结转(?:至)?下(?:一)?年度?(?:继续)?(?:办理)?" + _GAP + _N + r"件"), years=(0, 1), **_APP),
+        r"结转(?:至|到)?(?:下(?:一)?年度?|20\d{2}\s{0,2}年度?)(?:继续)?(?:办理)?" + _GAP + _N + r"件"), years=(0, 1), **_APP),
     Rule("applications_granted", "件", re.compile(
         r"(?<!不)(?<!部分)(?:予以公开|同意公开)(?![及和与、或])(?:答复)?(?:数|的)?[^。；;，,\d]{0,6}?" + _N + r"[件条]"),
         **_APP),
