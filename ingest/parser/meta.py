@@ -330,11 +330,74 @@ def complete_place(name: str, signature: str | None, fields: dict[str, str], tex
     return name
 
 
+def _body_above(lines: list[str], i: int) -> str | None:
+    """A title broken over two lines ("郏县公安局" / "2022年政府信息公开工作年度报告"): the body is the
+    short line just above the title line."""
+    for j in range(i - 1, max(-1, i - 3), -1):
+        line = re.sub(r"\s+", "", lines[j][:100])
+        if not line:
+            continue
+        if 2 <= len(line) <= 30 and not re.search(r"[。，,；;:：、>》|]", line) and (_is_organ(line) or has_place(line)):
+            return _strip_name(line) or None
+        return None
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _shared_county(county: str) -> bool:
+    """Whether several counties of China bear this name (cpca then picks the first)."""
+    import cpca
+
+    try:
+        found = cpca.matcher.ac.get(county, None)
+    except Exception:
+        return False
+    if not found:
+        return False
+    return len({a.adcode for a in found[1] if a.rank == 2 and a.name == county}) > 1
+
+
+def _names_parent(name: str, city: str | None, province: str | None) -> bool:
+    """Whether NAME prints its city or province ("福州市鼓楼区…", "福建省…")."""
+    for parent in (city, province):
+        if parent and parent not in ("市辖区", "县", "省直辖县级行政区划") and (
+                parent in name or (len(parent) > 2 and parent[:-1] in name)):
+            return True
+    return False
+
+
+def _pin_county(county: str, fields: dict[str, str], signature: str | None, text: str):
+    """The region of COUNTY as placed by a city the report names: its publisher fields or
+    signature, else a "<city><county>" in its text."""
+    candidates = []
+    for src in (fields.get("来源"), fields.get("发布机构"), fields.get("信息来源"), fields.get("发文机关"), signature):
+        if src:
+            candidates.append(src if county in src else (_government_place(src) or "") + county)
+    pos, seen = 0, 0
+    while seen < 50:
+        i = text.find(county, pos)
+        if i < 0:
+            break
+        seen += 1
+        pos = i + len(county)
+        place = _place_before(text[max(0, i - 12):i])
+        if place:
+            candidates.append(place + county)
+    for cand in candidates:
+        if cand != county:
+            alt = resolve_region(cand)
+            if alt[0] and alt[3] == county:
+                return alt
+    return None
+
+
 def find_metadata(lines: list[str], text: str) -> dict:
     title, title_line = find_title(lines)
     published_on, date_line = find_published_on(lines)
     fields = _fields(lines)
     prefix, issuer = title_body(title)
+    if prefix is None and issuer is None and title_line:
+        prefix = _body_above(lines, title_line - 1)
     signature = _signature(lines)
 
     def same_place(name: str | None) -> bool:
@@ -362,6 +425,12 @@ def find_metadata(lines: list[str], text: str) -> dict:
             adcode, province, city, county = resolve_region(host)
     if adcode is None:
         adcode, province, city, county = resolve_region(fields.get("来源", ""), fields.get("发布机构", ""))
+    if county and agency and _shared_county(county) and not _names_parent(agency, city, province):
+        # a county name several cities share ("鼓楼区": 开封, 南京, 福州, 徐州): the publisher fields,
+        # the signature or the report's text say which ("来源：福州市人民政府", "地址：福州市鼓楼区…");
+        # when nothing does, the region is in doubt and stays unresolved (no city is invented)
+        pinned = _pin_county(county, fields, signature, text)
+        adcode, province, city, county = pinned or (None, None, None, None)
     if agency is None and prefix:
         # a bare place name in the title ("金东区2020年…") is that place's government only when
         # it is a real administrative unit of that exact name

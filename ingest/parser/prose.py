@@ -176,13 +176,22 @@ def _level(agency: str | None) -> str | None:
     return levels[-1][-1] if levels else None
 
 
+# a department opening the clause as its subject: "区教育局共收到…", "2022年，市公安局受理…"
+_DEPT_SUBJECT = re.compile(r"^[\s\d年度月日，,、]{0,12}(?:由|其中)?([省市区县州旗])"
+                           r"([\u4e00-\u9fff]{1,12}?(?:局|委员会|厅|中心))(?=共|累计|全年|本年|新收|收到|受理|接收|办结|发生|被)")
+
+
 def _other_body(clause: str, agency: str | None, agency_kind: str | None) -> bool:
-    """True when the clause before a figure names, as the one acting, a government that is not the
-    report's body: another level's ("市政府办公室" in a district's report) or any government in a
-    department's report."""
+    """True when the clause before a figure names, as the one acting, a body that is not the
+    report's: a government of another level ("市政府办公室" in a district's report), any government
+    in a department's report, or a department opening the clause ("区教育局共收到…") that is not the
+    report's own department."""
     if not agency:
         return False
     clause = _BOOK.sub(lambda m: "＿" * len(m.group()), clause)
+    dept = _DEPT_SUBJECT.match(clause)
+    if dept:
+        return not agency.endswith(dept.group(2))
     mentions = list(_GOV_MENTION.finditer(clause))
     if not mentions:
         return False
