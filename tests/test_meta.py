@@ -153,3 +153,36 @@ def test_fuzz_never_crashes(text):
     meta.title_body(text)
     meta.complete_place(text[:30] or "局", text[:20], {"来源": text[:10]}, text)
     meta.has_place(text)
+
+
+# --------------------------------------------------------------------------------------------
+# titles broken over lines, county names several cities share
+# --------------------------------------------------------------------------------------------
+
+def test_title_broken_over_two_lines():
+    m = meta_of("郏县公安局", "2022年政府信息公开工作年度报告", "一、总体情况")
+    assert (m["agency"], m["agency_kind"], m["region"]["adcode"]) == ("郏县公安局", "department", "410425")
+    # a breadcrumb above the title is no body
+    m = meta_of("首页 > 信息公开 > 年度报告", "2022年政府信息公开工作年度报告")
+    assert m["agency"] is None
+
+
+@pytest.mark.parametrize("lines,agency,adcode", [
+    (["鼓楼区人民政府2022年政府信息公开工作年度报告", "来源：福州市人民政府"], "福州市鼓楼区人民政府", "350102"),
+    (["鼓楼区教育局2022年政府信息公开工作年度报告", "发布机构：南京市鼓楼区人民政府"], "南京市鼓楼区教育局", "320106"),
+    (["朝阳区人民政府2022年政府信息公开工作年度报告", "地址：北京市朝阳区日坛北路33号"], "朝阳区人民政府", "110105"),
+    (["福州市鼓楼区人民政府2022年政府信息公开工作年度报告"], "福州市鼓楼区人民政府", "350102"),
+    # nothing says which 鼓楼区: no region, and no city is put in front of the name
+    (["鼓楼区人民政府2022年政府信息公开工作年度报告"], "鼓楼区人民政府", None),
+])
+def test_shared_county_names(lines, agency, adcode):
+    m = meta_of(*lines)
+    assert (m["agency"], m["region"]["adcode"]) == (agency, adcode)
+
+
+def test_shared_county_without_context_warns_region_unresolved():
+    from ingest.parse import parse_bytes
+
+    rec = parse_bytes("鼓楼区人民政府2022年政府信息公开工作年度报告\n一、总体情况\n正文。\n".encode()).record
+    assert rec["report"]["region"]["adcode"] is None
+    assert [w["code"] for w in rec["warnings"] if w["code"] == "region_unresolved"] == ["region_unresolved"]

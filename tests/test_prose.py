@@ -215,3 +215,14 @@ def test_fuzz_never_crashes(text, year, agency, kind):
         assert isinstance(f["value"], (int, type(f["value"])))
         if f["metric"] != "year_mentioned_with_applications":
             assert len(str(f["value"])) <= 20
+
+
+@pytest.mark.parametrize("text,agency,kind,value", [
+    ("区教育局共收到政府信息公开申请30件。", "金华市金东区人民政府", "government", None),   # a department's figure
+    ("2022年，县公安局共收到政府信息公开申请7件。", "郏县公安局", "department", 7),           # the report's own
+    ("2022年，市场监督管理局收到政府信息公开申请7件。", "郏县公安局", "department", None),
+    ("2022年，市场监督管理局收到政府信息公开申请7件。", "郏县市场监督管理局", "department", 7),
+    ("全区共收到政府信息公开申请41件。", "金华市金东区人民政府", "government", 41),
+])
+def test_department_opening_the_clause(text, agency, kind, value):
+    assert values(text, year=2022, agency=agency, agency_kind=kind).get("applications_received") == value
