@@ -41,6 +41,14 @@ def meta_of(*lines: str) -> dict:
     ("郏县公安局关于报送2022年政府信息公开工作年度报告的函", "郏县公安局", "department", "410425"),
     ("郏县公安局关于2020年政府信息公开工作年度报告", "郏县公安局", "department", "410425"),
     ("郏县教育体育局关于公布2022年度政府信息公开工作年度报告的公告", "郏县教育体育局", "department", "410425"),
+    # as sites print them: spaces, separators, a file name, a site name after the title
+    ("郏县 公安局 2022 年政府信息公开工作年度报告", "郏县公安局", "department", "410425"),
+    ("郏县公安局 | 2022年政府信息公开工作年度报告", "郏县公安局", "department", "410425"),
+    ("郏县公安局：2022年度政府信息公开工作年度报告.pdf", "郏县公安局", "department", "410425"),
+    ("郏县公安局2022年政府信息公开工作年度报告_郏县人民政府", "郏县公安局", "department", "410425"),
+    ("郏县公安局政府信息公开工作2022年度报告", "郏县公安局", "department", "410425"),
+    ("郏县人民政府关于2021年政府信息公开工作年度报告的报告", "郏县人民政府", "government", "410425"),
+    ("平顶山市郏县自然资源局2021年政府信息公开工作年度报告", "平顶山市郏县自然资源局", "department", "410425"),
     # place-only titles: the place's government
     ("金东区2020年政府信息公开工作年度报告", "金华市金东区人民政府", "government", "330703"),
     ("平潭综合实验区2023年度政府信息公开工作年度报告", "平潭综合实验区", "government", "350128"),
@@ -186,3 +194,46 @@ def test_shared_county_without_context_warns_region_unresolved():
     rec = parse_bytes("鼓楼区人民政府2022年政府信息公开工作年度报告\n一、总体情况\n正文。\n".encode()).record
     assert rec["report"]["region"]["adcode"] is None
     assert [w["code"] for w in rec["warnings"] if w["code"] == "region_unresolved"] == ["region_unresolved"]
+
+
+# --------------------------------------------------------------------------------------------
+# every layout × place × body: the same agency and region whatever way the title is printed
+# --------------------------------------------------------------------------------------------
+
+PLACES = {  # place: (name printed in front by its official name, adcode)
+    "郏县": ("郏县", "410425"), "平潭县": ("平潭县", "350128"), "共青城市": ("共青城市", "360482"),
+    "金东区": ("金华市金东区", "330703"), "番禺区": ("广州市番禺区", "440113"), "洪泽区": ("淮安市洪泽区", "320813"),
+    "杭州市": ("杭州市", "330100"), "浙江省": ("浙江省", "330000"),
+}
+BODIES = ("公安局", "教育局", "卫生健康委员会", "人民政府办公室", "市场监督管理局", "住房和城乡建设局", "财政厅")
+LAYOUTS = (
+    "{p}{o}{y}年政府信息公开工作年度报告",
+    "{p}{o}{y}年度政府信息公开工作年度报告",
+    "{y}年度{p}{o}政府信息公开工作年度报告",
+    "{p}{o}关于报送{y}年政府信息公开工作年度报告的函",
+    "{p}{o}关于{y}年政府信息公开工作年度报告",
+    "{p}{o}关于公布{y}年度政府信息公开工作年度报告的公告",
+    "{y}年政府信息公开工作年度报告（{p}{o}）",
+    "【信息公开年报】{p}{o}{y}年政府信息公开工作年度报告",
+)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("place", sorted(PLACES))
+def test_every_title_layout(layout, place):
+    official, adcode = PLACES[place]
+    for body in BODIES:
+        m = meta_of(layout.format(p=place, o=body, y=2022), "一、总体情况")
+        assert (m["agency"], m["agency_kind"], m["region"]["adcode"], m["year"]) == \
+            (official + body, "department", adcode, 2022), (layout, place, body)
+
+
+@pytest.mark.parametrize("place", ["郏县", "平潭县"])
+@pytest.mark.parametrize("field", ["来源：{p}人民政府", "发布机构：{p}人民政府办公室", "信息来源: {p}人民政府"])
+@pytest.mark.parametrize("printed", ["县{o}", "{o}"])
+def test_every_department_without_place(place, field, printed):
+    _official, adcode = PLACES[place]
+    for body in ("公安局", "教育局", "卫生健康委员会", "市场监督管理局"):
+        title = printed.format(o=body) + "2022年政府信息公开工作年度报告"
+        m = meta_of(field.format(p=place), title, "一、总体情况")
+        assert (m["agency"], m["region"]["adcode"]) == (place + body, adcode), (title, field)

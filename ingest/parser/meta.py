@@ -203,7 +203,7 @@ def _strip_name(name: str) -> str:
     name = _LEADING_TAG.sub("", name)
     name = _BRACKETED.sub("", name)         # an alias in brackets: "…局（县政务公开办）"
     name = re.sub(r"(?:关于|的|之)$", "", name)
-    return name.strip("：:_-—·、，, *#“”\"《》（）()【】[]")
+    return name.strip("：:_-—－·、，, *#“”\"《》（）()【】[]|丨｜")
 
 
 def title_body(title: str | None) -> tuple[str | None, str | None]:
