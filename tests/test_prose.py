@@ -226,3 +226,24 @@ def test_fuzz_never_crashes(text, year, agency, kind):
 ])
 def test_department_opening_the_clause(text, agency, kind, value):
     assert values(text, year=2022, agency=agency, agency_kind=kind).get("applications_received") == value
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("本年度共收到政府信息公开申请36件，其中自然人申请32件。", {"applications_received": 36}),
+    ("全年共受理依申请公开24件。", {"applications_received": 24}),
+    ("共受理依申请公开事项7件，均按期答复。", {"applications_received": 7}),
+    ("2022年，我局共收到政府信息公开申请0件。", {"applications_received": 0, "year_mentioned_with_applications": 2022}),
+    ("本年度未收到政府信息公开申请。", {"applications_received": 0}),
+    ("收到政府信息公开申请12件（含上年结转2件）。", {"applications_received": 12, "applications_carried_over": 2}),
+    ("予以公开8件，部分公开3件，不予公开1件。", {"applications_granted": 8}),
+    ("其中予以公开的8件。", {"applications_granted": 8}),
+    ("因政府信息公开被申请行政复议1件、提起行政诉讼0件。", {"reviews": 1, "lawsuits": 0}),
+    ("未发生因政府信息公开引起的行政复议、行政诉讼案件。", {"reviews": 0, "lawsuits": 0}),
+    ("行政复议和行政诉讼均为0件。", {"reviews": 0, "lawsuits": 0}),
+    ("被申请行政复议2件，其中维持1件、纠正1件。", {"reviews": 2}),
+    ("共收取信息处理费0元。", {"fee_yuan": 0}),
+    ("未收取任何费用。", {"fee_yuan": 0}),
+    ("全年共办理政府信息公开申请45件。", {}),                  # 办理 is neither 收到 nor 办结
+])
+def test_common_sentences(text, expected):
+    assert values(text, year=2022, agency="郏县公安局", agency_kind="department") == expected

@@ -57,6 +57,8 @@ RULES: list[Rule] = [
     Rule("applications_received", "件", re.compile(
         r"(?:新收|收到|受理|接收)(?:到|了)?" + _N + r"[件份个条](?:有关)?(?:政府信息公开|信息公开|依申请公开)"), **_APP),
     Rule("applications_received", "件", re.compile(
+        r"(?:新收|收到|受理|接收)" + _GAP + r"依申请公开(?:事项|件|请求)?[^。；;，,\d]{0,6}?" + _N + r"[件份个条]"), **_APP),
+    Rule("applications_received", "件", re.compile(
         r"(?:未|没有)(?:收到|受理|接到)(?:(?!复议|诉讼)[^。；;，,\d]){0,12}?申请"), **_APP),
     Rule("applications_carried_over", "件", re.compile(
         r"(?:上年(?:度)?结转|结转上年度?|上一年度结转)" + _GAP + _N + r"件"), years=(0, -1), **_APP),
