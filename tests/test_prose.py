@@ -247,3 +247,15 @@ def test_department_opening_the_clause(text, agency, kind, value):
 ])
 def test_common_sentences(text, expected):
     assert values(text, year=2022, agency="郏县公安局", agency_kind="department") == expected
+
+
+@pytest.mark.parametrize("text,value", [
+    ("宝丰县人民政府转来政府信息公开申请2件。", None),      # another county's government
+    ("郏县人民政府共收到政府信息公开申请14件。", 14),       # the report's own
+    ("平顶山市郏县人民政府共收到政府信息公开申请14件。", 14),
+    ("全县共收到政府信息公开申请14件。", 14),
+    ("2021年，县政府共收到政府信息公开申请14件。", 14),
+])
+def test_same_level_other_place(text, value):
+    got = values(text, year=2021, agency="郏县人民政府", agency_kind="government")
+    assert got.get("applications_received") == value, got

@@ -183,6 +183,10 @@ _DEPT_SUBJECT = re.compile(r"^[\s\d年度月日，,、]{0,12}(?:由|其中)?([�
                            r"([\u4e00-\u9fff]{1,12}?(?:局|委员会|厅|中心))(?=共|累计|全年|本年|新收|收到|受理|接收|办结|发生|被)")
 
 
+# characters that end a clause's lead-in rather than a place name ("全县", "各区", "向市政府")
+_GENERIC_BEFORE_LEVEL = set("全各本我该其由向经在到和与及对从为被即共、省市区县州旗盟镇乡")
+
+
 def _other_body(clause: str, agency: str | None, agency_kind: str | None) -> bool:
     """True when the clause before a figure names, as the one acting, a body that is not the
     report's: a government of another level ("市政府办公室" in a district's report), any government
@@ -203,7 +207,14 @@ def _other_body(clause: str, agency: str | None, agency_kind: str | None) -> boo
     if agency_kind == "department":
         return True
     own = _level(agency)
-    return own is not None and m.group(1) != own
+    if own is not None and m.group(1) != own:
+        return True
+    # the same level but another place: "宝丰县人民政府转来…" in 郏县's report
+    run = re.search(r"[\u4e00-\u9fff]{1,6}$", clause[:m.start(1)])
+    if run and run.group()[-1] not in _GENERIC_BEFORE_LEVEL:
+        place = run.group()
+        return not any(place[-k:] + m.group(1) in agency for k in range(1, len(place) + 1))
+    return False
 
 
 def _reject(rule: Rule, text: str, s: int, e: int, m: re.Match, year: int | None,
