@@ -11,8 +11,9 @@ these tests is kept (later ones usually break a total down by unit); a statement
   "…以来" (other than "本年以来"), "历年", "至今";
 - its sentence is about another year ("2021年，共收到申请…" in a 2022 report; comparison years such
   as "较2021年" do not count; 上年结转 may name the previous year, 结转下年 the next);
-- its clause names another government as the one acting ("市政府办公室收到…" in a district's
-  report, any government in a department's report);
+- its clause names another body as the one acting: a government of another level ("市政府办公室
+  收到…" in a district's report) or of another place ("宝丰县人民政府…" in 郏县's), any government in
+  a department's report, a department opening the clause ("区教育局共收到…") that is not the report's;
 - it is about something else that is counted in 件 (咨询、投诉、信访、热线、建议提案、政务服务);
 - it is approximate ("近4800条", "13000余件") or the number is absurd (more than 12 digits).
 "不予公开"/"不予以公开"/"部分予以公开"/"不同意公开" are not 予以公开.
