@@ -159,8 +159,8 @@ def _cumulative(prefix: str, year: int | None) -> bool:
             if _YEAR_SCOPE.search(before):
                 continue
             years = _context_years(prefix[:m.start()])
-            if year is not None and years and years[-1] == year:
-                continue
+            if years and (year is None or years[-1] == year):
+                continue        # "2022年累计…": the year's total (another year is the year test's)
         if word == "以来":
             if re.search(r"(?:今年|本年度?|年初)\s{0,2}$", before):
                 continue
