@@ -234,8 +234,10 @@ def title_body(title: str | None) -> tuple[str | None, str | None]:
             tail = after[:j]
             tail = tail[:-2] if tail.endswith("政府") and not tail.endswith("人民政府") else tail
             tail = _strip_name(tail)
-            if tail and _ORG_SUFFIX.search(tail) and not _GOVERNMENT.search(tail) or tail.endswith("人民政府"):
+            if tail and (_ORG_SUFFIX.search(tail) and not _GOVERNMENT.search(tail) or tail.endswith("人民政府")):
                 body = (body + tail) if body and not _ORG_SUFFIX.search(body) else (body or tail)
+            elif tail and not body and has_place(tail):
+                body = tail      # "2022年郏县政府信息公开…": the place's own report
     if not body:
         # "2022年政府信息公开工作年度报告（XX县公安局）"
         m = re.search(r"[（(]([^（）()]{2,30})[）)]$", inner)
