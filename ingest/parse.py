@@ -204,7 +204,8 @@ def _parse_into(record: dict, data: bytes, path: str, decoded: Decoded | None) -
     record["cells"] = cells
 
     # --- prose facts ---------------------------------------------------------------------------
-    facts = prose.find_facts(text, exclude=table_spans)
+    facts = prose.find_facts(text, exclude=table_spans, year=report["year"], agency=report["agency"],
+                             agency_kind=report["agency_kind"])
     for fact in facts:
         fact["line"] = where.line(fact.pop("offset"))
     record["facts"] = facts

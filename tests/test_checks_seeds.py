@@ -30,7 +30,8 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     # 金东区 2020, 2019 form. Table 3 balances in all 7 columns (一 24/1/…/25, 二 0, （七）23/1/…/24, 四 1/0/…/1),
     # results sum to （七）(10+1+1+10+1 = 23 自然人, 0+1 = 1 商业企业), every row total = its columns.
     # Table 4: 1+1 = 2, 1 = 1, 1 = 1. Table 2: every 上一年项目数量 + 本年增/减 ≥ 0 (232−1, 553+0, …).
-    # Prose: 新收25 = 一 25, 办结24 = （七）24, 1件结转 = 四 1, 予以公开10 = （一）10, 复议2 = 2, 诉讼2 = 1+1.
+    # Prose: 办结24 = （七）24, 1件结转 = 四 1, 予以公开10 = （一）10, 复议2 = 2, 诉讼2 = 1+1 ("新收…25件" is
+    # stated for "2019年", so it is no fact of the 2020 report).
     # Published 2021-02-04, district government: deadline 2021-03-31. The application paragraph says
     # "2019年" for the 2020 figures: TX-year fails. Single （六）row and no fee: TX-fee not applicable.
     "000_82a0420bca058b17.txt": {
