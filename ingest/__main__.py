@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--timeout", type=float, help="seconds per request")
     c.add_argument("--retries", type=int, help="retries after a 429/5xx answer or a network error")
     c.add_argument("--max-mib", type=float, help="largest file, in MiB; a larger one is abandoned")
-    c.add_argument("--workers", type=int, help="threads (the per-host limits still apply)")
+    c.add_argument("--workers", type=int, help="threads (default 16; the per-host limits still apply)")
     c.add_argument("--progress", dest="progress", action="store_true", default=None)
     c.add_argument("--no-progress", dest="progress", action="store_false")
     c.set_defaults(func=_cmd_collect)

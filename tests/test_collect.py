@@ -301,6 +301,22 @@ def test_robots_crawl_delay_is_honoured(site, tmp_path):
     assert len(starts) == 2 and abs(starts[1] - starts[0]) >= 0.99
 
 
+def test_a_slow_host_does_not_hold_the_others(site, tmp_path):
+    """Hosts are queued apart: while one waits for its Crawl-delay, another host's pages go ahead."""
+    site.fail_first.clear()
+    site.files["/robots.txt"] = (b"User-agent: *\nCrawl-delay: 1\n", "text/plain")
+    fast = Site(site_files())
+    try:
+        pages = (PINGTAN, JINDONG, JIAXIAN)
+        seeds = [site.url(p) for p in pages] + [fast.url(p) for p in pages]
+        collect(seeds, tmp_path / "c", Politeness(delay=0.0, per_host=1), workers=2, progress=False)
+        slow_starts = sorted(t for p, _, t in site.log if p in pages)
+        fast_done = max(t for p, _, t in fast.log)
+        assert len(slow_starts) == 3 and fast_done < slow_starts[1]
+    finally:
+        fast.close()
+
+
 def test_a_report_url_and_a_file_url_as_seeds(site, tmp_path):
     """Given directly, a report page is saved with its attachment; a PDF URL is saved as it is."""
     out = tmp_path / "c"
@@ -308,6 +324,16 @@ def test_a_report_url_and_a_file_url_as_seeds(site, tmp_path):
     assert summary["fetched"] == 2 and summary["list_pages"] == 0
     summary = collect([site.url(HONGZE_PDF)], tmp_path / "d", FAST, progress=False)
     assert summary["fetched"] == 1 and summary["saved"][0].endswith(".pdf")
+
+
+def test_attachment_link_answered_by_a_page_is_not_saved(site, tmp_path):
+    """A "PDF" link that returns an HTML page (文件不存在, a login page) is a failure, not a report."""
+    body, _ = site.files[HONGZE]
+    site.files[HONGZE] = (body.replace(b"P020240115391245678901.pdf", b"gone.pdf"), "text/html; charset=utf-8")
+    site.files["/zwgk/nb/202401/gone.pdf"] = ("<html><title>文件不存在</title></html>".encode(), "text/html")
+    summary = collect([site.url(HONGZE)], tmp_path / "c", FAST, progress=False)
+    assert summary["fetched"] == 1 and [f["reason"] for f in summary["failures"]] == ["not_a_report"]
+    assert not list((tmp_path / "c").rglob("gone*"))
 
 
 def test_unreachable_host_is_a_failure_not_a_crash(tmp_path):

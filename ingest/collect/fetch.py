@@ -117,7 +117,7 @@ class Fetcher:
         """robots.txt says this user agent may fetch the URL (read once per origin and cached)."""
         if not self.p.robots:
             return True
-        origin = _origin(url)
+        origin = origin_of(url)
         with self._lock:
             lock = self._robots_locks.setdefault(origin, threading.Lock())
         with lock:
@@ -159,7 +159,7 @@ class Fetcher:
         return self._request(url, headers, max_bytes=self.p.max_bytes, keep=True)
 
     def _request(self, url: str, headers: dict, max_bytes: int, keep: bool) -> Fetched:
-        host = self._host(_origin(url))
+        host = self._host(origin_of(url))
         attempt = 0
         while True:
             attempt += 1
@@ -226,7 +226,8 @@ class Fetcher:
         return got
 
 
-def _origin(url: str) -> str:
+def origin_of(url: str) -> str:
+    """The unit of the per-host limits: scheme + host + port."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
 

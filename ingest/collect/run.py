@@ -24,13 +24,13 @@ from pathlib import Path
 from urllib.parse import urldefrag
 
 from . import links as pages, sidecar, store
-from .fetch import Fetched, Fetcher, Politeness
+from .fetch import Fetched, Fetcher, Politeness, origin_of
 from .progress import Progress
 from .state import STATE_DIR, State
 
 _URL = re.compile(r"https?://[^\s,;\"'<>]+")
 MAX_LIST_PAGES = 1000   # list pages read per run at most (a pager that never ends stops here)
-WORKERS = 8             # threads; the per-host limits decide how many talk to one site
+WORKERS = 16            # threads: with 2 per host, 8 hosts are collected at once
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,10 @@ class Collector:
         self.failed: list[dict] = []
         self.skipped: list[dict] = []
         self.saved: list[str] = []
-        self.queue: deque[Task] = deque()
+        # one queue per host, so a slow (rate-limited) host never holds every thread while others wait
+        self.queues: dict[str, deque[Task]] = {}
+        self.in_flight: Counter = Counter()
+        self.per_host = politeness.per_host
         self.seen: set[str] = set()
 
     def add(self, task: Task) -> None:
@@ -75,7 +78,30 @@ class Collector:
         if task.role == "list":
             self.counts["list_pages_queued"] += 1
         self.seen.add(url)
-        self.queue.append(Task(url, task.role, task.link_text, task.found_on, task.found_on_title, task.attached_to))
+        self.queues.setdefault(origin_of(url), deque()).append(
+            Task(url, task.role, task.link_text, task.found_on, task.found_on_title, task.attached_to))
+
+    def _ready(self, limit: int):
+        """Up to `limit` queued tasks, round-robin over the hosts that have a free slot."""
+        while limit > 0:
+            took = False
+            for origin, queue in list(self.queues.items()):
+                if limit <= 0:
+                    break
+                if not queue:
+                    del self.queues[origin]
+                    continue
+                if self.in_flight[origin] >= self.per_host:
+                    continue
+                self.in_flight[origin] += 1
+                limit -= 1
+                took = True
+                yield origin, queue.popleft()
+            if not took:
+                return
+
+    def _pending(self) -> int:
+        return sum(len(q) for q in self.queues.values())
 
     def run(self, urls) -> dict:
         started = time.monotonic()
@@ -84,17 +110,20 @@ class Collector:
         try:
             with ThreadPoolExecutor(self.workers) as pool:
                 running = {}
-                while self.queue or running:
-                    while self.queue and len(running) < self.workers:
-                        task = self.queue.popleft()
+                while self.queues or running:
+                    for origin, task in self._ready(self.workers - len(running)):
                         previous = self.state.get(task.url)
                         etag, modified = _validators(previous, self.out)
-                        running[pool.submit(self.fetcher.get, task.url, etag, modified)] = (task, previous)
+                        future = pool.submit(self.fetcher.get, task.url, etag, modified)
+                        running[future] = (origin, task, previous)
+                    if not running:
+                        continue
                     done, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in done:
-                        task, previous = running.pop(future)
+                        origin, task, previous = running.pop(future)
+                        self.in_flight[origin] -= 1
                         self._handle(task, previous, future.result())
-                        self.progress.show(self.counts, len(self.queue) + len(running))
+                        self.progress.show(self.counts, self._pending() + len(running))
         finally:
             self.progress.done()
             self.fetcher.close()
@@ -135,9 +164,15 @@ class Collector:
             head = fh.read(2048)
         html = store.is_html(got.content_type, head)
         page = None
+        if html and task.role == "attachment":  # a file link answered by a web page: an error or login page
+            self.failed.append({"url": task.url, "reason": "not_a_report", "found_on": task.found_on,
+                                "detail": f"附件链接返回的是网页，不是文件（Content-Type：{got.content_type or '未注明'}）"})
+            self.counts["failed"] += 1
+            self.state.put(task.url, error="not_a_report", checked_at=now, status=got.status)
+            return
         if html:
             page = pages.read_page(Path(got.path).read_bytes(), got.content_type, got.final_url or task.url)
-            if task.role == "list" or (task.role != "attachment" and page.is_list):
+            if task.role == "list" or page.is_list:
                 found = {
                     "reports": [[l.url, l.text] for l in page.report_links]
                     + [[l.url, l.text] for l in page.attachments if pages.looks_like_report(l.text)],
