@@ -62,6 +62,7 @@ class Fetched:
     error: str | None = None      # reason code: robots, http_404, too_large, timeout, network, ...
     detail: str | None = None     # the reason in words (Chinese, shown in the summary)
     headers: dict = field(default_factory=dict)
+    text: str | None = None       # the body, for a small file read in memory (robots.txt)
 
     @property
     def not_modified(self) -> bool:
@@ -137,7 +138,7 @@ class Fetcher:
         if got.error:
             rules.disallow_all = True
             return rules
-        rules.parse(got.headers.get("_body", "").splitlines())
+        rules.parse((got.text or "").splitlines())
         delay = rules.crawl_delay(self.p.user_agent)
         rate = rules.request_rate(self.p.user_agent)
         wanted = max(float(delay or 0), (rate.seconds / rate.requests) if rate and rate.requests else 0.0)
@@ -220,7 +221,7 @@ class Fetcher:
                     got.path = tmp
                 else:
                     with open(tmp, "rb") as fh:
-                        got.headers["_body"] = fh.read().decode("utf-8", errors="replace")
+                        got.text = fh.read().decode("utf-8", errors="replace")
             if got.path is None:
                 os.unlink(tmp)
         return got

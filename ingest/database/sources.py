@@ -133,8 +133,10 @@ def merge_attachments(db) -> int:
     dropped: list[str] = []
     with conn:
         for page, attachments in groups.items():
-            members = [page] + [a for a in attachments if a not in dropped]
-            info = {rid: _report(conn, rid) for rid in members}
+            attachments = [a for a in attachments if a not in dropped]
+            if not attachments:
+                continue
+            info = {rid: _report(conn, rid) for rid in [page, *attachments]}
             base = page
             if not info[page]["table_cells"]:
                 best = max(attachments, key=lambda rid: info[rid]["table_cells"])
