@@ -1,6 +1,6 @@
 """Benchmark `gongkai collect` against local sites (127.0.0.1) that answer with a simulated latency.
 
-    python bench/collect.py                       # 30 report pages a site, latencies 50 and 200 ms
+    python bench/collect.py                       # 30 report pages a site, 16 sites, latencies 50 and 200 ms
     python bench/collect.py --pages 60 --latency 0.1 --sites 4
 
 Collecting is network-bound and, at the default politeness (1 request per second per host, 2 in
@@ -103,7 +103,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=30, help="report pages per site")
     ap.add_argument("--latency", default="0.05,0.2", help="seconds of simulated latency, comma-separated")
-    ap.add_argument("--sites", type=int, default=4, help="sites collected at once in the multi-site run")
+    ap.add_argument("--sites", type=int, default=16, help="sites collected at once in the multi-site run")
     args = ap.parse_args()
 
     default = Politeness()

@@ -114,6 +114,11 @@ class Fetcher:
                 host = self._hosts[origin] = _Host(self.p.per_host, self.p.delay)
             return host
 
+    def turn_in(self, origin: str) -> float:
+        """Seconds until the host's next request may start (0 when it may start now)."""
+        host = self._hosts.get(origin)
+        return 0.0 if host is None else max(0.0, host.next_start - time.monotonic())
+
     def allowed(self, url: str) -> bool:
         """robots.txt says this user agent may fetch the URL (read once per origin and cached)."""
         if not self.p.robots:

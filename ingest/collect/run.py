@@ -82,7 +82,10 @@ class Collector:
             Task(url, task.role, task.link_text, task.found_on, task.found_on_title, task.attached_to))
 
     def _ready(self, limit: int):
-        """Up to `limit` queued tasks, round-robin over the hosts that have a free slot."""
+        """Up to `limit` queued tasks, round-robin over the hosts that have a free slot and whose turn
+        has come (so threads do not sleep through a host's delay while other hosts wait);
+        `self.soonest` is then the time until the next host's turn."""
+        self.soonest = None
         while limit > 0:
             took = False
             for origin, queue in list(self.queues.items()):
@@ -92,6 +95,10 @@ class Collector:
                     del self.queues[origin]
                     continue
                 if self.in_flight[origin] >= self.per_host:
+                    continue
+                wait_for = self.fetcher.turn_in(origin)
+                if wait_for > 0:
+                    self.soonest = wait_for if self.soonest is None else min(self.soonest, wait_for)
                     continue
                 self.in_flight[origin] += 1
                 limit -= 1
@@ -117,8 +124,10 @@ class Collector:
                         future = pool.submit(self.fetcher.get, task.url, etag, modified)
                         running[future] = (origin, task, previous)
                     if not running:
+                        if self.queues:
+                            time.sleep(self.soonest or 0.01)
                         continue
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    done, _ = wait(running, timeout=self.soonest, return_when=FIRST_COMPLETED)
                     for future in done:
                         origin, task, previous = running.pop(future)
                         self.in_flight[origin] -= 1
