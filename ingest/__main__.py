@@ -57,8 +57,12 @@ def _cmd_collect(args: argparse.Namespace) -> int:
 
     urls = list(args.urls)
     for name in args.from_file or ():
-        with open(name, encoding="utf-8-sig", errors="replace") as fh:
-            urls += urls_from_text(fh.read())
+        try:
+            with open(name, encoding="utf-8-sig", errors="replace") as fh:
+                urls += urls_from_text(fh.read())
+        except OSError as exc:
+            print(f"gongkai: error: {name}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     if not urls:
         print("gongkai: error: 没有要采集的网址（给出 URL 或 --from-file LIST）", file=sys.stderr)
         return 2

@@ -633,3 +633,27 @@ def test_cli_collect(site, tmp_path, capsys):
     summary = json.loads(captured.out)
     assert summary["fetched"] == 1 and summary["failed"] == 1
     assert "采集完成：已下载 1" in captured.err and f"失败 http_404: {site.url(MISSING)}" in captured.err
+
+
+def test_cli_collect_without_urls_or_with_a_missing_list(tmp_path, capsys):
+    from ingest.__main__ import main
+
+    assert main(["collect", "--out", str(tmp_path / "c")]) == 2
+    assert main(["collect", "--from-file", str(tmp_path / "nope.txt"), "--out", str(tmp_path / "c")]) == 2
+    assert "nope.txt" in capsys.readouterr().err
+
+
+def test_progress_line():
+    import io
+    from collections import Counter
+
+    from ingest.collect.progress import Progress
+
+    stream = io.StringIO()
+    progress = Progress(True, stream=stream, every=0)
+    progress.show(Counter(list_pages=2, fetched=5, unchanged=1, failed=1), 3)
+    progress.done()
+    assert stream.getvalue() == "\r采集：列表页 2 · 已下载 5 · 未改变 1 · 失败 1 · 待处理 3\x1b[K\n"
+    quiet = io.StringIO()
+    Progress(False, stream=quiet).show(Counter(), 1)
+    assert quiet.getvalue() == ""
