@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DB ?= gongkai.db
 PORT ?= 8001
 
-.PHONY: install test db serve bench notebook clean browser-deps
+.PHONY: install test db serve bench notebook clean browser-deps collect
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ bench: install
 	$(PY) bench/parse.py
 	$(PY) bench/split.py
 	$(PY) bench/build.py
+
+# Download reports into $(OUT): make collect URLS="https://…/zfxxgknb/index.htm" [LIST=urls.txt] [OUT=dir];
+# then `$(PY) -m ingest build $(OUT) --db $(DB)` builds them (README "Collecting reports").
+OUT ?= collected
+collect: install
+	$(PY) -m ingest collect $(URLS) $(if $(LIST),--from-file $(LIST)) --out $(OUT)
 
 # Execute the analysis notebook from a clean kernel against gongkai.db and keep an HTML copy in build/.
 notebook: db

@@ -196,6 +196,28 @@ def table4_layout(cells: dict, failing: dict) -> dict:
     }
 
 
+def source_links(report: dict) -> list[dict]:
+    """The report's sources for the "原文" line: its URL, the page it was attached to, the files merged
+    into it (ingest/database/sources.py). Only http(s) addresses become links."""
+    out = []
+
+    def add(label, url, retrieved_at=None):
+        if url:
+            out.append({"label": label, "url": url, "retrieved_at": retrieved_at,
+                        "link": str(url).startswith(("http://", "https://"))})
+
+    add("原文", report.get("source_url"), report.get("retrieved_at"))
+    add("所附网页", report.get("attached_to"))
+    try:
+        merged = json.loads(report.get("merged_from") or "[]")
+    except (TypeError, ValueError):
+        merged = []
+    for other in merged if isinstance(merged, list) else []:
+        if isinstance(other, dict) and other.get("source_url") not in (report.get("attached_to"), None):
+            add("同一报告的另一文件", other.get("source_url"), other.get("retrieved_at"))
+    return out
+
+
 async def report_page(datasette, request):
     report_id = request.url_vars["report_id"]
     db = await _database(datasette)
@@ -249,6 +271,7 @@ async def report_page(datasette, request):
         "source_lines": source_lines,
         "exports": exports,
         "row_url": datasette.urls.row(db.name, "reports", report_id),
+        "sources": source_links(report),
     }
     html = await datasette.render_template("report.html", context, request=request)
     return Response.html(html)

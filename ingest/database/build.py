@@ -306,6 +306,7 @@ def _build(dirs, db_path, workers, progress) -> dict:
             for rows in results:
                 _take(loader, rows, statuses)
         loader.flush()
+        load.link_sources(db, files)  # sidecar records and page + attachment pairs (ingest/database/sources.py)
         lap("parse_load")
 
         if fresh:

@@ -17,6 +17,8 @@ import sqlite_utils
 from .. import forms
 from .schema import FTS_TABLE, LOOKUP_TABLES, REPORT_TABLES, TABLES, VIEWS
 from .search import segment
+from . import sources
+from .sources import link_sources  # noqa: F401  the build's post-load step (sidecars, page + attachment pairs)
 
 _PY_TYPES = {"TEXT": str, "INTEGER": int, "REAL": float}
 BAD_CELL_KINDS = ("unreadable", "missing")
@@ -164,6 +166,7 @@ def report_rows(relpath: str, sha256: str, nbytes: int, record: dict | None, tex
         "adcode": region.get("adcode"), "province": region.get("province"), "city": region.get("city"),
         "county": region.get("county"), "parse_status": parse_status(record), "n_warnings": len(warnings),
     })
+    out["reports"][0].update(sources.header_columns(text))  # 原文链接 of an archive header; sidecars: link_sources
 
     cells = record.get("cells") or []
     cell_at = {(c.get("table"), c.get("row"), c.get("col")): c for c in cells}

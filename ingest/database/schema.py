@@ -46,6 +46,12 @@ TABLES: dict[str, dict] = {
             "county": ("TEXT", "县级行政区（county）"),
             "parse_status": ("TEXT", "解析状态（parse_status）：ok 完整 / partial 部分（有警告或单元格无法读取）/ failed 失败"),
             "n_warnings": ("INTEGER", "解析警告数（n_warnings），明细见 warnings 表"),
+            "source_url": ("TEXT", "原文地址（source_url）：采集时的链接（见文件旁的 .source.json 来源记录），"
+                                   "或存档文件头部的“原文链接”；未知为空"),
+            "retrieved_at": ("TEXT", "获取时间（retrieved_at），UTC，ISO 8601；仅采集的文件有，存档文件未注明为空"),
+            "attached_to": ("TEXT", "所附网页（attached_to）：本文件是某报告网页的附件时，该网页的地址"),
+            "merged_from": ("TEXT", "合并来源（merged_from）：同一报告的网页与附件合并为一条时，被合并文件的 "
+                                    "path、source_url、retrieved_at（JSON 数组）"),
         },
         # (year, template, province): the reports page filtered by year counts its facets from the index
         "indexes": [["year", "template", "province"], ["template"], ["province"], ["adcode"], ["agency_id", "year"],
