@@ -144,3 +144,97 @@ def test_home_page_leads_everywhere_in_one_click(site):
     hrefs = {a.get("href") for a in doc.xpath("//section[@class='gk-entry']//a")}
     for target in ("/reports", "/search", "/-/overview", "/-/downloads"):
         assert target in hrefs, target
+
+
+# ---------------------------------------------------------------------------------------------
+# Report page
+# ---------------------------------------------------------------------------------------------
+
+ALL_FILES = sorted(p.name for p in REPORTS.iterdir() if p.is_file() and p.name not in ("SOURCES.md", "README.md"))
+
+
+@pytest.mark.parametrize("filename", ALL_FILES)
+def test_report_page_prints_every_number_as_printed(site, conn, filename):
+    """Every seed and corpus report: each number cell shows the text the source printed ("75", never "75.0"),
+    links to its mark in the source, and the mark holds exactly the printed text at the cell's span."""
+    report = rid(conn, filename)
+    page = site(f"/reports/{report}").text
+    lines = conn.execute("select text from source_texts where report_id = ?", [report]).fetchone()[0].split("\n")
+    cells = conn.execute("select * from cells where report_id = ? and kind = 'number'", [report]).fetchall()
+    for c in cells:
+        anchor = f"cell-{c['table_name']}-{c['row_key']}-{c['col_key']}"
+        td = re.search(rf'<td id="{anchor}" class="num kind-number[^"]*"[^>]*>(.*?)</td>', page, re.S)
+        assert td, anchor
+        assert re.sub(r"<[^>]+>", "", td.group(1)) == c["printed"], (anchor, td.group(1))
+        if c["line"] and c["span_start"] is not None:
+            assert lines[c["line"] - 1][c["span_start"]:c["span_end"]] == c["printed"], dict(c)
+            mark = re.search(rf'<a class="gk-anchor" id="src-{anchor}"></a>(<mark class="gk-num"[^>]*>(.*?)</mark>)?',
+                             page)
+            assert mark, anchor
+            if mark.group(1):
+                assert mark.group(2) == c["printed"]
+    # no whole number anywhere in the tables printed with ".0"
+    tables = "".join(re.findall(r'<table class="report-form.*?</table>', page, re.S))
+    assert not re.search(r">\d+\.0<", tables)
+
+
+def test_one_line_report_is_shown_in_paragraphs(site, conn):
+    """平潭 2023: the whole body is line 10 (3,107 characters). The page shows it in pieces; a table-4 cell
+    links to the mark inside the piece that holds it; the six sections are listed in order, each linking
+    to the piece where it starts."""
+    report = rid(conn, "pingtan_2023.txt")
+    page = site(f"/reports/{report}").text
+    doc = lxml.html.fromstring(page)
+    pieces = doc.xpath("//div[@id='L10']//p")
+    assert len(pieces) > 10
+    assert [p.get("id") for p in pieces] == [f"L10-{k}" for k in range(1, len(pieces) + 1)]
+    text = "".join(p.text_content() for p in pieces)
+    line = conn.execute("select text from source_texts where report_id = ?", [report]).fetchone()[0].split("\n")[9]
+    assert text == line
+    assert max(len(p.text_content()) for p in pieces) < 400
+    summaries = doc.xpath("//details[@class='section']/summary")
+    assert [s.text_content().split("、")[0] for s in summaries] == ["一", "二", "三", "四", "五", "六"]
+    targets = [int(s.xpath(".//a")[0].get("href").rsplit("-", 1)[1]) for s in summaries]
+    assert targets == sorted(targets) and len(set(targets)) == 6
+    # the fee cell "5949.088667" (万元) sits in a piece and is marked there
+    fee = doc.xpath("//a[@id='src-cell-active_disclosure-fees-amount_yuan']")[0]
+    assert fee.getparent().tag == "p" and fee.getnext().text == "5949.088667"
+    assert "本年收费金额（万元）" in page
+
+
+def test_report_page_checks_are_compact_blocks(site, conn):
+    """平潭 2022 (web page): TX-counts fails (prose 75, table 74): one block with the rule's Chinese title,
+    its message and the cell by its printed labels; unknown places are counted and folded."""
+    report = rid(conn, "pingtan_2022.html")
+    doc = html(site, f"/reports/{report}")
+    block = doc.xpath("//section[@id='rule-TX-counts']")[0]
+    assert "正文数字与表格一致" in block.text_content()
+    assert block.xpath(".//span[@class='verdict']")[0].text == "不通过"
+    refs = block.xpath(".//a[@class='gk-cellref']")
+    assert [(a.get("href"), a.text) for a in refs][:1] == [
+        ("#cell-applications-new_received-total", "一、本年新收政府信息公开申请数量 · 总计")]
+    assert "正文第11行写75件" in block.text_content()
+    # no raw cell key is shown anywhere in the checks
+    checks = "".join(s.text_content() for s in doc.xpath("//div[@class='gk-rules']"))
+    assert "applications:" not in checks
+    # the tables come before the checks
+    page = site(f"/reports/{report}").text
+    assert page.index("三、收到和处理政府信息公开申请情况</h2>") < page.index('id="checks"')
+
+
+def test_report_page_marks_searched_words(site, conn):
+    report = rid(conn, "000_82a0420bca058b17.txt")
+    page = site(f"/reports/{report}?q=行政复议").text
+    assert '<mark class="gk-q">行政复议</mark>' in page
+
+
+def test_report_page_states_source_url_and_previous_year(site, conn):
+    report = rid(conn, "pingtan_2023.txt")
+    doc = html(site, f"/reports/{report}")
+    assert "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/202403/t20240308_87885.htm" in [
+        a.get("href") for a in doc.xpath("//table[@class='report-meta']//a")]
+    prev = doc.xpath("//h2[@id='previous']/following-sibling::table[1]")[0]
+    rows = {tr.xpath("./th")[0].text_content(): [td.text_content() for td in tr.xpath("./td")]
+            for tr in prev.xpath(".//tr")[1:]}
+    # 2022 (pingtan_2022.html, the lower id of the two copies? the query takes the lowest id) and 2023
+    assert rows["行政诉讼（件）"][1] == "7"
