@@ -33,6 +33,7 @@ FILTER_OPS = {
 ERRORS = (
     (re.compile(r"^SQL query took too long\.?.*", re.S), "查询超时：超过了本站设定的时间上限。请缩小范围（如筛选年份或省份）后重试。"),
     (re.compile(r"^Table not found: (.{0,200})$", re.S), r"没有这张表：\1"),
+    (re.compile(r"^Table not found$"), "没有这张表"),
     (re.compile(r"^View not found: (.{0,200})$", re.S), r"没有这个视图：\1"),
     (re.compile(r"^Database not found: (.{0,200})$", re.S), r"没有这个数据库：\1"),
     (re.compile(r"^Database not found$"), "没有这个数据库"),
@@ -76,6 +77,15 @@ def value_label(table, column, value) -> str:
     return f"{value}（{label}）" if label else str(value)
 
 
+def value_html(table, column, value, fallback=None) -> markupsafe.Markup:
+    """A coded value as a facet or filter shows it: "不通过 fail" (the key small); other values as they are."""
+    label = labels.code_label(labels.column_domain(table, column), value)
+    if label:
+        return markupsafe.Markup('{} <span class="gk-key">{}</span>').format(label, value)
+    text = fallback if fallback not in (None, "", "None") else (value if value not in (None, "") else "-")
+    return markupsafe.Markup("{}").format(text)
+
+
 def description_zh(table, filters=None, sort=None, sort_desc=None, search=None) -> str:
     """Datasette's "where year = 2020 sorted by year descending", in Chinese: "年度等于 2020，按年度降序"."""
     bits = []
@@ -107,6 +117,7 @@ def prepare_jinja2_environment(env):
         "gk_table_label": table_label,
         "gk_code_label": labels.code_label,
         "gk_value_label": value_label,
+        "gk_value_html": value_html,
         "gk_filter_op": filter_op,
         "gk_description": description_zh,
         "gk_error": error_zh,

@@ -238,3 +238,102 @@ def test_report_page_states_source_url_and_previous_year(site, conn):
             for tr in prev.xpath(".//tr")[1:]}
     # 2022 (pingtan_2022.html, the lower id of the two copies? the query takes the lowest id) and 2023
     assert rows["行政诉讼（件）"][1] == "7"
+
+
+# ---------------------------------------------------------------------------------------------
+# Chinese throughout
+# ---------------------------------------------------------------------------------------------
+
+def test_every_table_and_view_column_is_described(conn):
+    """metadata.yml describes each column of every table and view the build creates."""
+    import yaml
+
+    meta = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["gongkai"]["tables"]
+    names = [r[0] for r in conn.execute("select name from sqlite_master where type in ('table', 'view') "
+                                        "and name not like 'sections_fts_%' and name not like 'sqlite_%'")]
+    assert {"applications_labeled", "report_totals", "report_quality"} <= set(names)
+    missing = [(t, c) for t in names for c in (r[1] for r in conn.execute(f"pragma table_info([{t}])"))
+               if not (meta.get(t, {}).get("columns") or {}).get(c)]
+    assert missing == []
+
+
+def test_code_labels_table_holds_the_codes_labels(conn):
+    rows = {(r["domain"], r["code"]): r["label_zh"] for r in conn.execute("select * from code_labels")}
+    assert rows[("check_status", "fail")] == "不通过"
+    assert rows[("check_status", "unknown")] == "无法核对"
+    assert rows[("check_status", "not_applicable")] == "不适用"
+    assert rows[("severity", "warning")] == "警告"
+    assert rows[("rule", "T3-balance")] == "表三总量平衡（一＋二＝（七）总计＋四）"
+    assert rows[("template", "2021")] == "2021年格式"
+    assert rows[("cell_kind", "placeholder")] == "占位符"
+    assert rows[("row_key", "granted")] == "（一）予以公开"
+    # every code the database records has its label
+    for domain, sql in (("check_status", "select distinct status from check_results"),
+                        ("rule", "select distinct rule_id from check_results"),
+                        ("warning_code", "select distinct code from warnings"),
+                        ("fact_metric", "select distinct metric from facts"),
+                        ("cell_kind", "select distinct kind from cells"),
+                        ("parse_status", "select distinct parse_status from reports"),
+                        ("template", "select distinct template from reports where template is not null")):
+        codes = {r[0] for r in conn.execute(sql)}
+        assert codes and all((domain, c) in rows for c in codes), (domain, codes)
+
+
+def test_readme_warning_codes_all_have_labels():
+    from ingest.database import schema
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("### Warning codes"):]
+    table = table[:table.index("\n\n", table.index("| code |"))]
+    codes = {c for line in table.splitlines() if line.startswith("| `")
+             for c in re.findall(r"`([a-z_]+)`", line.split("|")[1])}
+    assert codes and codes <= set(schema.WARNING_CODES), codes - set(schema.WARNING_CODES)
+
+
+def test_table_page_description_in_chinese(site):
+    doc = html(site, "/gongkai/reports?year=2022&_sort_desc=year")
+    count = doc.xpath("//h3[@class='gk-count']")[0].text_content()
+    assert count == "2 行，报告年度等于 2022，按报告年度降序"
+    # column headers are the Chinese names; the key is the tooltip
+    headers = {th.get("data-column"): th.text_content().strip().rstrip("▼▲ \xa0")
+               for th in doc.xpath("//table[contains(@class,'rows-and-columns')]//th")}
+    assert headers["agency"] == "发布机关" and headers["year"] == "报告年度"
+    ops = [o.text for o in doc.xpath("//select[@name='_filter_op']/option")]
+    assert ops[:3] == ["等于", "不等于", "包含"]
+
+
+def test_codes_show_their_chinese_label(site):
+    doc = html(site, "/gongkai/check_results?status=fail")
+    statuses = {td.text_content().strip() for td in doc.xpath("//td[contains(@class,'col-status')]")}
+    assert statuses == {"不通过 fail"}
+    rules = doc.xpath("//td[contains(@class,'col-rule_id')]/a")
+    assert rules and all(a.get("href").startswith("/gongkai/checks_") for a in rules)
+    facets = [li.text_content().split()[0] for li in doc.xpath("//div[@id='facet-status']//li")]
+    assert facets == ["不通过"]
+
+
+def test_wrong_parameter_value_is_explained(site):
+    doc = html(site, "/gongkai/checks_T3-balance?status=fial")
+    msg = doc.xpath("//p[contains(@class,'gk-param-problem')]")[0].text_content()
+    assert msg.startswith("核对结果“fial”不是有效的值")
+    # known values are drop-downs; the SQL is folded away
+    assert doc.xpath("//select[@name='year']") and doc.xpath("//select[@name='province']")
+    assert doc.xpath("//details[@class='gk-sql']/pre[@id='sql-query']")
+
+
+@pytest.mark.parametrize("path,title", [
+    ("/gongkai/nosuch", "没有这张表"),
+    ("/reports/nosuch", "没有编号为 nosuch 的报告"),
+])
+def test_error_pages_in_chinese_with_a_way_back(site, path, title):
+    r = site(path)
+    assert r.status_code == 404
+    doc = lxml.html.fromstring(r.text)
+    assert title in doc.xpath("//div[@class='gk-error']")[0].text_content()
+    assert "/" in [a.get("href") for a in doc.xpath("//p[@class='gk-error-back']/a")]
+
+
+def test_sql_error_in_chinese(site):
+    r = site("/gongkai?sql=select+nope")
+    assert r.status_code == 400
+    assert "SQL 错误：没有这一列：nope" in r.text

@@ -386,6 +386,39 @@ FROM reports r""",
 }
 
 
+# Every view's columns, described from the tables they come from (metadata.yml copies them like a table's).
+def _described(table: str, *cols: str) -> dict[str, str]:
+    return {c: TABLES[table]["columns"][c][1] for c in cols}
+
+
+_REPORT_COLS = ("year", "agency", "province", "city", "county", "template")
+VIEWS["applications_labeled"]["columns"] = {
+    **_described("reports", *_REPORT_COLS), "report_id": _REPORT_ID[1],
+    **_described("applications", "row_order", "row_key"),
+    "row_group": "行所属分组（row_group），如“（三）不予公开”，见 form_rows.group",
+    "row_number": "行印刷的序号（row_number），如“（一）”“1.”，见 form_rows.number",
+    **_described("applications", "label", *forms.APPLICANT_COLUMN_KEYS),
+}
+VIEWS["reviews_litigation_labeled"]["columns"] = {
+    **_described("reports", *_REPORT_COLS), "report_id": _REPORT_ID[1],
+    **_described("reviews_litigation", "kind_order", "kind", "label", *forms.REVIEW_OUTCOME_KEYS),
+}
+VIEWS["active_disclosure_labeled"]["columns"] = {
+    **_described("reports", "year", "agency", "province", "template"), "report_id": _REPORT_ID[1],
+    **_described("active_disclosure", "block", "item", "item_key", "metric"),
+    "metric_label": "统计指标中文名称（metric_label），见 form_metrics.label_zh",
+    "metric_kind": "数值类型（metric_kind）：count 件数 / signed 带符号增减 / amount 金额（元），见 form_metrics.kind",
+    **_described("active_disclosure", "value", "value_exact", "unit_printed", "line"),
+}
+VIEWS["report_totals"]["columns"] = {
+    "report_id": _REPORT_ID[1],
+    **_described("reports", "year", "agency", "agency_id", "province", "city", "county", "template"),
+    **{k: f"表三“{forms.APPLICATION_ROW_BY_KEY[k].number}{forms.APPLICATION_ROW_BY_KEY[k].label}”行的总计列（{k}）"
+       for k in ("new_received", "carried_over", "total_processed", "carried_forward")},
+    "reviews": "表四行政复议案件总计（reviews）",
+    "lawsuits": "表四行政诉讼案件总计（lawsuits）：未经复议直接起诉与复议后起诉之和",
+}
+
 def schema_version() -> str:
     """A fingerprint of the schema: an incremental build into a database of another shape starts afresh."""
     blob = json.dumps({"tables": TABLES, "views": VIEWS, "fts": FTS_COLUMNS}, sort_keys=True, ensure_ascii=False,

@@ -143,7 +143,8 @@ def table_metadata() -> dict[str, dict]:
             tables[name] = entry
     tables[schema.FTS_TABLE] = {"description": schema.FTS_DESCRIPTION, "columns": dict(schema.FTS_COLUMNS)}
     for name, view in schema.VIEWS.items():
-        tables.setdefault(name, {"description": view["description"]})
+        tables.setdefault(name, {"description": view["description"],
+                                 "columns": dict(view.get("columns") or {})})
     return dict(sorted(tables.items()))
 
 
