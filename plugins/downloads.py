@@ -37,7 +37,9 @@ def _plain(value):
 
 
 def _headers(columns, table) -> list[str]:
-    return [labels.column_label(table, c) for c in columns]
+    """Chinese column names; a name two columns share gets its key added, so every header is unique."""
+    names = [labels.column_label(table, c) for c in columns]
+    return [f"{n}（{c}）" if names.count(n) > 1 else n for n, c in zip(names, columns)]
 
 
 def _filename(table, query_name, database, extension: str) -> str:

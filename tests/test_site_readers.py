@@ -337,3 +337,96 @@ def test_sql_error_in_chinese(site):
     r = site("/gongkai?sql=select+nope")
     assert r.status_code == 400
     assert "SQL 错误：没有这一列：nope" in r.text
+
+
+# ---------------------------------------------------------------------------------------------
+# Downloads
+# ---------------------------------------------------------------------------------------------
+
+DOWNLOADS = ["/gongkai/reports", "/gongkai/check_results?status=fail", "/gongkai/applications_labeled",
+             "/gongkai/charts_province_ranking", "/gongkai/checks_T3-balance?status=all&year=2020"]
+
+
+def _with(path: str, fmt: str, extra: str) -> str:
+    base, _, qs = path.partition("?")
+    return f"{base}.{fmt}?" + "&".join(x for x in (qs, extra) if x)
+
+
+def _json_rows(site, path):
+    return site(_with(path, "json", "_shape=array&_size=max")).json()
+
+
+@pytest.mark.parametrize("path", DOWNLOADS)
+def test_xlsx_holds_the_json_rows(site, path):
+    import openpyxl
+    import pandas
+
+    rows = _json_rows(site, path)
+    assert rows
+    r = site(_with(path, "xlsx", "_size=max"))
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in r.headers["content-disposition"]
+    frame = pandas.read_excel(io.BytesIO(r.content), sheet_name="数据", dtype=object)
+    assert len(frame) == len(rows)
+    keys = list(rows[0])
+    from ingest.site import labels
+
+    table = path.split("?")[0].rsplit("/", 1)[1]
+    table = None if table.startswith(("charts_", "checks_")) else table
+    names = [labels.column_label(table, k) for k in keys]
+    assert list(frame.columns) == [f"{n}（{k}）" if names.count(n) > 1 else n for n, k in zip(names, keys)]
+    assert len(set(frame.columns)) == len(keys)
+    for got, want in zip(frame.itertuples(index=False), rows):
+        for g, k in zip(got, keys):
+            w = want[k]
+            if w is None or w == "":
+                assert g is None or g != g, (k, g)     # an empty cell (None or NaN): xlsx keeps no empty strings
+            else:
+                assert g == w, (k, g, w)
+    # the column sheet names each key
+    book = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
+    about = list(book["列说明"].iter_rows(values_only=True))
+    assert [row[1] for row in about[1:]] == keys
+
+
+@pytest.mark.parametrize("path", DOWNLOADS)
+def test_excel_csv_has_a_bom_and_the_json_rows(site, path):
+    rows = _json_rows(site, path)
+    r = site(_with(path, "csvbom", "_size=max"))
+    assert r.status_code == 200
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in r.content
+    got = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"), newline="")))
+    assert len(got) == len(rows) + 1
+    keys = list(rows[0])
+    for line, want in zip(got[1:], rows):
+        assert line == ["" if want[k] is None else str(want[k]) for k in keys]
+
+
+def test_table_pages_offer_the_excel_downloads(site):
+    doc = html(site, "/gongkai/reports")
+    links = {a.text: a.get("href") for a in doc.xpath("//p[@class='export-links']/a")}
+    assert links["Excel 表格（xlsx）"].startswith("/gongkai/reports.xlsx") and "_size=max" in links["Excel 表格（xlsx）"]
+    assert links["Excel 用 CSV"].startswith("/gongkai/reports.csvbom")
+
+
+def test_whole_database_download_named_with_its_build_date(site, conn, db_path):
+    built = conn.execute("select value from build_info where key = 'built_at'").fetchone()[0]
+    name = f"gongkai-{built[:10]}.db"
+    doc = html(site, "/-/downloads")
+    link = doc.xpath("//a[@class='gk-download']")[0]
+    assert link.get("href") == f"/-/download/{name}" and link.text == name
+    size_mb = db_path.stat().st_size / (1 << 20)
+    assert f"{size_mb:.1f} MB" in doc.text_content()
+    r = site(f"/-/download/{name}")
+    assert r.status_code == 200 and r.content == db_path.read_bytes()
+    assert name in r.headers["content-disposition"]
+    assert site("/-/download/gongkai-1999-01-01.db").status_code == 404
+
+
+def test_licence_and_source_stated(site):
+    text = html(site, "/-/downloads").text_content()
+    assert "《中华人民共和国政府信息公开条例》" in text and "Apache-2.0" in text
+    footer = html(site, "/").xpath("//footer")[0].text_content()
+    assert "政府主动公开的信息" in footer and "程序代码许可：Apache-2.0" in footer

@@ -120,15 +120,21 @@ def cell_anchor(key: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 def short_label(description: str | None) -> str | None:
-    """"报告编号（id）：报告文件…" → "报告编号"; "结果：pass 通过…" → "结果"."""
+    """"报告编号（id）：报告文件…" → "报告编号"; "法人或其他组织：商业企业（commercial）…" → "法人或其他组织：商业企业";
+    "结果：pass 通过，fail 不通过…" → "结果"."""
     if not description:
         return None
     cut = len(description)
-    for mark in ("（", "(", "：", ":", "，", "；"):
+    for mark in ("（", "(", "，", "；"):
         i = description.find(mark)
         if 0 < i < cut:
             cut = i
-    return description[:cut].strip() or None
+    label = description[:cut].strip()
+    for colon in ("：", ":"):
+        head, sep, tail = label.partition(colon)
+        if sep and head and (len(tail) > 12 or re.search(r"[A-Za-z]", tail)):
+            label = head
+    return label or None
 
 
 @functools.lru_cache(maxsize=1)
