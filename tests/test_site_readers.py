@@ -430,3 +430,62 @@ def test_licence_and_source_stated(site):
     assert "《中华人民共和国政府信息公开条例》" in text and "Apache-2.0" in text
     footer = html(site, "/").xpath("//footer")[0].text_content()
     assert "政府主动公开的信息" in footer and "程序代码许可：Apache-2.0" in footer
+
+
+# ---------------------------------------------------------------------------------------------
+# Search
+# ---------------------------------------------------------------------------------------------
+
+def test_search_shows_original_text_with_the_words_marked(site, conn):
+    doc = html(site, "/search?q=行政复议")
+    hits = doc.xpath("//div[@class='gk-hit']")
+    assert hits
+    n = conn.execute("select count(*) from sections where instr(text, '行政复议') > 0").fetchone()[0]
+    assert f"共 {n} 节章节含有检索词" in doc.text_content()
+    for hit in hits:
+        marks = [m.text for m in hit.xpath(".//mark[@class='gk-q']")]
+        assert marks and set(marks) == {"行政复议"}
+        text = hit.xpath(".//div[@class='gk-text']")[0].text_content()
+        assert "行政 复议" not in text                    # not the segmented tokens
+        href = hit.xpath(".//a[@class='gk-report']")[0].get("href")
+        assert re.fullmatch(r"/reports/[0-9a-f]{16}\?q=%E8%A1%8C%E6%94%BF%E5%A4%8D%E8%AE%AE#L\d+(-\d+)?", href), href
+
+
+def test_search_hit_links_to_the_matching_line(site, conn):
+    """金东区 2020: "行政复议" in section 四 — the hit's line holds the word, and the report page has that anchor."""
+    report = rid(conn, "000_82a0420bca058b17.txt")
+    doc = html(site, f"/search?q=行政复议&year=2020")
+    hit = [h for h in doc.xpath("//div[@class='gk-hit']") if report in h.xpath(".//a")[0].get("href")][0]
+    href = hit.xpath(".//a")[0].get("href")
+    line = int(href.rsplit("#L", 1)[1].split("-")[0])
+    lines = conn.execute("select text from source_texts where report_id = ?", [report]).fetchone()[0].split("\n")
+    assert "行政复议" in lines[line - 1]
+    page = html(site, href.split("#")[0])
+    target = page.xpath(f"//*[@id='{href.rsplit('#', 1)[1]}']")[0]
+    assert "行政复议" in target.text_content()
+    assert target.xpath(".//mark[@class='gk-q']")
+
+
+def test_search_one_line_report_links_to_the_piece(site, conn):
+    report = rid(conn, "pingtan_2023.txt")
+    doc = html(site, "/search?q=“邮寄、网络提交”")
+    hrefs = [a.get("href") for a in doc.xpath("//div[@class='gk-hit']//a[@class='gk-report']")]
+    assert len(hrefs) == 1 and hrefs[0].startswith(f"/reports/{report}?")
+    anchor = hrefs[0].rsplit("#", 1)[1]
+    assert re.fullmatch(r"L10-\d+", anchor)
+    piece = html(site, hrefs[0].split("#")[0]).xpath(f"//p[@id='{anchor}']")[0]
+    assert "邮寄、网络提交" in piece.text_content()
+
+
+def test_search_phrase_and_several_words(site, conn):
+    both = conn.execute("select count(*) from sections where instr(text, '复议') > 0 "
+                        "and instr(text, '诉讼') > 0").fetchone()[0]
+    assert f"共 {both} 节章节含有检索词" in html(site, "/search?q=复议 诉讼").text_content()
+    phrase = conn.execute("select count(*) from sections where instr(text, '不予公开') > 0").fetchone()[0]
+    assert f"共 {phrase} 节章节含有检索词" in html(site, "/search?q=“不予公开”").text_content()
+
+
+def test_search_explains_when_nothing_matches(site):
+    doc = html(site, "/search?q=量子纠缠")
+    assert doc.xpath("//p[contains(@class,'gk-nothing')]")[0].text_content().startswith("没有找到含有“量子纠缠”的报告章节")
+    assert not doc.xpath("//div[@class='gk-hit']")

@@ -52,7 +52,7 @@ class Mark:
     title: str = ""
 
 
-def _choose(marks: list[Mark]) -> list[Mark]:
+def choose(marks: list[Mark]) -> list[Mark]:
     """Non-overlapping marks, cells before searched words; an overlapped cell keeps its anchor."""
     marks = sorted(marks, key=lambda m: (m.cls != "gk-num", m.start, -m.end))
     taken: list[Mark] = []
@@ -122,7 +122,7 @@ def view(lines: list[str], marks_by_line: dict[int, list[Mark]]) -> list[dict]:
     out = []
     for no, line in enumerate(lines, 1):
         spans = pieces(line)
-        marks = _choose(marks_by_line.get(no, []))
+        marks = choose(marks_by_line.get(no, []))
         out.append({"no": no, "split": len(spans) > 1, "pieces": [
             {"id": f"L{no}" if len(spans) == 1 else f"L{no}-{k}", "html": render(line, s, e, marks)}
             for k, (s, e) in enumerate(spans, 1)]})
