@@ -133,7 +133,7 @@ def test_overview_draws_every_chart(server, page):
     page.goto(server + "/-/overview")
     charts = drawn_charts(page, ".gk-chart")
     shoot(page, "overview")
-    assert [c["id"] for c in charts] == ["spec-totals", "spec-outcomes", "spec-withheld", "spec-templates",
+    assert [c["id"] for c in charts] == ["spec-totals", "spec-outcomes", "spec-withheld", "spec-ranking", "spec-templates",
                                         "spec-failures", "spec-rules", "spec-corrections"]
     assert all(c["kind"] == "svg" and c["marks"] > 0 for c in charts), charts
     assert page.errors == []

@@ -489,3 +489,51 @@ def test_search_explains_when_nothing_matches(site):
     doc = html(site, "/search?q=量子纠缠")
     assert doc.xpath("//p[contains(@class,'gk-nothing')]")[0].text_content().startswith("没有找到含有“量子纠缠”的报告章节")
     assert not doc.xpath("//div[@class='gk-hit']")
+
+
+# ---------------------------------------------------------------------------------------------
+# Overview
+# ---------------------------------------------------------------------------------------------
+
+def _spec(doc, key):
+    import json
+
+    return json.loads(doc.xpath(f"//script[@id='spec-{key}']")[0].text)
+
+
+def test_overview_filters_redraw_every_chart(site, conn):
+    doc = html(site, "/-/overview?year_from=2019&year_to=2023&province=福建省")
+    totals = _spec(doc, "totals")["data"]["values"]
+    assert [r["year"] for r in totals] == [2022, 2023]            # 平潭 2022 (two copies: counted once), 2023
+    assert [r["reports"] for r in totals] == [1, 1]
+    ranking = _spec(doc, "ranking")["data"]["values"]
+    assert [r["province"] for r in ranking] == ["福建省"]
+    failures = _spec(doc, "failures")["data"]["values"]
+    assert {r["year"] for r in failures} == {2022, 2023}
+    # every chart link carries the filters
+    for a in doc.xpath("//section[@class='gk-card']//p[@class='gk-links']/a[1]"):
+        assert "province=%E7%A6%8F%E5%BB%BA%E7%9C%81" in a.get("href")
+    # a province not in the database is dropped with a note
+    doc = html(site, "/-/overview?province=火星")
+    assert "省份“火星”不在数据库中，已忽略。" in doc.text_content()
+
+
+def test_overview_heat_map_tells_zero_from_no_data(site, conn):
+    doc = html(site, "/-/overview")
+    spec = _spec(doc, "failures")
+    rows = spec["data"]["values"]
+    # T2-2019-prev applies to no report of 2011 (legacy): no data, not 0; TX-year was checked in 2020 and failed once
+    by = {(r["year"], r["rule_id"]): r["reports_failed"] for r in rows}
+    assert by[(2011, "T2-2019-prev")] is None
+    assert by[(2020, "TX-year")] == 1
+    assert any(v == 0 for v in by.values())
+    color = spec["layer"][0]["encoding"]["color"]
+    assert color["legend"]["type"] == "gradient"
+    assert [c["value"] for c in color["condition"]] == ["#d9d9d9", "#ffffff"]
+    # rule titles, not ids, on the axis
+    assert {r["rule"] for r in rows} >= {"表三总量平衡", "正文申请情况年份与报告年度一致"}
+    assert spec["encoding"]["y"]["field"] == "rule"
+    # tables: a grey "—" for no data, a plain 0 for zero
+    cells = doc.xpath("//h2[@id='totals']/following-sibling::table[1]//td")
+    assert any(td.xpath("./span[@class='gk-nodata']") for td in cells)
+    assert any(td.xpath("./span[@class='gk-zero']") for td in cells)
