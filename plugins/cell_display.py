@@ -85,6 +85,9 @@ def display(datasette, table, column, value, row):
         return cells_html(datasette, value, row)
     if isinstance(value, dict):
         return None
+    if column == "instance":
+        label = labels.instance_label(value)
+        return code_html(label, value) if label else None
     domain = labels.column_domain(table, column, row)
     label = labels.code_label(domain, value)
     if label:

@@ -23,8 +23,8 @@ from ingest.site.serve import STATIC_MOUNT
 # Datasette's filter operators (datasette/filters.py, key → display) in Chinese.
 FILTER_OPS = {
     "exact": "等于", "not": "不等于", "contains": "包含", "endswith": "结尾是", "startswith": "开头是",
-    "gt": "大于", "gte": "大于或等于", "lt": "小于", "lte": "小于或等于", "like": "匹配（like）",
-    "notlike": "不匹配（like）", "glob": "通配匹配（glob）", "in": "属于（逗号分隔）", "notin": "不属于（逗号分隔）",
+    "gt": "大于", "gte": "大于或等于", "lt": "小于", "lte": "小于或等于", "like": "匹配（% 为任意字符）",
+    "notlike": "不匹配（% 为任意字符）", "glob": "通配匹配（* 为任意字符）", "in": "属于（逗号分隔）", "notin": "不属于（逗号分隔）",
     "arraycontains": "数组包含", "arraynotcontains": "数组不包含", "date": "日期为", "isnull": "为空值",
     "notnull": "不为空值", "isblank": "为空白", "notblank": "不为空白",
 }
@@ -51,12 +51,16 @@ ERRORS = (
 )
 
 
-def error_zh(message) -> str:
+def error_zh(message) -> markupsafe.Markup:
+    """Datasette's English error message in Chinese; the names it quotes (a column, a table) in <code>."""
     text = str(message or "")
     for pattern, replacement in ERRORS:
-        if pattern.match(text):
-            return pattern.sub(replacement, text, count=1)
-    return text
+        m = pattern.match(text)
+        if m:
+            groups = [markupsafe.Markup("<code>{}</code>").format(g) for g in m.groups()]
+            out = markupsafe.escape(replacement.replace("\\1", "\x00"))
+            return markupsafe.Markup(str(out).replace("\x00", str(groups[0]) if groups else ""))
+    return markupsafe.Markup("{}").format(text)
 
 
 def table_label(table: str | None) -> str:
@@ -86,22 +90,24 @@ def value_html(table, column, value, fallback=None) -> markupsafe.Markup:
     return markupsafe.Markup("{}").format(text)
 
 
-def description_zh(table, filters=None, sort=None, sort_desc=None, search=None) -> str:
-    """Datasette's "where year = 2020 sorted by year descending", in Chinese: "年度等于 2020，按年度降序"."""
+def description_zh(table, filters=None, sort=None, sort_desc=None, search=None) -> markupsafe.Markup:
+    """Datasette's "where year = 2020 sorted by year descending", in Chinese: "报告年度等于 2020，按报告年度降序";
+    a coded value shows its label, the code after it in a gk-key span."""
     bits = []
     if search:
-        bits.append(f"搜索“{search}”")
+        bits.append(markupsafe.Markup("搜索“{}”").format(search))
     for column, lookup, value in (filters.selections() if filters is not None else ()):
         op = filter_op(lookup)
         if lookup in ("isnull", "notnull", "isblank", "notblank"):
-            bits.append(f"{labels.column_label(table, column)}{op}")
+            bits.append(markupsafe.Markup("{}{}").format(labels.column_label(table, column), op))
         else:
-            bits.append(f"{labels.column_label(table, column)}{op} {value_label(table, column, value)}")
+            bits.append(markupsafe.Markup("{}{} {}").format(labels.column_label(table, column), op,
+                                                            value_html(table, column, value)))
     if sort:
-        bits.append(f"按{labels.column_label(table, sort)}升序")
+        bits.append(markupsafe.Markup("按{}升序").format(labels.column_label(table, sort)))
     elif sort_desc:
-        bits.append(f"按{labels.column_label(table, sort_desc)}降序")
-    return "，".join(bits)
+        bits.append(markupsafe.Markup("按{}降序").format(labels.column_label(table, sort_desc)))
+    return markupsafe.Markup("，").join(bits)
 
 
 def column_header(table, column: str) -> markupsafe.Markup:

@@ -121,6 +121,17 @@ def dated_name(db_name: str, built_at: str | None) -> str:
     return f"{db_name}-{day}.db" if day else f"{db_name}.db"
 
 
+def built_text(built_at: str | None) -> str | None:
+    """"2026-12-01T19:25:03+00:00" → "2026-12-01 19:25（协调世界时）"."""
+    if not built_at:
+        return None
+    try:
+        when = datetime.fromisoformat(built_at)
+    except ValueError:
+        return built_at
+    return when.strftime("%Y-%m-%d %H:%M") + "（协调世界时）"
+
+
 def human_size(n: int) -> str:
     for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if n >= size:
@@ -164,7 +175,7 @@ async def downloads_page(request, datasette):
         "file_url": datasette.urls.path(f"/-/download/{name}"),
         "size": human_size(size),
         "size_bytes": size,
-        "built_at": info.get("built_at"),
+        "built_at": built_text(info.get("built_at")),
         "reports": info.get("reports"),
         "tables": tables,
     }

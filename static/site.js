@@ -63,6 +63,16 @@
     });
   }
 
+  /* datasette-vega (table and query pages) replaces a clicked link's fragment by the page's own chart state
+     when the page has one; our links to a report's cell or line keep theirs. */
+  window.addEventListener("click", function (ev) {
+    if (!location.hash || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) { return; }
+    var a = ev.target.closest && ev.target.closest("a.gk-report, a.gk-cell, a.gk-cellref");
+    if (!a || !a.hash) { return; }
+    ev.preventDefault();
+    location.href = a.href;
+  }, true);
+
   document.addEventListener("DOMContentLoaded", function () {
     watch(document.body);
     highlightCells();

@@ -300,6 +300,10 @@ def test_table_page_description_in_chinese(site):
     assert headers["agency"] == "发布机关" and headers["year"] == "报告年度"
     ops = [o.text for o in doc.xpath("//select[@name='_filter_op']/option")]
     assert ops[:3] == ["等于", "不等于", "包含"]
+    doc = html(site, "/gongkai/check_results?status=fail")
+    count = doc.xpath("//h3[@class='gk-count']")[0]
+    assert count.text_content() == "3 行，结果等于 不通过 fail，按行号升序"
+    assert count.xpath(".//span[@class='gk-key']")[0].text == "fail"
 
 
 def test_codes_show_their_chinese_label(site):
@@ -336,7 +340,7 @@ def test_error_pages_in_chinese_with_a_way_back(site, path, title):
 def test_sql_error_in_chinese(site):
     r = site("/gongkai?sql=select+nope")
     assert r.status_code == 400
-    assert "SQL 错误：没有这一列：nope" in r.text
+    assert "SQL 错误：没有这一列：nope" in lxml.html.fromstring(r.text).text_content()
 
 
 # ---------------------------------------------------------------------------------------------

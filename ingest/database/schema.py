@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from .. import forms
 from . import stats
@@ -501,7 +502,8 @@ def code_labels() -> dict[str, dict[str, str]]:
         "rule": {r.id: r.title for r in checks.load_rules()},
         "rule_status": {k: v.split("（")[0] for k, v in checks.RULE_STATUSES.items()},
         "warning_code": dict(WARNING_CODES),
-        "fact_metric": {k: v for k, v in forms.FACT_METRICS.items()},
+        # a bracket naming a rule or a pattern in Latin letters ("（用于核对TX-year）") is left to forms.py
+        "fact_metric": {k: re.sub(r"（[^（）]*[A-Za-z][^（）]*）", "", v) for k, v in forms.FACT_METRICS.items()},
         "cell_kind": {k: v.split("（")[0] for k, v in forms.CELL_KINDS.items()},
         "parse_status": {k: v.split("（")[0] for k, v in PARSE_STATUSES.items()},
         "template": {k: v.split("（")[0] for k, v in forms.TEMPLATE_LABELS.items()},

@@ -34,6 +34,7 @@ TABLE_COLUMN_DOMAINS = {
     ("form_metrics", "table_name"): None,
 }
 # cells.col_key: its domain depends on the row's table_name
+ROW_KEY_DOMAINS = {"applications": "row_key", "reviews_litigation": "review_kind", "active_disclosure": "item_key"}
 COL_KEY_DOMAINS = {"applications": "applicant", "reviews_litigation": "review_outcome", "active_disclosure": "metric"}
 
 
@@ -51,14 +52,31 @@ def code_label(domain: str | None, code) -> str | None:
 def column_domain(table: str | None, column: str, row=None) -> str | None:
     if (table, column) in TABLE_COLUMN_DOMAINS:
         return TABLE_COLUMN_DOMAINS[(table, column)]
-    if column == "col_key" and row is not None:
+    if column in ("col_key", "row_key") and table == "cells" and row is not None:
         try:
-            return COL_KEY_DOMAINS.get(row["table_name"])
+            table_name = row["table_name"]
         except (KeyError, IndexError):
             return None
+        return (COL_KEY_DOMAINS if column == "col_key" else ROW_KEY_DOMAINS).get(table_name)
     if column == "kind" or column == "metric":
         return None                 # ambiguous without the table (a query page)
     return COLUMN_DOMAINS.get(column)
+
+
+def instance_label(value: str) -> str | None:
+    """check_results.instance: a table-3 column or row, a table-2 item, "metric@line", "item@report", "line N"."""
+    if not isinstance(value, str):
+        return None
+    if value.startswith("line ") and value[5:].isdigit():
+        return f"第 {value[5:]} 行"
+    key, _, tail = value.partition("@")
+    for domain in ("applicant", "row_key", "item_key", "fact_metric", "review_kind"):
+        label = code_label(domain, key)
+        if label:
+            if not tail:
+                return label
+            return f"{label}（第 {tail} 行）" if tail.isdigit() else f"{label}（对照报告 {tail}）"
+    return None
 
 
 def rule_title(rule_id: str | None) -> str:
