@@ -8,8 +8,8 @@ hit's original section text, finds the words there (str.find, linear) and cuts a
 first one. The canned query stays for SQL users.
 
 Query syntax: words separated by spaces must all occur; a phrase in quotes ("行政复议决定" or
-“…”) must occur as written. Like the canned query, a common word without a year or province filter
-ranks only the first 2,000 matching sections, so one search never ranks the whole index.
+“…”) must occur as written. Like the canned query, a common word ranks only the first 2,000 matching
+sections (in index order), so one search never ranks the whole index.
 """
 from __future__ import annotations
 
@@ -52,6 +52,12 @@ def hit_window(text: str, terms: list[str]) -> tuple[int, int, int]:
 
 
 async def search(db, phrases: list[str], words: list[str], year: int | None, province: str, page: int) -> dict:
+    """The page's hits, ranked, and how many sections match (exactly, up to CAP).
+
+    Bounded at any scale: the index is walked in rowid order only until CAP + 1 sections have every word as
+    written (and the year and province); ranking then reads only the matches up to that rowid (FTS5 stops
+    at a rowid bound), so a common word never ranks the whole index.
+    """
     terms = phrases + words
     expression = fts_query(" ".join(terms))
     if expression == '""':
@@ -65,26 +71,21 @@ async def search(db, phrases: list[str], words: list[str], year: int | None, pro
     if province:
         filters += " and r.province = :province"
         params["province"] = province
+    found = """from sections_fts join sections s on s.id = sections_fts.rowid join reports r on r.id = s.report_id
+              where sections_fts match :fts"""
     count = (await db.execute(
-        f"select count(*) as n, max(id) as last_id from (select rowid as id from sections_fts "
-        f"where sections_fts match :fts limit {CAP + 1})", {"fts": expression})).first()
-    capped = not filters and count["n"] > CAP
-    bound = " and sections_fts.rowid <= :last_id" if capped else ""
-    if capped:
-        params["last_id"] = count["last_id"]
+        f"select count(*) as n, max(id) as last_id from (select s.id {found} {literal}{filters} "
+        f"order by sections_fts.rowid limit {CAP + 1})", params)).first()
+    if not count["n"]:
+        return {"rows": [], "n": 0, "capped": False}
+    capped = count["n"] > CAP
+    params["last_id"] = count["last_id"]
     sql = f"""select s.id, s.report_id, s.number, s.title, s.line_start, s.line_end, s.text,
                      r.title as report_title, r.agency, r.year, r.province
-              from sections_fts join sections s on s.id = sections_fts.rowid join reports r on r.id = s.report_id
-              where sections_fts match :fts{bound} {literal}{filters}
+              {found} and sections_fts.rowid <= :last_id {literal}{filters}
               order by sections_fts.rank limit {PAGE + 1} offset {(page - 1) * PAGE}"""
     rows = [dict(r) for r in (await db.execute(sql, params)).rows]
-    n = None
-    if not capped:       # the exact number of sections holding every word as written
-        n = (await db.execute(
-            f"""select count(*) from sections_fts join sections s on s.id = sections_fts.rowid
-                join reports r on r.id = s.report_id where sections_fts match :fts {literal}{filters}""",
-            params)).first()[0]
-    return {"rows": rows[:PAGE], "more": len(rows) > PAGE, "n": n, "capped": capped}
+    return {"rows": rows[:PAGE], "more": len(rows) > PAGE, "n": min(count["n"], CAP), "capped": capped}
 
 
 async def place_hits(db, rows: list[dict], terms: list[str], q: str, datasette) -> list[dict]:
