@@ -16,9 +16,11 @@ on `report_id` and `status = 'fail'`.
 """
 from __future__ import annotations
 
+import functools
 import json
 
 import markupsafe
+from markupsafe import escape
 from datasette import hookimpl
 
 from ingest.site import labels
@@ -43,10 +45,17 @@ def report_link(datasette, value, row=None) -> markupsafe.Markup:
     if isinstance(value, dict):
         label, value = value.get("label"), value.get("value")
     rule = _get(row, "rule_id") if row is not None else None
-    href = report_url(datasette, str(value), f"rule-{rule}" if rule else "")
-    text = markupsafe.escape(label if label and label != value else value)
-    key = markupsafe.Markup(' <span class="gk-key">{}</span>').format(value) if label and label != value else ""
-    return markupsafe.Markup('<a class="gk-report" href="{}">{}</a>{}').format(href, text, key)
+    href = escape(report_url(datasette, str(value), f"rule-{rule}" if rule else ""))
+    if label and label != value:
+        return markupsafe.Markup(f'<a class="gk-report" href="{href}">{escape(label)}</a> '
+                                 f'<span class="gk-key">{escape(value)}</span>')
+    return markupsafe.Markup(f'<a class="gk-report" href="{href}">{escape(value)}</a>')
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell_parts(key: str, template: str | None) -> tuple[str, str, str]:
+    """(escaped key, escaped printed label, anchor) of a cell key: the same keys recur on every row of a check page."""
+    return str(escape(key)), str(escape(labels.cell_label(key, template))), labels.cell_anchor(key)
 
 
 def cells_html(datasette, value, row) -> markupsafe.Markup | None:
@@ -58,21 +67,21 @@ def cells_html(datasette, value, row) -> markupsafe.Markup | None:
         return None
     report_id = _get(row, "report_id")
     template = _get(row, "template")
+    base = str(escape(datasette.urls.path(f"/reports/{report_id}"))) if report_id else None
     parts = []
     for key in keys:
         if not isinstance(key, str):
             continue
-        label = labels.cell_label(key, template)
-        if report_id:
-            parts.append(markupsafe.Markup('<a class="gk-cell" href="{}" title="{}">{}</a>').format(
-                report_url(datasette, str(report_id), labels.cell_anchor(key)), key, label))
+        k, label, anchor = _cell_parts(key, template)
+        if base:
+            parts.append(f'<a class="gk-cell" href="{base}#{anchor}" title="{k}">{label}</a>')
         else:
-            parts.append(markupsafe.Markup('<span title="{}">{}</span>').format(key, label))
-    return markupsafe.Markup("；").join(parts) if parts else markupsafe.Markup("")
+            parts.append(f'<span title="{k}">{label}</span>')
+    return markupsafe.Markup("；".join(parts))
 
 
 def code_html(label: str, code) -> markupsafe.Markup:
-    return markupsafe.Markup('{} <span class="gk-key">{}</span>').format(label, code)
+    return markupsafe.Markup(f'{escape(label)} <span class="gk-key">{escape(code)}</span>')
 
 
 def display(datasette, table, column, value, row):
@@ -93,7 +102,7 @@ def display(datasette, table, column, value, row):
     if label:
         if domain == "rule":
             href = datasette.urls.path(f"/{_database(datasette)}/checks_{value}")
-            return markupsafe.Markup('<a href="{}">{}</a> <span class="gk-key">{}</span>').format(href, label, value)
+            return markupsafe.Markup(f'<a href="{escape(href)}">{escape(label)}</a> <span class="gk-key">{escape(value)}</span>')
         return code_html(label, value)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return markupsafe.Markup(str(int(value)))

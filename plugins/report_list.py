@@ -5,7 +5,8 @@ Why a page of our own (and not only Datasette's reports table): a reader looks f
 2022 report", not for a table row; this page shows what a reader picks by (agency, year, region,
 form, how many rules failed) with the Chinese labels, and each title opens `/reports/{id}`. The
 filter values come from `year_stats` (a few hundred rows at any scale), the rows from `reports`
-through its (year, province, agency) index, in that order (newest year first). The same filters as a table page and as JSON/CSV
+through its (year, template, province) index, in that order (newest year first, then form and
+province), so a page costs its 50 rows, not a sort of every report. The same filters as a table page and as JSON/CSV
 are linked under the list.
 """
 from __future__ import annotations
@@ -81,7 +82,7 @@ async def report_list(request, datasette):
         f"""select r.id, r.title, r.agency, r.year, r.province, r.city, r.county, r.template, r.parse_status,
                    r.n_warnings, {failed} as rules_failed
             from reports r {join}{where}
-            order by r.year desc, r.province desc, r.agency desc, r.rowid desc
+            order by r.year desc, r.template desc, r.province desc, r.rowid desc
             limit {PAGE_SIZE} offset {offset}""", params)).rows]
     for r in rows:
         r["template_label"] = labels.code_label("template", r["template"]) or (r["template"] or "")

@@ -49,9 +49,9 @@ TABLES: dict[str, dict] = {
             "n_warnings": ("INTEGER", "解析警告数（n_warnings），明细见 warnings 表"),
         },
         # (year, template, province): the reports page filtered by year counts its facets from the index
-        # (year, province, agency): the report list (/reports) reads its pages in this order, newest year first
+        # (year, template, province) also orders the report list (/reports): newest year first, a page read in index order
         "indexes": [["year", "template", "province"], ["template"], ["province"], ["adcode"], ["agency_id", "year"],
-                    ["parse_status"], ["path"], ["year", "province", "agency"]],
+                    ["parse_status"], ["path"]],
         "sort_desc": "year",
     },
     "active_disclosure": {
