@@ -77,7 +77,8 @@ def cells_html(datasette, value, row) -> markupsafe.Markup | None:
             parts.append(f'<a class="gk-cell" href="{base}#{anchor}" title="{k}">{label}</a>')
         else:
             parts.append(f'<span title="{k}">{label}</span>')
-    return markupsafe.Markup("；".join(parts))
+    # an empty list: a blank cell (an empty Markup would make Datasette print the raw "[]")
+    return markupsafe.Markup("；".join(parts) or "&nbsp;")
 
 
 def code_html(label: str, code) -> markupsafe.Markup:

@@ -308,11 +308,16 @@ def test_no_visible_english(server, page, db_path):
         "chart_query": "/gongkai/charts_province_ranking", "row": f"/gongkai/reports/{report_id}",
         "not_found": "/gongkai/nosuch", "sql_error": "/gongkai?sql=select+nope",
     }
+    # a check page: its description is the rule file's header (canned_queries/checks/, which names the
+    # status values and check_results' columns for SQL users); the rest of the page must be Chinese
+    pages["check_page"] = "/gongkai/checks_TX-counts?year=2022"
     found = {}
     for name, path in pages.items():
         page.goto(server + path)
         page.wait_for_load_state("networkidle")
         shoot(page, f"page_{name}")
+        if name == "check_page":
+            page.evaluate("document.querySelectorAll('.metadata-description').forEach(e => e.remove())")
         words = english_words(page.evaluate(VISIBLE_TEXT), ids)
         if words:
             found[name] = words
