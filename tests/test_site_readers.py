@@ -445,7 +445,7 @@ def test_search_shows_original_text_with_the_words_marked(site, conn):
     hits = doc.xpath("//div[@class='gk-hit']")
     assert hits
     n = conn.execute("select count(*) from sections where instr(text, '行政复议') > 0").fetchone()[0]
-    assert f"共 {n} 节章节含有检索词" in doc.text_content()
+    assert f"共 {n} 个章节含有检索词" in doc.text_content()
     for hit in hits:
         marks = [m.text for m in hit.xpath(".//mark[@class='gk-q']")]
         assert marks and set(marks) == {"行政复议"}
@@ -484,9 +484,9 @@ def test_search_one_line_report_links_to_the_piece(site, conn):
 def test_search_phrase_and_several_words(site, conn):
     both = conn.execute("select count(*) from sections where instr(text, '复议') > 0 "
                         "and instr(text, '诉讼') > 0").fetchone()[0]
-    assert f"共 {both} 节章节含有检索词" in html(site, "/search?q=复议 诉讼").text_content()
+    assert f"共 {both} 个章节含有检索词" in html(site, "/search?q=复议 诉讼").text_content()
     phrase = conn.execute("select count(*) from sections where instr(text, '不予公开') > 0").fetchone()[0]
-    assert f"共 {phrase} 节章节含有检索词" in html(site, "/search?q=“不予公开”").text_content()
+    assert f"共 {phrase} 个章节含有检索词" in html(site, "/search?q=“不予公开”").text_content()
 
 
 def test_search_explains_when_nothing_matches(site):
