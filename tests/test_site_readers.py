@@ -541,3 +541,14 @@ def test_overview_heat_map_tells_zero_from_no_data(site, conn):
     cells = doc.xpath("//h2[@id='totals']/following-sibling::table[1]//td")
     assert any(td.xpath("./span[@class='gk-nodata']") for td in cells)
     assert any(td.xpath("./span[@class='gk-zero']") for td in cells)
+
+
+@pytest.mark.parametrize("path", [
+    "/search?q=<script>alert(1)</script>", "/reports?agency=<script>alert(1)</script>",
+    "/-/overview?province=<script>alert(1)</script>", "/gongkai/checks_T3-balance?status=<script>alert(1)</script>",
+    "/reports/{id}?q=<script>alert(1)</script>",
+])
+def test_reader_input_is_escaped(site, conn, path):
+    r = site(path.replace("{id}", rid(conn, "000_82a0420bca058b17.txt")))
+    assert r.status_code == 200
+    assert "<script>alert(" not in r.text and "&lt;script&gt;alert(1)" in r.text
