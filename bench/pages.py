@@ -35,8 +35,26 @@ def _pages(db_path: Path) -> dict[str, str]:
                            "order by id limit 1").fetchone() or conn.execute(
                            "select id, year from reports order by id limit 1").fetchone()
     report_id, year = row
+    with sqlite3.connect(db_path) as conn:
+        province = (conn.execute("select province from reports where province is not null "
+                                 "group by province order by count(*) desc limit 1").fetchone() or [""])[0]
+        agency = (conn.execute("select agency from reports where agency is not null order by id limit 1")
+                  .fetchone() or [""])[0]
     pages = {
         "report_page": f"/reports/{report_id}",
+        "report_page_search_marks": f"/reports/{report_id}?q=行政复议",
+        "report_list": "/reports",
+        "report_list_year_province": f"/reports?year={year}&province={province}",
+        "report_list_agency_text": f"/reports?agency={agency[:4]}",
+        "report_list_page_50": "/reports?page=50",
+        "search_page": "/search?q=复议",
+        "search_page_phrase": "/search?q=“不予公开”",
+        "search_page_two_words": f"/search?q=复议 诉讼&year={year}",
+        "search_page_nothing": "/search?q=量子纠缠",
+        "overview_filtered": f"/-/overview?year_from={year}&province={province}",
+        "downloads": "/-/downloads",
+        "table_xlsx": f"/{name}/reports.xlsx?year={year}&_size=max",
+        "table_csvbom": f"/{name}/reports.csvbom?year={year}&_size=max",
         "table_filtered": f"/{name}/applications?row_key=new_received&_sort_desc=total",
         "reports_by_year": f"/{name}/reports?year={year}",
         "search": f"/{name}/search?q=复议",

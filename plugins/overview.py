@@ -12,6 +12,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from ingest import forms
+from ingest.site import labels
 from ingest.site.charts import (VEGA_FILES, chart_query, json_for_script, ordered_values, reports_database,
                            vega_dir, vega_lite, vega_script_urls)
 
@@ -26,10 +27,31 @@ async def vega_script(request, datasette):
 
 
 COUNT_AXIS = {"tickMinStep": 1, "format": "d"}   # counts of reports: no 0.5 ticks
+NO_DATA = "无数据"
+NO_DATA_COLOR = "#d9d9d9"
+ZERO_COLOR = "#ffffff"
 
 
 def _bar(x: dict, y: dict, **extra) -> dict:
     return {"mark": {"type": "bar", "tooltip": True}, "encoding": {"x": x, "y": y, **extra}}
+
+
+def _labelled_bar(x: dict, y: dict, value: str, horizontal: bool = False) -> dict:
+    """A bar chart whose bars carry their value, and "无数据" where the value is null (no bar ≠ a zero bar)."""
+    text = {"field": value, "type": "quantitative", "format": ",",
+            "condition": {"test": f"datum['{value}'] === null", "value": NO_DATA}}
+    label = {"type": "text", "invalid": None, "fontSize": 10,
+             **({"align": "left", "dx": 3} if horizontal else {"dy": -6})}
+    return {"encoding": {"x": x, "y": y},
+            "layer": [{"mark": {"type": "bar", "tooltip": True}},
+                      {"mark": label, "encoding": {"text": text,
+                                                   "color": {"condition": {"test": f"datum['{value}'] === null",
+                                                                           "value": "#999"}, "value": "#333"}}}]}
+
+
+def rule_short(rule_id: str) -> str:
+    """A rule's Chinese title without its bracketed formula: an axis label that fits."""
+    return labels.rule_title(rule_id).split("（")[0]
 
 
 def chart_specs(q: dict[str, dict]) -> list[dict]:
@@ -38,9 +60,17 @@ def chart_specs(q: dict[str, dict]) -> list[dict]:
     outcome_order = ordered_values(q["outcomes"]["rows"], "outcome", "outcome_order")
     templates = [{**r, "template_label": forms.TEMPLATE_LABELS.get(r["template"], r["template"]).split("（")[0]}
                  for r in q["templates"]["rows"]]
+    failures = [{**r, "rule": rule_short(r["rule_id"]), "rule_title": labels.rule_title(r["rule_id"])}
+                for r in q["failures"]["rows"]]
+    rules = [{**r, "rule": rule_short(r["rule_id"]), "rule_title": labels.rule_title(r["rule_id"]),
+              "reports_failed": r["reports_failed"] if r.get("reports_checked") else None}
+             for r in q["rules"]["rows"]]
+    rule_order = [rule_short(r) for r in sorted({r["rule_id"] for r in q["rules"]["rows"]})]
+    heat_value = "reports_failed"
     charts = [
-        ("totals", "各年度本年新收申请", "表三“本年新收政府信息公开申请数量”总计列的合计（件）。",
-         _bar(year, {"field": "new_received", "type": "quantitative", "title": "本年新收申请（件）"})),
+        ("totals", "各年度本年新收申请", "表三“本年新收政府信息公开申请数量”总计列的合计（件）；“无数据”表示该年度没有可加的表三数字。",
+         _labelled_bar(year, {"field": "new_received", "type": "quantitative", "title": "本年新收申请（件）"},
+                       "new_received")),
         ("outcomes", "办理结果构成", "各年度表三办理结果六类所占比例。",
          _bar(year, {"field": "applications", "type": "quantitative", "stack": "normalize",
                      "title": "占办理结果的比例", "axis": {"format": "%"}},
@@ -48,22 +78,45 @@ def chart_specs(q: dict[str, dict]) -> list[dict]:
               order={"field": "outcome_order", "type": "quantitative"})),
         ("withheld", "各省份不予公开、无法提供的比例",
          "不予公开与无法提供两组之和占办理结果六类合计的百分比。",
-         _bar({"field": "withheld_pct", "type": "quantitative", "title": "不予公开＋无法提供（%）"},
-              {"field": "province", "type": "nominal", "title": "省份", "sort": "-x"})),
+         _labelled_bar({"field": "withheld_pct", "type": "quantitative", "title": "不予公开＋无法提供（%）"},
+                       {"field": "province", "type": "nominal", "title": "省份", "sort": "-x"},
+                       "withheld_pct", horizontal=True)),
+        ("ranking", "各省份本年新收申请（排名）",
+         "按本年新收申请合计由多到少排列，条形旁为件数；“无数据”表示该省报告中没有可加的表三数字。"
+         "（省级行政区划地图需要开放许可的边界数据，软件包仓库中没有，故以排名条形图代替。）",
+         _labelled_bar({"field": "new_received", "type": "quantitative", "title": "本年新收申请（件）"},
+                       {"field": "province", "type": "nominal", "title": "省份",
+                        "sort": {"field": "rank", "order": "ascending"}},
+                       "new_received", horizontal=True)),
         ("templates", "各年度各格式的报告数", "按报告年度和报告格式统计的报告数。",
          _bar(year, {"field": "reports", "type": "quantitative", "title": "报告数", "axis": COUNT_AXIS},
               color={"field": "template_label", "type": "nominal", "title": "报告格式"})),
-        ("failures", "各年度各条规则不通过的报告数", "每格数字为该年度该规则不通过的报告文件数。",
-         {"encoding": {"x": year, "y": {"field": "rule_id", "type": "nominal", "title": "规则"}},
+        ("failures", "各年度各条规则不通过的报告数",
+         "每格数字为该年度该规则不通过的报告文件数；颜色越深越多（图例为色阶）。白色“0”：已核对、无不通过；"
+         "灰色“无数据”：该年度没有适用此规则的报告。",
+         {"encoding": {"x": year, "y": {"field": "rule", "type": "nominal", "title": "规则", "sort": rule_order,
+                                        "axis": {"labelLimit": 220}}},
           "layer": [
-              {"mark": {"type": "rect", "tooltip": True},
-               "encoding": {"color": {"field": "reports_failed", "type": "quantitative", "title": "报告数",
-                                      "scale": {"scheme": "oranges"}}}},
-              {"mark": {"type": "text"}, "encoding": {"text": {"field": "reports_failed", "type": "quantitative"}}},
+              {"mark": {"type": "rect", "tooltip": {"content": "data"}, "invalid": None, "stroke": "#ccc",
+                        "strokeWidth": 0.5},
+               "encoding": {"color": {
+                   "field": heat_value, "type": "quantitative", "title": "不通过的报告数",
+                   "scale": {"scheme": "oranges", "domainMin": 0},
+                   "legend": {"type": "gradient", "format": "d", "gradientLength": 160, "tickCount": 4},
+                   "condition": [{"test": f"datum['{heat_value}'] === null", "value": NO_DATA_COLOR},
+                                 {"test": f"datum['{heat_value}'] === 0", "value": ZERO_COLOR}]}}},
+              {"mark": {"type": "text", "invalid": None, "fontSize": 10},
+               "encoding": {"text": {"field": heat_value, "type": "quantitative",
+                                     "condition": {"test": f"datum['{heat_value}'] === null", "value": "—"}},
+                            "color": {"condition": {"test": f"datum['{heat_value}'] === null", "value": "#777"},
+                                      "value": "#222"}}},
           ]}),
-        ("rules", "各条规则不通过的报告数", "全部年度合计，按报告文件计。",
-         _bar({"field": "rule_id", "type": "nominal", "title": "规则", "axis": {"labelAngle": -40}},
-              {"field": "reports_failed", "type": "quantitative", "title": "不通过的报告数", "axis": COUNT_AXIS})),
+        ("rules", "各条规则不通过的报告数", "全部年度合计，按报告文件计；“无数据”表示没有适用此规则的报告。",
+         _labelled_bar({"field": "reports_failed", "type": "quantitative", "title": "不通过的报告数",
+                        "axis": COUNT_AXIS},
+                       {"field": "rule", "type": "nominal", "title": "规则", "sort": rule_order,
+                        "axis": {"labelLimit": 220}},
+                       "reports_failed", horizontal=True)),
         ("corrections", "行政复议、行政诉讼纠错率",
          "结果纠正占已审结案件（维持＋纠正＋其他）的百分比；没有已审结案件的年度不画点。",
          {"mark": {"type": "line", "point": True, "tooltip": True},
@@ -71,13 +124,15 @@ def chart_specs(q: dict[str, dict]) -> list[dict]:
                        "y": {"field": "corrected_pct", "type": "quantitative", "title": "纠错率（%）"},
                        "color": {"field": "kind", "type": "nominal", "title": "类别"}}}),
     ]
-    data_rows = {"templates": templates}
+    data_rows = {"templates": templates, "failures": failures, "rules": rules}
     out = []
     for key, title, note, spec in charts:
         rows = data_rows.get(key, q[key]["rows"])
-        full = vega_lite(rows, spec)
-        out.append({"key": key, "title": title, "note": note, "query": q[key], "spec": full,
-                    "spec_json": json_for_script(full), "empty": not rows})
+        height = max(260, 22 * len({r.get("province") for r in rows})) if key in ("ranking", "withheld") else \
+            max(260, 22 * len(rule_order)) if key in ("failures", "rules") else 260
+        full = vega_lite(rows, spec, height=height)
+        out.append({"key": key, "title": title, "note": note, "query": q[key if key != "ranking" else "ranking"],
+                    "spec": full, "spec_json": json_for_script(full), "empty": not rows})
     return out
 
 
@@ -93,11 +148,43 @@ CHART_QUERIES = {
 }
 
 
+async def filter_values(db) -> dict:
+    years = [r[0] for r in (await db.execute(
+        "select distinct year from year_stats where year is not null order by year")).rows]
+    provinces = [r[0] for r in (await db.execute(
+        "select distinct coalesce(province, '未识别省份') from year_stats order by 1")).rows]
+    return {"years": years, "provinces": provinces}
+
+
+def chosen_filters(args, values: dict) -> tuple[dict, list[str]]:
+    """The overview's filters from the query string; a value the database does not hold is dropped with a note."""
+    params = {"year_from": "", "year_to": "", "province": ""}
+    notes = []
+    for key in ("year_from", "year_to"):
+        raw = (args.get(key) or "").strip()
+        if raw:
+            if raw.isdigit() and int(raw) in values["years"]:
+                params[key] = raw
+            else:
+                notes.append(f"年度“{raw[:10]}”不在数据库中，已忽略。")
+    raw = (args.get("province") or "").strip()
+    if raw:
+        if raw in values["provinces"]:
+            params["province"] = raw
+        else:
+            notes.append(f"省份“{raw[:20]}”不在数据库中，已忽略。")
+    if params["year_from"] and params["year_to"] and int(params["year_from"]) > int(params["year_to"]):
+        params["year_from"], params["year_to"] = params["year_to"], params["year_from"]
+    return params, notes
+
+
 async def overview_page(request, datasette):
     db = await reports_database(datasette)
     if db is None:
         raise NotFound("没有报告数据库")
-    q = {key: await chart_query(datasette, db, name) for key, name in CHART_QUERIES.items()}
+    values = await filter_values(db)
+    params, notes = chosen_filters(request.args, values)
+    q = {key: await chart_query(datasette, db, name, params) for key, name in CHART_QUERIES.items()}
     totals = q["totals"]["rows"]
     summary = {
         "reports": sum(r["reports"] or 0 for r in totals),
@@ -113,6 +200,10 @@ async def overview_page(request, datasette):
         "totals": q["totals"],
         "ranking": q["ranking"],
         "vega_scripts": vega_script_urls(datasette),
+        "filters": params,
+        "filter_values": values,
+        "filter_notes": notes,
+        "filtered": any(params.values()),
     }
     html = await datasette.render_template("overview.html", context, request=request)
     return Response.html(html)

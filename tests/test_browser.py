@@ -133,7 +133,7 @@ def test_overview_draws_every_chart(server, page):
     page.goto(server + "/-/overview")
     charts = drawn_charts(page, ".gk-chart")
     shoot(page, "overview")
-    assert [c["id"] for c in charts] == ["spec-totals", "spec-outcomes", "spec-withheld", "spec-templates",
+    assert [c["id"] for c in charts] == ["spec-totals", "spec-outcomes", "spec-withheld", "spec-ranking", "spec-templates",
                                         "spec-failures", "spec-rules", "spec-corrections"]
     assert all(c["kind"] == "svg" and c["marks"] > 0 for c in charts), charts
     assert page.errors == []
@@ -185,3 +185,140 @@ def test_canned_query_opens_with_its_chart(server, page, query):
     code = page.locator("details.gk-pandas pre").text_content()
     assert f"/{name}/{query}.json?_shape=array" in code
     assert page.errors == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The site for its readers: clicks, screenshots, no English
+# ---------------------------------------------------------------------------------------------
+
+def _report_id(db_path, filename: str) -> str:
+    with sqlite3.connect(db_path) as c:
+        return c.execute("select id from reports where path like ?", [f"%{filename}"]).fetchone()[0]
+
+
+def test_click_from_the_reports_table_to_a_report_page(server, page, db_path):
+    page.goto(server + "/gongkai/reports?_sort=agency")
+    shoot(page, "table_reports")
+    link = page.locator("a.gk-report").first
+    report_id = link.inner_text()
+    link.click()
+    page.wait_for_url(f"**/reports/{report_id}")
+    with sqlite3.connect(db_path) as c:
+        title = c.execute("select title from reports where id = ?", [report_id]).fetchone()[0]
+    assert page.locator("h1").inner_text() == title
+    assert page.locator("table.table3, p:has-text('本报告没有该表')").count() >= 1
+    assert page.errors == []
+
+
+def test_click_from_a_check_failure_to_the_highlighted_cell(server, page, db_path):
+    """平潭 2022 (web page): TX-counts fails on table 3's new applications (prose 75, table 74)."""
+    report_id = _report_id(db_path, "pingtan_2022.html")
+    page.goto(server + "/gongkai/checks_TX-counts?year=2022")
+    shoot(page, "check_page")
+    page.locator(f"a.gk-cell[href*='{report_id}']").first.click()
+    page.wait_for_url(f"**/reports/{report_id}#cell-applications-new_received-total")
+    cell = page.locator("#cell-applications-new_received-total")
+    assert cell.inner_text() == "74"
+    assert cell.evaluate("e => e.matches(':target')")
+    assert cell.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 232, 161)"
+    assert cell.is_visible() and cell.evaluate("e => e.getBoundingClientRect().top >= 0 && "
+                                               "e.getBoundingClientRect().bottom <= innerHeight")
+    # hovering the rule's block highlights its cells too
+    page.locator("#rule-TX-counts").hover()
+    assert "gk-hl" in (cell.get_attribute("class") or "")
+    shoot(page, "report_check_failure")
+    # the number links on to its mark in the source text
+    cell.locator("a").click()
+    mark = page.locator("#src-cell-applications-new_received-total + mark")
+    assert mark.inner_text() == "74"
+    assert mark.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 159, 67)"
+    assert page.errors == []
+
+
+def test_click_from_a_search_hit_to_the_matching_line(server, page, db_path):
+    report_id = _report_id(db_path, "pingtan_2023.txt")
+    page.goto(server + "/search?q=" + "“邮寄、网络提交”")
+    shoot(page, "search")
+    hit = page.locator(f"div.gk-hit a.gk-report[href*='{report_id}']")
+    assert hit.count() == 1
+    hit.click()
+    page.wait_for_url(f"**/reports/{report_id}?q=*#L10-*")
+    anchor = page.evaluate("location.hash").lstrip("#")
+    piece = page.locator(f"[id='{anchor}']")
+    assert "邮寄、网络提交" in piece.inner_text()
+    assert piece.locator("mark.gk-q").first.inner_text() == "邮寄、网络提交"
+    assert piece.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 239, 158)"
+    assert piece.evaluate("e => { const r = e.getBoundingClientRect(); return r.top < innerHeight && r.bottom > 0; }")
+    shoot(page, "report_search_hit")
+    assert page.errors == []
+
+
+def test_datasette_vega_panel_in_chinese(server, page):
+    page.goto(server + "/gongkai/charts_province_ranking")
+    button = page.locator(".datasette-vega-inactive button")
+    button.wait_for(timeout=20_000)
+    page.wait_for_function("() => document.querySelector('.datasette-vega-inactive button').textContent === '显示图表选项'",
+                           timeout=5_000)
+    button.click()
+    page.wait_for_function("() => { const h = document.querySelector('form.datasette-vega h3');"
+                           " return h && h.textContent === '图表选项'; }", timeout=5_000)
+    labels = page.locator("form.datasette-vega label").all_inner_texts()
+    assert any(label.startswith("横轴列") for label in labels) and any(label.strip().startswith("柱状图")
+                                                                    for label in labels), labels
+    shoot(page, "chart_panel")
+
+
+# Visible English allowed: numbers and ids (report ids, file names, table names, codes in .gk-key, SQL in
+# pre/code), and the names of formats and programs a reader meets anyway.
+ALLOWED_WORDS = {"SQL", "JSON", "CSV", "Datasette", "Excel", "xlsx", "Jupyter", "SQLite", "Python", "pandas",
+                 "UTF-8", "GBK", "GB18030", "MB", "KB", "GB", "Apache-2.0", "SHA-256",
+                 "utf-8", "gb18030", "gbk", "utf-16", "utf-8-sig"}                 # encodings as detected
+VISIBLE_TEXT = """() => {
+  const skip = 'script, style, .gk-key, pre, code, textarea, .source-text, .section-text, .report-exports';
+  const clone = document.body.cloneNode(true);
+  clone.querySelectorAll(skip).forEach(e => e.remove());
+  document.body.appendChild(clone);
+  clone.style.position = 'absolute';
+  const text = clone.innerText;
+  clone.remove();
+  return text;
+}"""
+
+
+def english_words(text: str, ids: set[str]) -> list[str]:
+    import re
+
+    text = re.sub(r"\b[0-9a-f]{16,64}\b", " ", text)                 # report ids, SHA-256 digests
+    text = re.sub(r"https?://\S+|[\w.-]+\.(?:txt|html?|md|markdown|pdf|docx|db)\b", " ", text)  # URLs, files
+    words = re.findall(r"[A-Za-z][A-Za-z0-9_.\-]*[A-Za-z0-9]|[A-Za-z]", text)
+    return sorted({w for w in words if w not in ALLOWED_WORDS and w not in ids})
+
+
+def test_no_visible_english(server, page, db_path):
+    with sqlite3.connect(db_path) as c:
+        ids = {r[0] for r in c.execute("select name from sqlite_master where type in ('table', 'view')")}
+        report_id = c.execute("select id from reports where path like '%004_2baf5ee0490418e5.txt'").fetchone()[0]
+        long_id = c.execute("select id from reports where path like '%pingtan_2023.txt'").fetchone()[0]
+    pages = {
+        "home": "/", "report_list": "/reports", "report": f"/reports/{report_id}",
+        "report_one_line": f"/reports/{long_id}", "search": "/search?q=行政复议",
+        "search_nothing": "/search?q=量子纠缠", "overview": "/-/overview", "downloads": "/-/downloads",
+        "table_reports": "/gongkai/reports", "table_check_results": "/gongkai/check_results?status=fail",
+        "table_warnings": "/gongkai/warnings", "table_cells": "/gongkai/cells", "database": "/gongkai",
+        "chart_query": "/gongkai/charts_province_ranking", "row": f"/gongkai/reports/{report_id}",
+        "not_found": "/gongkai/nosuch", "sql_error": "/gongkai?sql=select+nope",
+    }
+    # a check page: its description is the rule file's header (canned_queries/checks/, which names the
+    # status values and check_results' columns for SQL users); the rest of the page must be Chinese
+    pages["check_page"] = "/gongkai/checks_TX-counts?year=2022"
+    found = {}
+    for name, path in pages.items():
+        page.goto(server + path)
+        page.wait_for_load_state("networkidle")
+        shoot(page, f"page_{name}")
+        if name == "check_page":
+            page.evaluate("document.querySelectorAll('.metadata-description').forEach(e => e.remove())")
+        words = english_words(page.evaluate(VISIBLE_TEXT), ids)
+        if words:
+            found[name] = words
+    assert not found, found

@@ -30,7 +30,7 @@ def test_home_links_to_checks_overview_and_results(home):
     assert re.search(r'<a href="/-/overview#chart-failures">勾稽关系核对概览</a>', html)
     assert '<a href="/gongkai/check_results?status=fail">全部不通过的核对结果</a>' in html
     assert '<a href="/gongkai/report_quality">每份报告的质量汇总</a>' in html
-    assert '<a href="/gongkai/reports">报告列表</a>' in html
+    assert '<a href="/reports">报告列表</a>' in html
     assert checks_status == 200
 
 

@@ -150,9 +150,13 @@ def test_report_page_seed_000_cells_link_to_source(site, conn):
     html = site(f"/reports/{rid}").text
     src = (REPORTS / SEEDS[0]).read_text(encoding="utf-8").split("\n")
     assert src[92 - 1] == "54297" and src[154 - 1] == "28714700"
-    assert '<a href="#L92">54297</a>' in html          # 行政许可 处理决定数量
-    assert '<a href="#L154">28714700</a>' in html      # 政府集中采购 采购总金额
-    assert '<div id="L92"><a class="ln" href="#L92">92</a>54297</div>' in html
+    # each number links to its mark in the source text, which sits on the cell's line
+    assert '<a href="#src-cell-active_disclosure-licensing-decisions">54297</a>' in html   # 行政许可 处理决定数量
+    assert '<a href="#src-cell-active_disclosure-procurement-amount_yuan">28714700</a>' in html  # 采购总金额
+    assert re.search(r'<div class="line" id="L92"><a class="ln" href="#L92">92</a><div class="body">'
+                     r'<a class="gk-anchor" id="src-cell-active_disclosure-licensing-decisions"></a>'
+                     r'<mark class="gk-num" title="[^"]*">54297</mark></div></div>', html)
+    assert "采购总金额（元）" in html        # printed in 元 in this report: the header says so
     assert "2019年格式" in html
     # the form's own labels, in the form's order
     labels = [r.number + r.label for r in forms.application_rows(six_split=False)]
@@ -175,7 +179,8 @@ def test_report_page_each_seed(site, conn, seed):
     for cell in conn.execute("select * from cells where report_id = ? and kind = 'number' and line is not null",
                              [rid]):
         value = cell["printed"]
-        assert f'<a href="#L{cell["line"]}">{value}</a>' in html, dict(cell)
+        anchor = f'cell-{cell["table_name"]}-{cell["row_key"]}-{cell["col_key"]}'
+        assert f'<a href="#src-{anchor}">{value}</a>' in html, dict(cell)
     for w in conn.execute("select * from warnings where report_id = ?", [rid]):
         assert w["code"] in html
     for s in conn.execute("select * from sections where report_id = ?", [rid]):
@@ -191,7 +196,7 @@ def test_non_number_cells_shown_as_printed(site, conn):
     for row in rows:
         html = site(f"/reports/{row['report_id']}").text
         shown = [re.sub(r"<[^>]+>", "", c) for c in
-                 re.findall(rf'<td class="num kind-{row["kind"]}"[^>]*>(.*?)</td>', html, re.S)]
+                 re.findall(rf'<td id="[^"]*" class="num kind-{row["kind"]}"[^>]*>(.*?)</td>', html, re.S)]
         allowed = set(row["printed"].split("\x01")) | ({""} if row["kind"] in ("blank", "missing") else set())
         assert shown, (row["report_id"], row["kind"])
         assert set(shown) <= allowed, (row["report_id"], row["kind"], shown, allowed)
@@ -229,8 +234,13 @@ def test_check_results_highlight_failing_cells(db_path, tmp_path, conn):
     html = asyncio.run(ds.client.get(f"/reports/{rid}")).text
     assert "一致性检查" in html and "T3-balance" in html
     cell = re.search(r'<tr id="t3-new_received">.*?</tr>', html, re.S).group(0)
-    failed = re.findall(r'<td class="num kind-number check-failed"[^>]*>(.*?)</td>', cell, re.S)
-    assert failed == ['<a href="#L192">25</a>']
+    failed = re.findall(r'<td id="([^"]*)" class="num kind-number check-failed"[^>]*>(.*?)</td>', cell, re.S)
+    assert failed == [("cell-applications-new_received-total",
+                       '<a href="#src-cell-applications-new_received-total">25</a>')]
+    # the rule's block names the cell by its printed labels and leads to it
+    block = re.search(r'<section class="gk-rule verdict-fail" id="rule-T3-balance".*?</section>', html, re.S).group(0)
+    assert '<a class="gk-cellref" href="#cell-applications-new_received-total" ' in block
+    assert "一、本年新收政府信息公开申请数量 · 总计" in block
 
 
 # ---------------------------------------------------------------------------------------------

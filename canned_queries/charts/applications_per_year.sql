@@ -1,5 +1,5 @@
 -- title: 各年度收到的政府信息公开申请（图表）
--- description: 每个年度：报告数、提供了表三的报告数，以及表三“总计”列的合计——本年新收申请、上年结转、办理结果总计、结转下年度；同时列出表四行政复议、行政诉讼案件总数。同一机关（agency_id）同一年度有多份报告（如同一报告的文本与网页两个副本）时只计编号最小的一份，以免重复计数。打开即显示“本年新收申请”柱状图。数据取自 year_stats（构建时把每份报告的表三、表四数字按年度、省份、格式汇总）。
+-- description: 每个年度：报告数、提供了表三的报告数，以及表三“总计”列的合计——本年新收申请、上年结转、办理结果总计、结转下年度；同时列出表四行政复议、行政诉讼案件总数。同一机关（agency_id）同一年度有多份报告（如同一报告的文本与网页两个副本）时只计编号最小的一份，以免重复计数。打开即显示“本年新收申请”柱状图。数据取自 year_stats（构建时把每份报告的表三、表四数字按年度、省份、格式汇总）。可按起止年度和省份筛选，留空表示不限。
 -- fragment: g.mark=bar&g.x_column=year&g.x_type=ordinal&g.y_column=new_received&g.y_type=quantitative
 select
   year,
@@ -13,5 +13,8 @@ select
   sum(litigation_total) as lawsuits
 from year_stats
 where year is not null and primary_copy
+    and (:year_from = '' or year >= cast(:year_from as integer))
+    and (:year_to = '' or year <= cast(:year_to as integer))
+    and (:province = '' or coalesce(province, '未识别省份') = :province)
 group by year
 order by year

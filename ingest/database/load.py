@@ -15,6 +15,7 @@ from typing import Iterable
 import sqlite_utils
 
 from .. import forms
+from . import schema
 from .schema import FTS_TABLE, LOOKUP_TABLES, REPORT_TABLES, TABLES, VIEWS
 from .search import segment
 from . import sources
@@ -286,6 +287,7 @@ def write_lookups(db: sqlite_utils.Database) -> None:
                         "item_key": "", "item_label_zh": None, "key": key, "order": i, "label_zh": label,
                         "kind": "amount" if key.endswith("_yuan") else "count", "description": label})
     db["form_metrics"].insert_all(metrics)
+    db["code_labels"].insert_all(schema.code_label_rows())
 
 
 def create_views(db: sqlite_utils.Database) -> None:

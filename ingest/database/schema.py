@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from .. import forms
 from . import stats
@@ -54,6 +55,7 @@ TABLES: dict[str, dict] = {
                                     "path、source_url、retrieved_at（JSON 数组）"),
         },
         # (year, template, province): the reports page filtered by year counts its facets from the index
+        # (year, template, province) also orders the report list (/reports): newest year first, a page read in index order
         "indexes": [["year", "template", "province"], ["template"], ["province"], ["adcode"], ["agency_id", "year"],
                     ["parse_status"], ["path"]],
         "sort_desc": "year",
@@ -289,6 +291,21 @@ TABLES: dict[str, dict] = {
         },
         "indexes": [],
     },
+    "code_labels": {
+        "description": "代码的中文名称（code_labels）：各表中以英文键记录的代码（核对结果、严重程度、规则编号、警告代码、"
+                       "正文指标、单元格类型、解析状态、报告格式等）及其中文名称，构建时由代码中的唯一定义生成"
+                       "（ingest/forms.py、ingest/database/schema.py、ingest/database/checks.py 与 canned_queries/checks/）。",
+        "pk": ["domain", "code"],
+        "label_column": "label_zh",
+        "columns": {
+            "domain": ("TEXT", "代码类别（domain），如 check_status 核对结果、warning_code 警告代码，见 CODE_DOMAINS"),
+            "code": ("TEXT", "代码（code），即各表中记录的英文键"),
+            "label_zh": ("TEXT", "中文名称（label_zh）"),
+            "order": ("INTEGER", "类别内的次序（order），从 1 起"),
+            "columns": ("TEXT", "使用该类代码的列（columns），“表.列”，多个用逗号分隔"),
+        },
+        "indexes": [],
+    },
     "build_info": {
         "description": "构建信息（build_info）：本数据库的构建时间、报告数量和版本。",
         "pk": "key",
@@ -327,7 +344,7 @@ TABLES["year_stats"]["columns"] = _year_stats_columns()
 # Derived tables (report_stats, check_stats) are written by `ingest.database.stats` after loading, not per report.
 REPORT_TABLES = ("reports",) + tuple(n for n, t in TABLES.items()
                                      if "report_id" in t["columns"] and not t.get("derived"))
-LOOKUP_TABLES = ("form_rows", "form_columns", "form_metrics")
+LOOKUP_TABLES = ("form_rows", "form_columns", "form_metrics", "code_labels")
 
 FTS_TABLE = "sections_fts"
 FTS_DESCRIPTION = ("章节全文检索（sections_fts）：jieba 分词后以空格连接的章节正文（body）及报告标题、"
@@ -377,8 +394,140 @@ FROM reports r""",
 }
 
 
+# Every view's columns, described from the tables they come from (metadata.yml copies them like a table's).
+def _described(table: str, *cols: str) -> dict[str, str]:
+    return {c: TABLES[table]["columns"][c][1] for c in cols}
+
+
+_REPORT_COLS = ("year", "agency", "province", "city", "county", "template")
+VIEWS["applications_labeled"]["columns"] = {
+    **_described("reports", *_REPORT_COLS), "report_id": _REPORT_ID[1],
+    **_described("applications", "row_order", "row_key"),
+    "row_group": "行所属分组（row_group），如“（三）不予公开”，见 form_rows.group",
+    "row_number": "行印刷的序号（row_number），如“（一）”“1.”，见 form_rows.number",
+    **_described("applications", "label", *forms.APPLICANT_COLUMN_KEYS),
+}
+VIEWS["reviews_litigation_labeled"]["columns"] = {
+    **_described("reports", *_REPORT_COLS), "report_id": _REPORT_ID[1],
+    **_described("reviews_litigation", "kind_order", "kind", "label", *forms.REVIEW_OUTCOME_KEYS),
+}
+VIEWS["active_disclosure_labeled"]["columns"] = {
+    **_described("reports", "year", "agency", "province", "template"), "report_id": _REPORT_ID[1],
+    **_described("active_disclosure", "block", "item", "item_key", "metric"),
+    "metric_label": "统计指标中文名称（metric_label），见 form_metrics.label_zh",
+    "metric_kind": "数值类型（metric_kind）：count 件数 / signed 带符号增减 / amount 金额（元），见 form_metrics.kind",
+    **_described("active_disclosure", "value", "value_exact", "unit_printed", "line"),
+}
+VIEWS["report_totals"]["columns"] = {
+    "report_id": _REPORT_ID[1],
+    **_described("reports", "year", "agency", "agency_id", "province", "city", "county", "template"),
+    **{k: f"表三“{forms.APPLICATION_ROW_BY_KEY[k].number}{forms.APPLICATION_ROW_BY_KEY[k].label}”行的总计列（{k}）"
+       for k in ("new_received", "carried_over", "total_processed", "carried_forward")},
+    "reviews": "表四行政复议案件总计（reviews）",
+    "lawsuits": "表四行政诉讼案件总计（lawsuits）：未经复议直接起诉与复议后起诉之和",
+}
+
 def schema_version() -> str:
     """A fingerprint of the schema: an incremental build into a database of another shape starts afresh."""
     blob = json.dumps({"tables": TABLES, "views": VIEWS, "fts": FTS_COLUMNS}, sort_keys=True, ensure_ascii=False,
                       default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------------
+# Chinese labels of the codes the tables record (the `code_labels` lookup table)
+# --------------------------------------------------------------------------------------------
+# Codes whose only definition is a column description above get their labels here, once; the others are read
+# from their definitions (forms, checks). The site shows the same labels (ingest/site/labels.py), so a page, a
+# download and an SQL join agree.
+
+PARSE_STATUSES = {"ok": "完整", "partial": "部分（有警告或单元格无法读取）", "failed": "失败"}
+SOURCE_FORMATS = {"text": "纯文本", "html": "网页", "markdown": "标记文本"}
+AGENCY_KINDS = {"government": "本级政府", "department": "政府部门"}
+TABLE_LABELS = {"active_disclosure": "表二 主动公开政府信息情况", "applications": "表三 收到和处理政府信息公开申请情况",
+                "reviews_litigation": "表四 行政复议、行政诉讼情况"}
+# Every warning code of README's warning-code table (a test keeps the two in step).
+WARNING_CODES = {
+    "empty_file": "空文件",
+    "not_text": "不是文本报告（疑为二进制文件）",
+    "decode_errors": "部分字节无法解码",
+    "truncated_character": "文件在多字节字符中间截断",
+    "file_too_large": "文件过大，只读取了前 64 MiB",
+    "mojibake_repaired": "乱码行已修复",
+    "mojibake_line": "乱码行无法修复",
+    "no_tables": "未找到统计表，数字只来自正文",
+    "row_missing": "表格缺少一行",
+    "cells_missing": "一行的单元格少于格式规定",
+    "cells_concatenated": "数字粘连，无法唯一拆分",
+    "cell_recovered": "缺失的单元格由表内合计唯一推出",
+    "extra_cells": "一行的数字多于格式规定",
+    "title_missing": "未找到报告标题",
+    "year_missing": "未找到报告年度",
+    "agency_missing": "未找到发布机关",
+    "region_unresolved": "无法确定行政区划",
+    "internal_error": "解析程序出错",
+    "parse_failed": "解析进程崩溃",
+}
+
+# domain → (description, the columns that hold its codes)
+CODE_DOMAINS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "check_status": ("核对结果", ("check_results.status",)),
+    "severity": ("严重程度", ("check_results.severity", "check_stats.severity")),
+    "rule": ("勾稽规则", ("check_results.rule_id", "check_stats.rule_id")),
+    "rule_status": ("规则依据", ()),
+    "warning_code": ("解析警告", ("warnings.code",)),
+    "fact_metric": ("正文数字指标", ("facts.metric",)),
+    "cell_kind": ("单元格类型", ("cells.kind",)),
+    "parse_status": ("解析状态", ("reports.parse_status", "report_quality.parse_status")),
+    "template": ("报告格式", ("reports.template", "report_stats.template", "year_stats.template")),
+    "format": ("文件格式", ("reports.format",)),
+    "agency_kind": ("机关类型", ("reports.agency_kind",)),
+    "table_name": ("统计表", ("cells.table_name",)),
+    "row_key": ("表三的行", ("applications.row_key",)),
+    "applicant": ("表三的申请人列", ()),
+    "review_kind": ("表四的类别", ("reviews_litigation.kind",)),
+    "review_outcome": ("表四的结果列", ()),
+    "item_key": ("表二的信息内容", ("active_disclosure.item_key",)),
+    "metric": ("表二的统计指标", ("active_disclosure.metric",)),
+}
+
+
+def code_labels() -> dict[str, dict[str, str]]:
+    """domain → {code: 中文}, read from each code's single definition (forms, checks and the dicts above)."""
+    from . import checks   # checks imports this module
+
+    metrics: dict[str, str] = {}
+    items: dict[str, str] = {}
+    for template in ("2021", "2019"):       # a metric key printed differently by the two forms: the 2021 wording
+        for item in forms.ACTIVE_ITEMS.get(template, ()):
+            items.setdefault(item.key, item.label)
+            for m in item.metrics:
+                metrics.setdefault(m.key, m.label)
+    return {
+        "check_status": {k: v.split("（")[0] for k, v in checks.RESULT_STATUSES.items()},
+        "severity": dict(checks.SEVERITIES),
+        "rule": {r.id: r.title for r in checks.load_rules()},
+        "rule_status": {k: v.split("（")[0] for k, v in checks.RULE_STATUSES.items()},
+        "warning_code": dict(WARNING_CODES),
+        # a bracket naming a rule or a pattern in Latin letters ("（用于核对TX-year）") is left to forms.py
+        "fact_metric": {k: re.sub(r"（[^（）]*[A-Za-z][^（）]*）", "", v) for k, v in forms.FACT_METRICS.items()},
+        "cell_kind": {k: v.split("（")[0] for k, v in forms.CELL_KINDS.items()},
+        "parse_status": {k: v.split("（")[0] for k, v in PARSE_STATUSES.items()},
+        "template": {k: v.split("（")[0] for k, v in forms.TEMPLATE_LABELS.items()},
+        "format": dict(SOURCE_FORMATS),
+        "agency_kind": dict(AGENCY_KINDS),
+        "table_name": dict(TABLE_LABELS),
+        "row_key": {r.key: r.number + r.label for r in forms.APPLICATION_ROWS},
+        "applicant": {c.key: c.label for c in forms.APPLICANT_COLUMNS},
+        "review_kind": {k.key: k.description for k in forms.REVIEW_KINDS},
+        "review_outcome": {o.key: o.label for o in forms.REVIEW_OUTCOMES},
+        "item_key": items,
+        "metric": metrics,
+    }
+
+
+def code_label_rows() -> list[dict]:
+    """The rows of `code_labels`."""
+    return [{"domain": domain, "code": code, "label_zh": label, "order": i,
+             "columns": ",".join(CODE_DOMAINS[domain][1])}
+            for domain, labels in code_labels().items() for i, (code, label) in enumerate(labels.items(), 1)]

@@ -32,7 +32,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES_DIR = ROOT / "canned_queries"
 METADATA_PATH = ROOT / "metadata.yml"
-DATABASE_NAME = "gongkai"   # Datasette names a database after its file: gongkai.db
+DATABASE_NAME = "gongkai"
+# 《中华人民共和国政府信息公开条例》(2019 revision, State Council decree 711) on the central government's site
+REGULATION_URL = "https://www.gov.cn/zhengce/content/2019-04/15/content_5382991.htm"
+CODE_LICENSE = "Apache-2.0"   # Datasette names a database after its file: gongkai.db
 
 _HEADER = re.compile(r"^--\s*(\w+)\s*:\s*(.*?)\s*$")   # any `-- key: value`; checks add rule/status/severity
 
@@ -140,7 +143,8 @@ def table_metadata() -> dict[str, dict]:
             tables[name] = entry
     tables[schema.FTS_TABLE] = {"description": schema.FTS_DESCRIPTION, "columns": dict(schema.FTS_COLUMNS)}
     for name, view in schema.VIEWS.items():
-        tables.setdefault(name, {"description": view["description"]})
+        tables.setdefault(name, {"description": view["description"],
+                                 "columns": dict(view.get("columns") or {})})
     return dict(sorted(tables.items()))
 
 
@@ -149,9 +153,13 @@ def build_metadata(queries_root: Path = QUERIES_DIR) -> dict:
         "title": "政府信息公开工作年度报告数据库",
         "description": ("全国各级人民政府及其部门发布的政府信息公开工作年度报告，逐份解析为结构化数据："
                         "主动公开、依申请公开、行政复议和行政诉讼三张统计表，正文各部分，以及每个单元格在原文中的位置。"),
-        "license": "Apache-2.0",
-        "license_url": "https://www.apache.org/licenses/LICENSE-2.0",
+        # The data is government information published under the regulation, not ours to license; the
+        # code's licence (Apache-2.0, pyproject.toml) is stated apart, in the footer and on /-/downloads.
+        "license": "政府主动公开的信息（《中华人民共和国政府信息公开条例》）",
+        "license_url": REGULATION_URL,
         "source": "各级人民政府及其部门网站公开发布的政府信息公开工作年度报告",
+        "about": "数据来源、许可与下载",
+        "about_url": "/-/downloads",
         "databases": {
             DATABASE_NAME: {
                 "title": "政府信息公开工作年度报告",

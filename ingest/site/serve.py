@@ -18,6 +18,8 @@ METADATA_PATH = ROOT / "metadata.yml"
 SETTINGS_PATH = ROOT / "settings.json"
 PLUGINS_DIR = ROOT / "plugins"
 TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+STATIC_MOUNT = "gongkai-static"   # /gongkai-static/site.css, site.js, table.js (templates/base.html)
 DATABASE_NAME = "gongkai"
 
 
@@ -52,6 +54,7 @@ def make_datasette(db_path: str | Path):
         settings=load_settings(),
         plugins_dir=str(PLUGINS_DIR),
         template_dir=str(TEMPLATES_DIR),
+        static_mounts=[(STATIC_MOUNT, str(STATIC_DIR))],
     )
 
 
