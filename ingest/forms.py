@@ -102,6 +102,13 @@ APPLICATION_ROWS: tuple[Row, ...] = (
 APPLICATION_ROW_KEYS = tuple(r.key for r in APPLICATION_ROWS)
 APPLICATION_ROW_BY_KEY = {r.key: r for r in APPLICATION_ROWS}
 
+# The form's identities by the Chinese name a reader sees in a warning (the rules of forms.md §7 that the
+# parser itself uses to cut glued digit runs; the checks' full titles are in canned_queries/checks/).
+IDENTITY_NAMES = {
+    "T3-row-total": "表三行合计", "T3-results": "表三办理结果合计", "T3-balance": "表三总量平衡",
+    "T4-total": "表四合计", "T2-2021-valid": "表二现行有效件数", "T2-2019-prev": "表二本年项目数量不为负",
+}
+
 # Which result rows add up to （七）总计 (rule T3-results), per layout of block （六）.
 RESULT_ROWS_2019 = tuple(k for k in APPLICATION_ROW_KEYS[2:APPLICATION_ROW_KEYS.index("other") + 1])
 RESULT_ROWS_2021 = tuple(k for k in APPLICATION_ROW_KEYS[2:APPLICATION_ROW_KEYS.index("other_other") + 1]

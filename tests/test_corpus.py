@@ -246,10 +246,10 @@ def test_2022_facts_html(metric, value):
 # null (the reader did not search); the values are the HTML's, read by eye there.
 APPS_2022_TXT = dict(APPS_2022)
 RECOVERED_2022 = {                 # row: (printed run, rules named in the warning)
-    "new_received": ("713000074", "T3-row-total、T3-balance"),
-    "granted": ("210000021", "T3-row-total、T3-results"),
-    "unable_not_held": ("370000037", "T3-row-total、T3-results"),
-    "total_processed": ("723000075", "T3-row-total、T3-balance、T3-results"),
+    "new_received": ("713000074", "表三行合计、表三总量平衡"),
+    "granted": ("210000021", "表三行合计、表三办理结果合计"),
+    "unable_not_held": ("370000037", "表三行合计、表三办理结果合计"),
+    "total_processed": ("723000075", "表三行合计、表三总量平衡、表三办理结果合计"),
 }
 
 

@@ -207,9 +207,10 @@ def test_recovered_cells_are_marked_with_their_rule(site, conn):
     kind-recovered) and their tooltip names the rules that cut them."""
     rid = report_id(conn, "pingtan_2022.txt")
     html = site(f"/reports/{rid}").text
-    tds = re.findall(r'<td class="num kind-recovered(?: check-failed)?"\s+title="([^"]*)">\s*<a href="#L10">([^<]*)</a>', html)
+    tds = re.findall(r'<td id="[^"]*" class="num kind-recovered(?: check-failed)?"\s+title="([^"]*)">\s*'
+                     r'<a href="#src-[^"]*">([^<]*)</a>', html)
     assert len(tds) == 4 * 7
-    assert ("由表内勾稽关系唯一推出" in tds[0][0] and "T3-row-total" in tds[0][0]
+    assert ("由表内勾稽关系唯一推出" in tds[0][0] and "表三行合计" in tds[0][0] and "原文第 10 行" in tds[0][0]
             and "713000074" in tds[0][0]), tds[0]
     assert [t[1] for t in tds[:7]] == ["71", "3", "0", "0", "0", "0", "74"]
 

@@ -302,7 +302,9 @@ def test_table_page_description_in_chinese(site):
     assert ops[:3] == ["等于", "不等于", "包含"]
     doc = html(site, "/gongkai/check_results?status=fail")
     count = doc.xpath("//h3[@class='gk-count']")[0]
-    assert count.text_content() == "3 行，结果等于 不通过 fail，按行号升序"
+    # TIME (pingtan 2011), TX-year (seed 000) and TX-counts for pingtan_2022 twice: the .html prints 74 in
+    # table 3, and the .txt's glued "713000074" is now cut by the rules to the same 74 (prose says 75)
+    assert count.text_content() == "4 行，结果等于 不通过 fail，按行号升序"
     assert count.xpath(".//span[@class='gk-key']")[0].text == "fail"
 
 

@@ -160,7 +160,7 @@ def test_rows_fixed_by_the_columns_and_rows_that_stay_ambiguous():
     assert cells[("new_received", "commercial")]["kind"] == "recovered"
     assert cells[("granted", "natural_person")]["kind"] == "unreadable"
     ok = {w["message"] for w in _codes(rec, "cells_split_by_rules")}
-    assert "表三“一、本年新收政府信息公开申请数量”的粘连数字“1210000022”按勾稽关系（T3-row-total、T3-balance）唯一拆分为 " \
+    assert "表三“一、本年新收政府信息公开申请数量”的粘连数字“1210000022”按勾稽关系（表三行合计、表三总量平衡）唯一拆分为 " \
            "12/10/0/0/0/0/22" in ok
     amb = _codes(rec, "cells_split_ambiguous")
     assert len(amb) == 2
@@ -230,7 +230,7 @@ def test_table4_glued_seventeen_digits_in_a_report():
     got = [rec["reviews_litigation"][k][o] for k in forms.REVIEW_KIND_KEYS for o in forms.REVIEW_OUTCOME_KEYS]
     assert got == truth
     w = _codes(rec, "cells_split_by_rules")
-    assert len(w) == 1 and "T4-total" in w[0]["message"] and "表四" in w[0]["message"]
+    assert len(w) == 1 and "表四合计" in w[0]["message"] and "表四" in w[0]["message"]
     kinds = {c["kind"] for c in rec["cells"] if c["table"] == "reviews_litigation"}
     assert kinds == {"recovered"}
 
@@ -320,7 +320,8 @@ def test_recovered_rows_satisfy_every_identity_named(seed, template):
     apps = rec["applications"]
     by_label = {f"“{r.number}{r.label}”": r.key for r in forms.APPLICATION_ROWS}
     for w in _codes(rec, "cells_split_by_rules"):
-        rules = re.search(r"按勾稽关系（([^）]*)）", w["message"]).group(1).split("、")
+        named = re.search(r"按勾稽关系（([^）]*)）", w["message"]).group(1).split("、")
+        rules = [{v: k for k, v in forms.IDENTITY_NAMES.items()}[n] for n in named]
         if "表四" in w["message"]:
             rl = rec["reviews_litigation"]
             assert rules == ["T4-total"]

@@ -460,6 +460,8 @@ WARNING_CODES = {
     "cells_missing": "一行的单元格少于格式规定",
     "cells_concatenated": "数字粘连，无法唯一拆分",
     "cell_recovered": "缺失的单元格由表内合计唯一推出",
+    "cells_split_by_rules": "粘连的数字按勾稽关系唯一拆分",
+    "cells_split_ambiguous": "粘连的数字有多种拆分都符合勾稽关系，已留空",
     "extra_cells": "一行的数字多于格式规定",
     "title_missing": "未找到报告标题",
     "year_missing": "未找到报告年度",
@@ -467,6 +469,7 @@ WARNING_CODES = {
     "region_unresolved": "无法确定行政区划",
     "internal_error": "解析程序出错",
     "parse_failed": "解析进程崩溃",
+    "sidecar_unreadable": "来源记录文件（.source.json）无法读取",
 }
 
 # domain → (description, the columns that hold its codes)

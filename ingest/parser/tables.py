@@ -292,7 +292,7 @@ def _split_warning(table: str, label: str, row: list[Cell], outcome: str, *, rul
                    complete: bool = True, offset: int | None = None) -> dict:
     """The warning of a glued row: what was printed, what the identities made of it, and why."""
     run = _printed_run(row)
-    named = "、".join(rules) if rules else "无"
+    named = "、".join(forms.IDENTITY_NAMES.get(r, r) for r in rules) if rules else "无"
     where = f"{table}“{label}”的粘连数字“{run}”"
     if outcome == "recovered":
         return _warning("cells_split_by_rules",
