@@ -160,7 +160,7 @@ def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | Non
                     continue
                 keep.append(s)
             subdirs[:] = keep
-            for name in files:
+            for name in sorted(files):
                 if name.startswith(".") or name.lower() in SKIP_NAMES:
                     continue
                 if not name.lower().endswith(EXTENSIONS):
@@ -328,8 +328,8 @@ def _parse_in_pool(jobs: list[_Job], workers: int, timeout: float | None) -> Ite
             if isinstance(out, pool.Failure):
                 if out.kind == "timeout":
                     out = _failed(job, "parse_timeout", _timeout_message(timeout), job.sha256)
-                else:
-                    out = _failed(job, "parse_failed", out.detail, job.sha256)
+                else:   # a crash may be the machine's (out of memory), not the file's: no sha256, retried next time
+                    out = _failed(job, "parse_failed", out.detail)
             yield job, out
 
 
@@ -443,7 +443,7 @@ def check_target(db_path: Path) -> None:
         raise BuildError(f"无法创建数据库所在目录 {shown(folder)}（{_os_reason(exc)}）") from None
     dst = os.stat(folder)
     if not dst.st_mode & 0o222 or not os.access(folder, os.W_OK | os.X_OK):
-        raise BuildError(f"无法写入数据库所在目录 {shown(folder)}（只读）")
+        raise BuildError(f"无法写入数据库所在目录 {shown(folder)}（只读或没有写权限）")
 
 
 def _previous_state(db: sqlite_utils.Database) -> dict[str, tuple[str, str]] | None:
@@ -535,8 +535,9 @@ def _build(dirs, db_path: Path, workers, progress, timeout, log, check_workers) 
             interrupt.stall("scan")
     for s in skipped:
         warn(s.path, f"已跳过（{s.code}）：{s.message}")
-    for rel in sorted(renamed & set(current)):
-        warn(rel, "文件名不是 UTF-8 编码，路径按字节转义保存")
+    for rel, path in files:
+        if rel in renamed:
+            warn(rel, f"文件名不是 UTF-8 编码，路径按字节转义保存（path_not_utf8）{_gb18030_reading(str(path))}")
     log(f"gongkai: 扫描：{len(files)} 个报告文件" + (f"，跳过 {len(skipped)} 个" if skipped else ""))
 
     lap("scan")
