@@ -62,13 +62,20 @@ class Skipped:
     message: str
 
 
-def shown(path: str | os.PathLike) -> str:
-    """A path as one readable line: bytes that are not UTF-8 as \\xNN, control characters escaped."""
+def path_text(path: str | os.PathLike) -> str:
+    """A path as text SQLite can store: the bytes of a name that is not UTF-8 (which Python keeps as
+    surrogates) written as \\xNN. What `reports.path` holds."""
     text = os.fspath(path)
     try:
         text.encode("utf-8")
+        return text
     except UnicodeEncodeError:
-        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def shown(path: str | os.PathLike) -> str:
+    """A path as one readable line: `path_text`, and control characters (a newline...) escaped."""
+    text = path_text(path)
     if not text.isprintable():
         text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
     return text
@@ -129,7 +136,7 @@ def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | Non
     The relative path is what `reports.path` holds and what the report id is made from. With one
     folder it is relative to that folder; with several, the folder's name is put in front so two
     folders may hold files of the same name. A name that is not UTF-8 is kept with its bytes escaped
-    (\\xNN, `shown`); such relative paths are added to `renamed`. What cannot be read (see `_check_file`,
+    (\\xNN, `path_text`); such relative paths are added to `renamed`. What cannot be read (see `_check_file`,
     unreadable or symlinked folders) is added to `skipped` and left out.
     """
     dirs = [Path(d) for d in dirs]
@@ -144,7 +151,7 @@ def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | Non
         prefixes[name] = d
     found: dict[str, Path] = {}
     for d in dirs:
-        prefix = f"{shown(d.resolve().name)}/" if len(dirs) > 1 else ""
+        prefix = f"{d.resolve().name}/" if len(dirs) > 1 else ""
 
         def unreadable(exc: OSError) -> None:
             skipped.append(Skipped(shown(exc.filename or d), "unreadable_folder", f"无法读取目录：{_os_reason(exc)}"))
@@ -171,7 +178,7 @@ def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | Non
                     skipped.append(problem)
                     continue
                 raw = prefix + path.relative_to(d).as_posix()
-                rel = shown(raw)
+                rel = path_text(raw)
                 if rel in found:
                     skipped.append(Skipped(shown(path), "duplicate_path", f"与另一文件的路径相同：{rel}"))
                     continue
