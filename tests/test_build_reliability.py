@@ -536,6 +536,7 @@ def _group_processes(pgid: int) -> list[int]:
 
 PHASES = [
     ("scan", signal.SIGINT, {}),
+    ("prepare", signal.SIGINT, {}),                       # copying the previous database
     ("parse", signal.SIGINT, {}),
     ("parse", signal.SIGTERM, {}),
     ("parse", signal.SIGINT, {"workers": "1"}),          # parsing in the build process itself

@@ -389,7 +389,7 @@ def _copy_database(src: Path, dst: Path) -> bool:
             source.execute("SELECT count(*) FROM sqlite_master").fetchone()
             target = sqlite3.connect(dst)
             try:
-                source.backup(target, pages=4096, progress=lambda *_: None)
+                source.backup(target, pages=4096, progress=lambda *_: interrupt.stall("prepare"))
             finally:
                 target.close()
         finally:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import time
 import traceback
 from collections import deque
@@ -41,10 +42,15 @@ def _die_with_parent() -> None:
         pass
 
 
+_STOP = {signal.SIGINT, signal.SIGTERM}
+
+
 def _serve(conn, fn, initializer, initargs, parent: int, inherited: list) -> None:
     """A worker's life: run tasks from `conn` until told to stop or the parent is gone."""
+    # The parent forked with SIGINT and SIGTERM blocked, so none reached the parent's handlers copied here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C reaches the whole process group: the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP)
     _die_with_parent()
     for other in inherited:     # the parent's ends of the other workers' pipes, copied by fork
         try:
@@ -52,7 +58,11 @@ def _serve(conn, fn, initializer, initargs, parent: int, inherited: list) -> Non
         except OSError:
             pass
     if initializer is not None:
-        initializer(*initargs)
+        try:
+            initializer(*initargs)
+        except BaseException as exc:     # one line, not multiprocessing's traceback; the parent sees a crash
+            print(f"gongkai: warning: 工作进程无法启动：{type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            os._exit(1)
     while True:
         while not conn.poll(1.0):
             if os.getppid() != parent:
@@ -78,14 +88,17 @@ def _serve(conn, fn, initializer, initargs, parent: int, inherited: list) -> Non
 
 class _Worker:
     def __init__(self, ctx, fn, initializer, initargs, inherited: list):
-        parent_end, child_end = ctx.Pipe(duplex=True)
+        parent_end, self.child_end = ctx.Pipe(duplex=True)
         self.process = ctx.Process(target=_serve, daemon=True,
-                                   args=(child_end, fn, initializer, initargs, os.getpid(), inherited + [parent_end]))
-        self.process.start()
-        child_end.close()
+                                   args=(self.child_end, fn, initializer, initargs, os.getpid(),
+                                         inherited + [parent_end]))
         self.conn = parent_end
         self.task: tuple[int, Any] | None = None
         self.deadline: float | None = None
+
+    def start(self) -> None:
+        self.process.start()
+        self.child_end.close()
 
     def kill(self) -> None:
         try:
@@ -133,8 +146,15 @@ class Pool:
         return False
 
     def _start(self) -> _Worker:
+        """Fork a worker with SIGINT and SIGTERM held back: a Ctrl-C during the fork reaches the parent once
+        the worker is on the list that `close` kills, and never runs the parent's handler in the child."""
         worker = _Worker(self.ctx, self.fn, self.initializer, self.initargs, [w.conn for w in self.workers])
-        self.workers.append(worker)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP)
+        try:
+            worker.start()
+            self.workers.append(worker)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return worker
 
     def _replace(self, worker: _Worker) -> None:
