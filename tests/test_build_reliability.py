@@ -314,6 +314,26 @@ def test_an_error_while_flattening_a_record_is_a_failed_report(tmp_path, monkeyp
     assert code == "load_failed" and message.startswith("整理解析结果失败：IndexError")
 
 
+def test_a_database_that_cannot_be_written_stops_the_build_instead_of_failing_every_report(tmp_path, capsys,
+                                                                                           monkeypatch):
+    """A full disk is not a bad record: the build stops with one line and the previous database stays."""
+    corpus = _corpus(tmp_path / "c", SEED_000)
+    db = tmp_path / "x.db"
+    build([corpus], db, workers=1, log=None)
+    before = db.read_bytes()
+    (corpus / SEED_004).write_bytes((CORPUS / SEED_004).read_bytes())
+
+    def full(self, reports):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(load.Loader, "_insert", full)
+    assert main(["build", str(corpus), "--db", str(db), "--workers", "1"]) == 1
+    assert _one_error_line(capsys.readouterr().err.encode()) == \
+        "gongkai: error: 数据库写入失败：database or disk is full；构建未完成，原数据库未改动"
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "x.db"]
+
+
 # --------------------------------------------------------------------------------------------
 # The time budget per file
 # --------------------------------------------------------------------------------------------

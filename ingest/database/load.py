@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 import unicodedata
 from decimal import Decimal
 from typing import Iterable
@@ -459,8 +460,10 @@ class Loader:
             return
         try:
             self._insert(reports)
-        except Exception:
+        except Exception as exc:
             _stop_check()
+            if not about_the_data(exc):
+                raise
             for rows in reports:
                 self._insert_one(rows)
             return
@@ -476,6 +479,8 @@ class Loader:
             return
         except Exception as exc:
             _stop_check()
+            if not about_the_data(exc):
+                raise
             error = exc
         fixed, problems = storable(rows)
         if problems:
@@ -488,6 +493,8 @@ class Loader:
                 return
             except Exception as exc:
                 _stop_check()
+                if not about_the_data(exc):
+                    raise
                 error = exc
         detail = f"入库失败：{type(error).__name__}: {error}"
         self.warn(path, detail)
@@ -499,11 +506,21 @@ class Loader:
             self._count(failed)
         except Exception as exc:    # not even the failed report can be stored: say so, go on
             _stop_check()
+            if not about_the_data(exc):
+                raise
             self.warn(path, f"无法写入数据库，报告未收录：{type(exc).__name__}: {exc}")
 
     def _count(self, rows: dict[str, list[tuple]]) -> None:
         status = rows["reports"][0][self.status_at]
         self.statuses[status] = self.statuses.get(status, 0) + 1
+
+
+def about_the_data(exc: BaseException) -> bool:
+    """True when SQLite refused these rows (a value, a key), False when it cannot write at all (disk full,
+    I/O error, read-only, interrupted): that stops the build (the previous database stays) rather than
+    failing every report one by one and replacing the database with an empty one."""
+    return isinstance(exc, (OverflowError, ValueError, TypeError, UnicodeError, IndexError,
+                            sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError))
 
 
 def _text(value) -> str:
