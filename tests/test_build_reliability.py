@@ -396,6 +396,32 @@ def test_in_process_parse_has_the_budget_too(tmp_path, monkeypatch):
     assert _new_received(db, SEED_000) == (24, 1, 0, 0, 0, 0, 25)
 
 
+def _pool_task(x):
+    if x in (10, 30):
+        time.sleep(3600)
+    if x in (20, 21):
+        os.kill(os.getpid(), signal.SIGKILL)
+    if x == 25:
+        raise ValueError("boom")
+    return -x
+
+
+def test_pool_blames_exactly_the_task_that_hung_or_killed_its_worker():
+    """Workers hold several queued tasks: the one running when its worker hung or died fails, the others are
+    done by the replacement, and the results keep the order of the tasks."""
+    from ingest.database.pool import Failure, Pool
+
+    with Pool(_pool_task, 2, timeout=1) as pool:
+        results = [(task, out) for task, out in pool.imap(range(40))]
+        assert pool.replaced == 4
+    assert [task for task, _ in results] == list(range(40))
+    odd = {task: out for task, out in results if out != -task}
+    assert odd == {10: Failure("timeout", "超过 1 秒"), 30: Failure("timeout", "超过 1 秒"),
+                   20: Failure("crashed", "工作进程被信号 SIGKILL 终止"),
+                   21: Failure("crashed", "工作进程被信号 SIGKILL 终止"),
+                   25: Failure("error", "ValueError: boom")}
+
+
 # --------------------------------------------------------------------------------------------
 # --db and the target folder; one-line errors
 # --------------------------------------------------------------------------------------------
