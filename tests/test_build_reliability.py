@@ -14,7 +14,6 @@ import shutil
 import signal
 import socket
 import sqlite3
-import stat
 import subprocess
 import sys
 import threading

@@ -81,14 +81,6 @@ def shown(path: str | os.PathLike) -> str:
     return text
 
 
-def _not_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-        return False
-    except UnicodeEncodeError:
-        return True
-
-
 def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -338,12 +330,6 @@ def _parse_in_pool(jobs: list[_Job], workers: int, timeout: float | None) -> Ite
                 else:   # a crash may be the machine's (out of memory), not the file's: no sha256, retried next time
                     out = _failed(job, "parse_failed", out.detail)
             yield job, out
-
-
-def _results(jobs: list[_Job], workers: int, timeout: float | None) -> Iterator[tuple[_Job, dict]]:
-    if workers <= 1:
-        return _parse_in_process(jobs, timeout)
-    return _parse_in_pool(jobs, workers, timeout)
 
 
 # --------------------------------------------------------------------------------------------
