@@ -43,7 +43,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     import os
     import sqlite3
 
-    from .database.build import PARSE_TIMEOUT, BuildError, build, shown
+    from .database.build import PARSE_TIMEOUT, BuildError, build, os_reason, shown
     from .database.interrupt import BuildInterrupted
 
     def error(message: str) -> None:
@@ -66,10 +66,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         error(exc)
         return 1
     except OSError as exc:
-        from .database.build import _os_reason
-
         where = f"{shown(exc.filename)}：" if exc.filename else ""
-        error(f"{where}{_os_reason(exc)}；构建未完成，原数据库未改动")
+        error(f"{where}{os_reason(exc)}；构建未完成，原数据库未改动")
         return 1
     except sqlite3.Error as exc:
         error(f"数据库写入失败：{exc}；构建未完成，原数据库未改动")

@@ -62,10 +62,10 @@ class Skipped:
     message: str
 
 
-def path_text(path: str | os.PathLike) -> str:
+def path_text(path: str | bytes | os.PathLike) -> str:
     """A path as text SQLite can store: the bytes of a name that is not UTF-8 (which Python keeps as
     surrogates) written as \\xNN. What `reports.path` holds."""
-    text = os.fspath(path)
+    text = os.fsdecode(path)
     try:
         text.encode("utf-8")
         return text
@@ -73,7 +73,7 @@ def path_text(path: str | os.PathLike) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def shown(path: str | os.PathLike) -> str:
+def shown(path: str | bytes | os.PathLike) -> str:
     """A path as one readable line: `path_text`, and control characters (a newline...) escaped."""
     text = path_text(path)
     if not text.isprintable():
@@ -114,7 +114,7 @@ def _check_file(path: Path) -> Skipped | None:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return Skipped(shown(path), "symlink_loop", "符号链接循环指向自身")
-        return Skipped(shown(path), "unreadable_file", f"无法读取文件信息：{_os_reason(exc)}")
+        return Skipped(shown(path), "unreadable_file", f"无法读取文件信息：{os_reason(exc)}")
     kind = _not_regular(st.st_mode)
     if kind:
         return Skipped(shown(path), "not_a_regular_file", f"不是普通文件（{kind}），未读取")
@@ -146,7 +146,7 @@ def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | Non
         prefix = f"{d.resolve().name}/" if len(dirs) > 1 else ""
 
         def unreadable(exc: OSError) -> None:
-            skipped.append(Skipped(shown(exc.filename or d), "unreadable_folder", f"无法读取目录：{_os_reason(exc)}"))
+            skipped.append(Skipped(shown(exc.filename or d), "unreadable_folder", f"无法读取目录：{os_reason(exc)}"))
 
         for root, subdirs, files in os.walk(d, onerror=unreadable):
             keep = []
@@ -215,7 +215,7 @@ _REASONS = {errno.EPERM: "权限不足", errno.ENOENT: "不存在", errno.EIO: "
             errno.EDQUOT: "超出磁盘配额"}
 
 
-def _os_reason(exc: OSError) -> str:
+def os_reason(exc: OSError) -> str:
     """An OSError's reason in Chinese (errno known) or as Python says it."""
     if exc.errno in _REASONS:
         return _REASONS[exc.errno]
@@ -254,7 +254,7 @@ def _work(job: _Job) -> dict[str, list[tuple]]:
     try:
         data = _read(job.path)
     except OSError as exc:     # gone or replaced since the scan: sha256 null, so the next build tries again
-        return _failed(job, "parse_failed", f"读取失败：{_os_reason(exc)}")
+        return _failed(job, "parse_failed", f"读取失败：{os_reason(exc)}")
     sha = hashlib.sha256(data).hexdigest()
     try:
         record, text = parse_one(data, job.rel)
@@ -418,7 +418,7 @@ def check_target(db_path: Path) -> None:
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise BuildError(f"--db {shown(db_path)}：无法访问（{_os_reason(exc)}）") from None
+        raise BuildError(f"--db {shown(db_path)}：无法访问（{os_reason(exc)}）") from None
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
             raise BuildError(f"--db {shown(db_path)} 是一个目录，请给出数据库文件的路径")
@@ -433,7 +433,7 @@ def check_target(db_path: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BuildError(f"无法创建数据库所在目录 {shown(folder)}（{_os_reason(exc)}）") from None
+        raise BuildError(f"无法创建数据库所在目录 {shown(folder)}（{os_reason(exc)}）") from None
     dst = os.stat(folder)
     if not dst.st_mode & 0o222 or not os.access(folder, os.W_OK | os.X_OK):
         raise BuildError(f"无法写入数据库所在目录 {shown(folder)}（只读或没有写权限）")
@@ -521,7 +521,7 @@ def _build(dirs, db_path: Path, workers, progress, timeout, log, check_workers) 
         try:
             current[rel] = _sha256(path)
         except OSError as exc:
-            skipped.append(Skipped(shown(path), "unreadable_file", f"无法读取：{_os_reason(exc)}"))
+            skipped.append(Skipped(shown(path), "unreadable_file", f"无法读取：{os_reason(exc)}"))
             continue
         files.append((rel, path))
         if len(files) == 1:
@@ -540,7 +540,7 @@ def _build(dirs, db_path: Path, workers, progress, timeout, log, check_workers) 
             incremental = db_path.exists() and _copy_database(db_path, tmp)
             db = _open_temp(tmp)
         except OSError as exc:
-            raise BuildError(f"无法在 {shown(db_path.parent)} 写入临时数据库（{_os_reason(exc)}）") from None
+            raise BuildError(f"无法在 {shown(db_path.parent)} 写入临时数据库（{os_reason(exc)}）") from None
         previous = _previous_state(db) if incremental else None
         if previous is None and incremental:
             db.close()
@@ -620,7 +620,7 @@ def _build(dirs, db_path: Path, workers, progress, timeout, log, check_workers) 
         try:
             os.replace(tmp, db_path)
         except OSError as exc:
-            raise BuildError(f"无法用新数据库替换 {shown(db_path)}（{_os_reason(exc)}）") from None
+            raise BuildError(f"无法用新数据库替换 {shown(db_path)}（{os_reason(exc)}）") from None
         return summary
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
