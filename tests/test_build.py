@@ -222,7 +222,7 @@ def test_find_reports_skips_hidden_and_docs(tmp_path):
     (tmp_path / "README.md").write_text("x")
     (tmp_path / "SOURCES.md").write_text("x")
     (tmp_path / ".hidden.txt").write_text("x")
-    (tmp_path / "notes.pdf").write_text("x")
+    (tmp_path / "notes.xlsx").write_text("x")
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "d.txt").write_text("x")
     (tmp_path / "sub").mkdir()

@@ -1,81 +1,225 @@
 """`python -m ingest build DIR... --db PATH`: report files → gongkai.db.
 
-Three properties drive the design:
-- Parallel: parsing (and jieba segmentation) runs in a process pool over all cores; each worker
+Four properties drive the design:
+- Parallel: parsing (and jieba segmentation) runs on worker processes over all cores; each worker
   returns ready-made rows, and the one writing process only inserts them in large batches.
 - Incremental: a file whose path and sha256 match what `reports` holds is not parsed again; a
   changed file's rows are replaced, a deleted file's report is removed, nothing else is touched.
 - Atomic: the database is built in a temporary file next to the target (a copy of the previous
   database for incremental work) and moved into place with `os.replace`. An interrupted build
-  leaves the previous database as it was; a temporary file left by a killed build is removed by
-  the next build.
+  (Ctrl-C, SIGTERM: ingest.database.interrupt) leaves the previous database as it was and removes its
+  temporary files; a temporary file left by a killed build is removed by the next build.
+- One file never stops the build: a file that cannot be read (FIFO, device, dangling or looping
+  symlink, no permission) is skipped with a warning naming it (stderr and build_info.skipped_files);
+  a parse that crashes or runs past the time budget (`timeout`, default PARSE_TIMEOUT seconds: its
+  worker is killed and replaced, ingest.database.pool) gives a failed report; a record SQLite refuses
+  is stored with its bad values null (ingest.database.load.Loader). Errors that stop the build are
+  `BuildError`s with a one-line message.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
-import multiprocessing
+import json
 import os
 import re
 import shutil
 import signal
 import sqlite3
+import stat
 import sys
+import threading
 import time
 import traceback
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
-from . import load, schema, search, stats
+from . import interrupt, load, pool, schema, search, stats
 from .checks import create_check_results, run_checks
 
-EXTENSIONS = (".txt", ".htm", ".html", ".md", ".markdown")
+# Every file kind the readers take (the parser never raises: a kind it cannot read yet, .doc/.wps,
+# gives a record with a warning saying so).
+EXTENSIONS = (".txt", ".htm", ".html", ".md", ".markdown", ".pdf", ".docx", ".doc", ".wps")
 SKIP_NAMES = ("sources.md", "readme.md")
 TEMP_MARK = ".tmp-"
+PARSE_TIMEOUT = 60.0    # seconds one file may take to parse before its worker is killed (parse_timeout)
+
+
+class BuildError(Exception):
+    """A build that cannot start or finish for a reason the user can fix; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file (or folder) the build did not read: `path` as shown, `code` (README's warning codes)."""
+    path: str
+    code: str
+    message: str
+
+
+def path_text(path: str | bytes | os.PathLike) -> str:
+    """A path as text SQLite can store: the bytes of a name that is not UTF-8 (which Python keeps as
+    surrogates) written as \\xNN. What `reports.path` holds."""
+    text = os.fsdecode(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def shown(path: str | bytes | os.PathLike) -> str:
+    """A path as one readable line: `path_text`, and control characters (a newline...) escaped."""
+    text = path_text(path)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return text
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------------------------
 # Finding the files
 # --------------------------------------------------------------------------------------------
 
-def find_reports(dirs: Iterable[str | os.PathLike]) -> list[tuple[str, Path]]:
+_KINDS = ((stat.S_ISFIFO, "命名管道（FIFO）"), (stat.S_ISCHR, "字符设备"), (stat.S_ISBLK, "块设备"),
+          (stat.S_ISSOCK, "套接字"), (stat.S_ISDIR, "目录"))
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file that is not a regular file is (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "特殊文件"
+
+
+def _check_file(path: Path) -> Skipped | None:
+    """Why this name cannot be read as a report (without opening it: a FIFO would block), or None."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return Skipped(shown(path), "dangling_symlink", f"符号链接指向不存在的文件：{shown(os.readlink(path))}")
+        return Skipped(shown(path), "unreadable_file", "文件在扫描时消失")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Skipped(shown(path), "symlink_loop", "符号链接循环指向自身")
+        return Skipped(shown(path), "unreadable_file", f"无法读取文件信息：{os_reason(exc)}")
+    kind = _not_regular(st.st_mode)
+    if kind:
+        return Skipped(shown(path), "not_a_regular_file", f"不是普通文件（{kind}），未读取")
+    return None
+
+
+def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | None = None,
+                 renamed: set[str] | None = None) -> list[tuple[str, Path]]:
     """(relative path, absolute path) of every report file under the folders, sorted.
 
     The relative path is what `reports.path` holds and what the report id is made from. With one
     folder it is relative to that folder; with several, the folder's name is put in front so two
-    folders may hold files of the same name.
+    folders may hold files of the same name. A name that is not UTF-8 is kept with its bytes escaped
+    (\\xNN, `path_text`); such relative paths are added to `renamed`. What cannot be read (see `_check_file`,
+    unreadable or symlinked folders) is added to `skipped` and left out.
     """
     dirs = [Path(d) for d in dirs]
-    found: dict[str, Path] = {}
+    skipped = skipped if skipped is not None else []
+    prefixes: dict[str, Path] = {}
     for d in dirs:
         if not d.is_dir():
-            raise NotADirectoryError(f"不是目录：{d}")
+            raise BuildError(f"不是目录：{shown(d)}")
+        name = d.resolve().name
+        if len(dirs) > 1 and name in prefixes:
+            raise BuildError(f"两个目录同名，报告路径会重复：{shown(prefixes[name])} 和 {shown(d)}")
+        prefixes[name] = d
+    found: dict[str, Path] = {}
+    for d in dirs:
         prefix = f"{d.resolve().name}/" if len(dirs) > 1 else ""
-        for root, subdirs, files in os.walk(d):
-            subdirs[:] = sorted(s for s in subdirs if not s.startswith("."))
-            for name in files:
+
+        def unreadable(exc: OSError) -> None:
+            skipped.append(Skipped(shown(exc.filename or d), "unreadable_folder", f"无法读取目录：{os_reason(exc)}"))
+
+        for root, subdirs, files in os.walk(d, onerror=unreadable):
+            keep = []
+            for s in sorted(subdirs):
+                if s.startswith("."):
+                    continue
+                if os.path.islink(os.path.join(root, s)):
+                    skipped.append(Skipped(shown(os.path.join(root, s)), "symlinked_folder",
+                                           "符号链接指向的目录，未进入（避免循环和重复）"))
+                    continue
+                keep.append(s)
+            subdirs[:] = keep
+            for name in sorted(files):
                 if name.startswith(".") or name.lower() in SKIP_NAMES:
                     continue
                 if not name.lower().endswith(EXTENSIONS):
                     continue
                 path = Path(root) / name
-                rel = prefix + path.relative_to(d).as_posix()
+                problem = _check_file(path)
+                if problem:
+                    skipped.append(problem)
+                    continue
+                raw = prefix + path.relative_to(d).as_posix()
+                rel = path_text(raw)
                 if rel in found:
-                    raise ValueError(f"两个目录中有同名文件：{rel}")
+                    skipped.append(Skipped(shown(path), "duplicate_path", f"与另一文件的路径相同：{rel}"))
+                    continue
+                if renamed is not None and rel != raw:
+                    renamed.add(rel)
                 found[rel] = path
     return sorted(found.items())
+
+
+def _open_regular(path: str | os.PathLike):
+    """Open a regular file for reading, never blocking (O_NONBLOCK: a FIFO put in its place after the
+    scan is refused, not waited on)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        kind = _not_regular(os.fstat(fd).st_mode)
+        if kind:
+            raise IsADirectoryError(f"不是普通文件（{kind}）") if kind == "目录" else OSError(f"不是普通文件（{kind}）")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _sha256(path: Path) -> tuple[str, int]:
     h = hashlib.sha256()
     size = 0
-    with open(path, "rb") as fh:
+    with _open_regular(path) as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
             size += len(block)
     return h.hexdigest(), size
+
+
+def _read(path: str) -> bytes:
+    with _open_regular(path) as fh:
+        return fh.read()
+
+
+_REASONS = {errno.EPERM: "权限不足", errno.ENOENT: "不存在", errno.EIO: "输入输出错误", errno.EACCES: "权限不足",
+            errno.ENOTDIR: "路径中有一项不是目录", errno.EISDIR: "是一个目录", errno.ENOSPC: "磁盘空间不足",
+            errno.EROFS: "只读文件系统", errno.ENAMETOOLONG: "文件名太长", errno.ELOOP: "符号链接循环",
+            errno.EDQUOT: "超出磁盘配额"}
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError's reason in Chinese (errno known) or as Python says it."""
+    if exc.errno in _REASONS:
+        return _REASONS[exc.errno]
+    return exc.strerror or str(exc)
 
 
 # --------------------------------------------------------------------------------------------
@@ -90,40 +234,102 @@ def parse_one(data: bytes, relpath: str):
     return parsed.record, parsed.text
 
 
-def _work(job: tuple[str, str]) -> dict[str, list[tuple]]:
+@dataclass(frozen=True)
+class _Job:
+    rel: str            # reports.path (escaped if the name is not UTF-8)
+    path: str           # where to read it
+    sha256: str         # as the scan saw it: kept for a report that failed by timeout or crash
+    size: int
+    renamed: bool = False
+
+
+def _failed(job: _Job, code: str, message: str, sha256: str | None = None) -> dict[str, list[tuple]]:
+    return load.as_tuples(load.report_rows(job.rel, sha256, job.size if sha256 else None, None, None,
+                                           error=message, code=code))
+
+
+def _work(job: _Job) -> dict[str, list[tuple]]:
     """Read, hash, parse and flatten one file. Never raises: a failure becomes a failed report."""
-    relpath, abspath = job
-    data = Path(abspath).read_bytes()
+    interrupt.stall("parse")
+    try:
+        data = _read(job.path)
+    except OSError as exc:     # gone or replaced since the scan: sha256 null, so the next build tries again
+        return _failed(job, "parse_failed", f"读取失败：{os_reason(exc)}")
     sha = hashlib.sha256(data).hexdigest()
     try:
-        record, text = parse_one(data, relpath)
+        record, text = parse_one(data, job.rel)
     except Exception as exc:  # one bad file must not stop the build; the error is kept in `warnings`
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return load.as_tuples(load.report_rows(relpath, sha, len(data), None, None, error=detail))
-    return load.as_tuples(load.report_rows(relpath, sha, len(data), record, text))
+        return load.as_tuples(load.report_rows(job.rel, sha, len(data), None, None, error=detail))
+    try:
+        if job.renamed and isinstance(record, dict):
+            record.setdefault("warnings", []).append(
+                {"code": "path_not_utf8", "line": None,
+                 "message": f"文件名不是 UTF-8 编码，路径按字节转义保存（\\xNN）{_gb18030_reading(job.path)}"})
+        return load.as_tuples(load.report_rows(job.rel, sha, len(data), record, text))
+    except Exception as exc:
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return _failed(job, "load_failed", f"整理解析结果失败：{detail}", sha)
 
 
-def _init_worker() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool and removes the temporary file."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _gb18030_reading(path: str) -> str:
+    """Most non-UTF-8 names in Chinese archives are GBK: say how the name reads that way, if it does."""
+    name = os.path.basename(path).encode("utf-8", "surrogateescape")
+    try:
+        return f"；按 GB18030 解读为“{name.decode('gb18030')}”"
+    except UnicodeDecodeError:
+        return ""
+
+
+class _ParseTimeout(BaseException):
+    """Raised by SIGALRM in an in-process parse (workers=1); a BaseException so no `except Exception`
+    inside the parser swallows it."""
+
+
+def _parse_in_process(jobs: list[_Job], timeout: float | None) -> Iterator[tuple[_Job, dict]]:
+    """workers=1: parse in this process (easy to debug, tests count calls). The time budget is then a
+    SIGALRM, which interrupts Python code but not one long call into C."""
     search.initialize()
+    alarm = bool(timeout) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    active = [False]
+
+    def on_alarm(signum, frame):
+        if active[0]:
+            raise _ParseTimeout()
+
+    for job in jobs:
+        previous = signal.signal(signal.SIGALRM, on_alarm) if alarm else None
+        try:
+            if alarm:
+                active[0] = True
+                signal.setitimer(signal.ITIMER_REAL, timeout)
+            rows = _work(job)
+            active[0] = False
+        except _ParseTimeout:
+            rows = _failed(job, "parse_timeout", _timeout_message(timeout), job.sha256)
+        finally:
+            active[0] = False
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+        yield job, rows
 
 
-def _results(jobs: list[tuple[str, str]], workers: int) -> Iterator[dict[str, list[tuple]]]:
-    """Rows per file, in the order of `jobs` (so a build is reproducible), parsed in parallel."""
-    if not jobs:
-        return
-    if workers <= 1 or len(jobs) <= 1:
-        search.initialize()
-        for job in jobs:
-            yield _work(job)
-        return
+def _timeout_message(timeout: float | None) -> str:
+    return f"解析超时：超过 {timeout:g} 秒未完成，已放弃（文件可能异常复杂或触发了解析器缺陷）"
+
+
+def _parse_in_pool(jobs: list[_Job], workers: int, timeout: float | None) -> Iterator[tuple[_Job, dict]]:
+    """Rows per file, in the order of `jobs` (so a build is reproducible), parsed on `workers` processes."""
     search.initialize()  # once in the parent: forked workers inherit the loaded dictionary
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    chunk = max(1, min(32, len(jobs) // (workers * 8) or 1))
-    with ctx.Pool(workers, initializer=_init_worker) as pool:
-        yield from pool.imap(_work, jobs, chunksize=chunk)
+    with pool.Pool(_work, workers, timeout=timeout) as workers_pool:
+        for job, out in workers_pool.imap(jobs):
+            if isinstance(out, pool.Failure):
+                if out.kind == "timeout":
+                    out = _failed(job, "parse_timeout", _timeout_message(timeout), job.sha256)
+                else:   # a crash may be the machine's (out of memory), not the file's: no sha256, retried next time
+                    out = _failed(job, "parse_failed", out.detail)
+            yield job, out
 
 
 # --------------------------------------------------------------------------------------------
@@ -161,22 +367,76 @@ def remove_stale_temps(db_path: Path) -> list[Path]:
 
 
 def _copy_database(src: Path, dst: Path) -> bool:
-    """Consistent copy of the previous database (SQLite backup API). False if it is not usable."""
+    """Consistent copy of the previous database (SQLite backup API, in steps so Ctrl-C is heard).
+    False if it is not usable."""
     try:
-        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+        source = sqlite3.connect(_read_only_uri(src), uri=True)
         try:
             source.execute("SELECT count(*) FROM sqlite_master").fetchone()
             target = sqlite3.connect(dst)
             try:
-                source.backup(target)
+                source.backup(target, pages=4096, progress=lambda *_: interrupt.stall("prepare"))
             finally:
                 target.close()
         finally:
             source.close()
         return True
     except sqlite3.DatabaseError:
+        interrupt.check()
         Path(dst).unlink(missing_ok=True)
         return False
+
+
+def _read_only_uri(path: Path) -> str:
+    return Path(os.path.abspath(path)).as_uri() + "?mode=ro"
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def is_gongkai_database(path: Path) -> bool:
+    """True for a database this build wrote (an SQLite file with gongkai's build_info), of any version."""
+    try:
+        with _open_regular(path) as fh:
+            if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+                return False
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+        try:
+            row = conn.execute("SELECT value FROM build_info WHERE key = 'schema_version'").fetchone()
+            return row is not None
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return False
+
+
+def check_target(db_path: Path) -> None:
+    """Refuse (BuildError) before any work a target the build must not or cannot replace: an existing
+    file that is not a gongkai database (it would be lost), a read-only file or folder."""
+    try:
+        st = os.stat(db_path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise BuildError(f"--db {shown(db_path)}：无法访问（{os_reason(exc)}）") from None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise BuildError(f"--db {shown(db_path)} 是一个目录，请给出数据库文件的路径")
+        if not stat.S_ISREG(st.st_mode):
+            raise BuildError(f"--db {shown(db_path)} 不是普通文件（{_not_regular(st.st_mode)}），未改动")
+        if not is_gongkai_database(db_path):
+            raise BuildError(f"--db {shown(db_path)} 已存在但不是 gongkai 数据库（不是 SQLite 文件或没有 build_info 表），"
+                             f"未改动；请换一个路径或先删除它")
+        if not st.st_mode & 0o222 or not os.access(db_path, os.W_OK):
+            raise BuildError(f"--db {shown(db_path)} 是只读文件，未改动")
+    folder = db_path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(f"无法创建数据库所在目录 {shown(folder)}（{os_reason(exc)}）") from None
+    dst = os.stat(folder)
+    if not dst.st_mode & 0o222 or not os.access(folder, os.W_OK | os.X_OK):
+        raise BuildError(f"无法写入数据库所在目录 {shown(folder)}（只读或没有写权限）")
 
 
 def _previous_state(db: sqlite_utils.Database) -> dict[str, tuple[str, str]] | None:
@@ -208,41 +468,40 @@ def _version_stamp() -> str:
 # --------------------------------------------------------------------------------------------
 
 def build(dirs: Iterable[str | os.PathLike], db_path: str | os.PathLike, workers: int | None = None,
-          progress: bool | None = None) -> dict:
-    """Build or update the database at `db_path` from the report files under `dirs`; return a summary."""
-    with _sigterm_as_exit():
-        return _build(dirs, db_path, workers, progress)
+          progress: bool | None = None, timeout: float | None = PARSE_TIMEOUT,
+          log: Callable[[str], None] | None = _stderr, check_workers: int | None = None) -> dict:
+    """Build or update the database at `db_path` from the report files under `dirs`; return a summary.
 
-
-class _sigterm_as_exit:
-    """Turn SIGTERM (`kill PID`) into SystemExit during a build so the temporary file is removed."""
-
-    def __enter__(self):
-        self.previous = None
+    `workers`: parser processes (default one per core; 1 = parse in this process). `timeout`: seconds
+    one file may take to parse (None or 0: no limit). `log`: where the phase and warning lines go
+    (default stderr; None: nowhere). `check_workers`: processes for the checks (default: their own rule).
+    Raises BuildError (one-line message) when the build cannot be done, BuildInterrupted on Ctrl-C or
+    SIGTERM; in both cases the target is as it was and no temporary file is left.
+    """
+    with interrupt.stop_on_signals():
         try:
-            if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-                self.previous = signal.signal(signal.SIGTERM, self._exit)
-        except ValueError:  # not the main thread: leave signals alone
-            pass
-        return self
-
-    @staticmethod
-    def _exit(signum, frame):
-        raise SystemExit(128 + signum)
-
-    def __exit__(self, *exc):
-        if self.previous is not None:
-            signal.signal(signal.SIGTERM, self.previous)
-        return False
+            return _build(dirs, Path(db_path), workers, progress, timeout, log or (lambda line: None), check_workers)
+        except BaseException as exc:
+            signum = interrupt.stopping()
+            if signum is not None and not isinstance(exc, interrupt.BuildInterrupted):
+                raise interrupt.BuildInterrupted(signum) from None
+            raise
 
 
-def _build(dirs, db_path, workers, progress) -> dict:
+def _build(dirs, db_path: Path, workers, progress, timeout, log, check_workers) -> dict:
     started = time.monotonic()
-    db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    in_process = workers == 1
     workers = workers or os.cpu_count() or 1
     if progress is None:
         progress = sys.stderr.isatty()
+
+    def warn(path: str, message: str) -> None:
+        log(f"gongkai: warning: {shown(path)}: {' '.join(message.split())}")
+
+    if not check_workers and os.environ.get("GONGKAI_CHECK_WORKERS", "").isdigit():
+        check_workers = int(os.environ["GONGKAI_CHECK_WORKERS"])   # a knob for tests and benchmarks
+
+    check_target(db_path)
     remove_stale_temps(db_path)
 
     timings: dict[str, float] = {}
@@ -254,27 +513,39 @@ def _build(dirs, db_path, workers, progress) -> dict:
         timings[name] = round(now - mark, 2)
         mark = now
 
-    files = find_reports(dirs)
+    skipped: list[Skipped] = []
+    renamed: set[str] = set()
+    files = []
     current = {}
+    for rel, path in find_reports(dirs, skipped, renamed):
+        try:
+            current[rel] = _sha256(path)
+        except OSError as exc:
+            skipped.append(Skipped(shown(path), "unreadable_file", f"无法读取：{os_reason(exc)}"))
+            continue
+        files.append((rel, path))
+        if len(files) == 1:
+            interrupt.stall("scan")
+    for s in skipped:
+        warn(s.path, f"已跳过（{s.code}）：{s.message}")
     for rel, path in files:
-        current[rel] = _sha256(path)
+        if rel in renamed:
+            warn(rel, f"文件名不是 UTF-8 编码，路径按字节转义保存（path_not_utf8）{_gb18030_reading(str(path))}")
+    log(f"gongkai: 扫描：{len(files)} 个报告文件" + (f"，跳过 {len(skipped)} 个" if skipped else ""))
 
     lap("scan")
     tmp = _temp_path(db_path)
     try:
-        incremental = db_path.exists() and _copy_database(db_path, tmp)
-        db = sqlite_utils.Database(tmp)
-        db.execute("PRAGMA journal_mode = OFF")  # the temp file is thrown away on failure: no journal needed
-        db.execute("PRAGMA synchronous = OFF")
-        db.execute("PRAGMA cache_size = -200000")
+        try:
+            incremental = db_path.exists() and _copy_database(db_path, tmp)
+            db = _open_temp(tmp)
+        except OSError as exc:
+            raise BuildError(f"无法在 {shown(db_path.parent)} 写入临时数据库（{os_reason(exc)}）") from None
         previous = _previous_state(db) if incremental else None
         if previous is None and incremental:
             db.close()
             tmp.unlink()
-            db = sqlite_utils.Database(tmp)
-            db.execute("PRAGMA journal_mode = OFF")
-            db.execute("PRAGMA synchronous = OFF")
-            db.execute("PRAGMA cache_size = -200000")
+            db = _open_temp(tmp)
         previous = previous or {}
         fresh = not previous
 
@@ -284,7 +555,8 @@ def _build(dirs, db_path, workers, progress) -> dict:
             load.create_indexes(db)  # already there; makes sure new ones exist
 
         unchanged = {rel for rel, (sha, _) in current.items() if rel in previous and previous[rel][1] == sha}
-        to_parse = [(rel, str(path)) for rel, path in files if rel not in unchanged]
+        to_parse = [_Job(rel, str(path), *current[rel], renamed=rel in renamed)
+                    for rel, path in files if rel not in unchanged]
         stale_ids = [rid for rel, (rid, _) in previous.items() if rel not in unchanged]
 
         with db.conn:
@@ -292,41 +564,50 @@ def _build(dirs, db_path, workers, progress) -> dict:
         lap("prepare")
         removed = sum(1 for rel in previous if rel not in current)
 
-        loader = load.Loader(db)
-        statuses = {"ok": 0, "partial": 0, "failed": 0}
-        results = _results(to_parse, workers)
-        if progress and to_parse:
-            import click
+        log(f"gongkai: 解析：{len(to_parse)} 个文件（未改变 {len(unchanged)} 个），"
+            f"{'本进程' if in_process else f'{workers} 个进程'}，每个文件限时 {timeout:g} 秒" if timeout else
+            f"gongkai: 解析：{len(to_parse)} 个文件（未改变 {len(unchanged)} 个）")
+        loader = load.Loader(db, warn=warn)
+        results = _parse_in_process(to_parse, timeout) if in_process else _parse_in_pool(to_parse, workers, timeout)
+        with contextlib.closing(results):
+            if progress and to_parse:
+                import click
 
-            with click.progressbar(results, length=len(to_parse), label="解析报告", file=sys.stderr,
-                                   show_pos=True) as bar:
-                for rows in bar:
-                    _take(loader, rows, statuses)
-        else:
-            for rows in results:
-                _take(loader, rows, statuses)
+                with click.progressbar(results, length=len(to_parse), label="解析报告", file=sys.stderr,
+                                       show_pos=True) as bar:
+                    for job, rows in bar:
+                        _take(loader, job, rows, warn)
+            else:
+                for job, rows in results:
+                    _take(loader, job, rows, warn)
         loader.flush()
         load.link_sources(db, files)  # sidecar records and page + attachment pairs (ingest/database/sources.py)
         lap("parse_load")
 
+        log("gongkai: 建索引")
         if fresh:
             load.create_indexes(db)
+        interrupt.stall("indexes", db.conn)
         load.write_lookups(db)
         load.create_views(db)
         lap("indexes")
-        _run_checks(db)
+        log("gongkai: 勾稽核对")
+        _run_checks(db, check_workers) if check_workers else _run_checks(db)
         lap("checks")
+        log("gongkai: 汇总统计")
+        interrupt.stall("stats", db.conn)
         stats.write_stats(db.conn)  # after the checks: report_stats counts each report's failed rules
         db.conn.commit()
         lap("stats")
         n_reports = db["reports"].count
         summary = {
             "db": str(db_path), "files": len(files), "reports": n_reports, "parsed": len(to_parse),
-            "unchanged": len(unchanged), "removed": removed, "incremental": not fresh,
-            "status": statuses, "workers": workers, "timings": timings,
+            "unchanged": len(unchanged), "removed": removed, "skipped": len(skipped), "incremental": not fresh,
+            "status": loader.statuses, "workers": 1 if in_process else workers,
+            "timeout": timeout or None, "timings": timings,
         }
         summary["seconds"] = round(time.monotonic() - started, 2)
-        _write_build_info(db, summary, sum(size for _, size in current.values()))
+        _write_build_info(db, summary, sum(size for _, size in current.values()), skipped)
         if not fresh and (to_parse or stale_ids):
             db.execute("INSERT INTO sections_fts(sections_fts) VALUES ('optimize')")
             free, pages = (db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("freelist_count", "page_count"))
@@ -336,31 +617,52 @@ def _build(dirs, db_path, workers, progress) -> dict:
         db.conn.commit()
         db.execute("PRAGMA journal_mode = DELETE")
         db.close()
-        os.replace(tmp, db_path)
+        interrupt.disarm()      # from here the new database is complete: a late Ctrl-C no longer undoes it
+        try:
+            os.replace(tmp, db_path)
+        except OSError as exc:
+            raise BuildError(f"无法用新数据库替换 {shown(db_path)}（{os_reason(exc)}）") from None
         return summary
     finally:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            try:
+                leftover.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def _open_temp(tmp: Path) -> sqlite_utils.Database:
+    """The temporary database, tuned for one bulk writer. journal_mode MEMORY, not OFF: the loader rolls
+    back a batch SQLite refused (ingest.database.load.Loader), which OFF does not allow; a crash
+    loses nothing but the temporary file anyway."""
+    db = sqlite_utils.Database(tmp)
+    db.execute("PRAGMA journal_mode = MEMORY")
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("PRAGMA cache_size = -200000")
+    interrupt.watch(db.conn)
+    return db
 
 
 _STATUS_AT = list(schema.TABLES["reports"]["columns"]).index("parse_status")
+_CODE_AT = list(schema.TABLES["warnings"]["columns"]).index("code")
+_MESSAGE_AT = list(schema.TABLES["warnings"]["columns"]).index("message")
 
 
-def _take(loader: load.Loader, rows: dict[str, list[tuple]], statuses: dict[str, int]) -> None:
-    status = rows["reports"][0][_STATUS_AT]
-    statuses[status] = statuses.get(status, 0) + 1
+def _take(loader: load.Loader, job: _Job, rows: dict[str, list[tuple]], warn) -> None:
+    if rows["reports"][0][_STATUS_AT] == "failed":
+        for w in rows["warnings"][:1]:
+            warn(job.rel, f"{w[_MESSAGE_AT]}（{w[_CODE_AT]}）")
     loader.add(rows)
 
 
-def _run_checks(db: sqlite_utils.Database) -> None:
+def _run_checks(db: sqlite_utils.Database, workers: int | None = None) -> None:
     """Fill check_results: every rule of canned_queries/checks/ over every report."""
-    run_checks(db.conn)
+    run_checks(db.conn, workers=workers)
     db.conn.commit()
 
 
-def _write_build_info(db: sqlite_utils.Database, summary: dict, corpus_bytes: int) -> None:
+def _write_build_info(db: sqlite_utils.Database, summary: dict, corpus_bytes: int,
+                      skipped: list[Skipped] = ()) -> None:
     info = [
         ("built_at", datetime.now(timezone.utc).isoformat(timespec="seconds"), "构建时间（UTC）"),
         ("reports", str(summary["reports"]), "报告数"),
@@ -368,6 +670,12 @@ def _write_build_info(db: sqlite_utils.Database, summary: dict, corpus_bytes: in
         ("corpus_bytes", str(corpus_bytes), "报告文件总字节数"),
         ("parsed", str(summary["parsed"]), "本次解析的文件数（增量构建时只解析新增或改变的文件）"),
         ("removed", str(summary["removed"]), "本次删除的报告数（文件已不存在）"),
+        ("skipped", str(len(skipped)), "本次跳过的文件数（无法读取的文件，见 skipped_files）"),
+        ("skipped_files", json.dumps([{"path": s.path, "code": s.code, "message": s.message} for s in skipped],
+                                     ensure_ascii=False),
+         "本次跳过的文件（JSON 列表，每项含路径 path、警告代码 code、原因 message）：命名管道、设备、"
+         "失效或循环的符号链接、无权限读取的文件和目录"),
+        ("parse_timeout", str(summary.get("timeout") or ""), "每个文件的解析时限（秒）；超时的文件记为失败（parse_timeout）"),
         ("seconds", str(summary["seconds"]), "本次构建用时（秒）"),
         ("parser_version", _parser_version(), "解析器版本"),
         ("schema_version", _version_stamp(), "数据库结构指纹/解析器版本；改变时全部重建"),

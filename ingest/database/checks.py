@@ -20,10 +20,8 @@ not_applicable) — a pass is recorded, never implied by absence.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
-import signal
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -32,6 +30,8 @@ from pathlib import Path
 import sqlite_utils
 
 from . import schema
+from .interrupt import stall
+from .pool import Failure, Pool
 
 CHECKS_DIR = Path(__file__).resolve().parents[2] / "canned_queries" / "checks"
 
@@ -307,8 +307,10 @@ def _run_checks(conn: sqlite3.Connection, rules: list[Rule], workers: int | None
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if n_reports >= PARALLEL_MIN_REPORTS else 1
     if path is None or workers <= 1 or n_reports == 0:
-        for rule in rules:
+        for i, rule in enumerate(rules):
             _check_rule(conn, rule, "select id from reports", "main")
+            if i == 0:
+                stall("checks", conn)
     else:
         conn.commit()      # the workers read what this connection wrote
         _check_in_parallel(conn, path, rules, workers)
@@ -392,10 +394,14 @@ def _check_in_parallel(conn: sqlite3.Connection, path: str, rules: list[Rule], w
     with tempfile.TemporaryDirectory(prefix=f"{Path(path).name}.checks-", dir=Path(path).parent) as tmp:
         tasks = [(rule, scope, str(Path(tmp) / f"{i:03d}-{k}.db"))
                  for i, rule in enumerate(rules) for k, scope in enumerate(slices)]
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ctx.Pool(workers, initializer=_start_worker, initargs=(path,)) as pool:
-            done = pool.map(_check_task, tasks, chunksize=1)
+        # ingest.database.pool, not multiprocessing.Pool: leaving it (Ctrl-C, an error) kills the workers at
+        # once, where Pool.terminate could hang
+        with Pool(_check_task, workers, initializer=_start_worker, initargs=(path,)) as pool:
+            done = []
+            for (rule, _, _), out in pool.imap(tasks):
+                if isinstance(out, Failure):
+                    raise RuntimeError(f"rule {rule.id}: {out.kind}: {out.detail}")
+                done.append(out)
         for out in done:
             conn.execute("attach database ? as part", (out,))
             # same table definition, no index yet, a plain SELECT *: SQLite copies the records as they are
@@ -409,9 +415,8 @@ _worker_conn: sqlite3.Connection | None = None
 
 
 def _start_worker(path: str) -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool (as the build's parsing workers do)."""
+    """Open the worker's connection (Ctrl-C is left to the parent: ingest.database.pool ignores it in workers)."""
     global _worker_conn
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_conn = sqlite3.connect(path)
     _raise_pragmas(_worker_conn)
 
@@ -419,6 +424,7 @@ def _start_worker(path: str) -> None:
 def _check_task(task: tuple[Rule, str, str]) -> str:
     """One worker task: `rule` on the reports of `scope`, its rows written to the scratch database `out`."""
     rule, scope, out = task
+    stall("checks")
     conn = _worker_conn
     conn.execute("attach database ? as part", (out,))
     try:

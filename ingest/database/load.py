@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 import unicodedata
 from decimal import Decimal
 from typing import Iterable
@@ -16,6 +17,7 @@ import sqlite_utils
 
 from .. import forms
 from . import schema
+from . import interrupt
 from .schema import FTS_TABLE, LOOKUP_TABLES, REPORT_TABLES, TABLES, VIEWS
 from .search import segment
 from . import sources
@@ -27,7 +29,7 @@ BAD_CELL_KINDS = ("unreadable", "missing")
 
 def report_id(relpath: str) -> str:
     """Stable id from the path, so a report keeps its id (and its URL) when its content changes."""
-    return hashlib.sha256(relpath.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(relpath.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,13 +136,14 @@ def parse_status(record: dict | None) -> str:
 # One report → rows of every table (runs in the workers)
 # --------------------------------------------------------------------------------------------
 
-def report_rows(relpath: str, sha256: str, nbytes: int, record: dict | None, text: str | None,
-                error: str | None = None) -> dict[str, list[dict]]:
+def report_rows(relpath: str, sha256: str | None, nbytes: int | None, record: dict | None, text: str | None,
+                error: str | None = None, code: str = "parse_failed") -> dict[str, list[dict]]:
     """Flatten one parse record into rows per table, plus `sections_fts` rows (segmented text).
 
     `sections` and `sections_fts` rows are in the same order and get their shared id when inserted.
-    A failed parse still gives a `reports` row (parse_status failed) and a warning saying why, so a
-    report is never silently missing from the database.
+    A failed parse still gives a `reports` row (parse_status failed) and a warning saying why (`code`:
+    parse_failed, parse_timeout, load_failed; `error` is the reason, or for parse_failed the error
+    after "解析失败："), so a report is never silently missing from the database.
     """
     rid = report_id(relpath)
     out: dict[str, list[dict]] = {name: [] for name in REPORT_TABLES}
@@ -150,8 +153,8 @@ def report_rows(relpath: str, sha256: str, nbytes: int, record: dict | None, tex
             "id": rid, "path": relpath, "sha256": sha256, "bytes": nbytes, "parse_status": "failed",
             "n_warnings": 1,
         })
-        out["warnings"].append({"report_id": rid, "code": "parse_failed",
-                                "message": f"解析失败：{error or '未知错误'}", "line": None})
+        message = f"解析失败：{error or '未知错误'}" if code == "parse_failed" else (error or code)
+        out["warnings"].append({"report_id": rid, "code": code, "message": message, "line": None})
         return out
 
     source = record.get("source") or {}
@@ -324,52 +327,212 @@ def as_tuples(rows: dict[str, list[dict]]) -> dict[str, list[tuple]]:
     return out
 
 
+# The largest and smallest integer SQLite stores (64-bit); Python's sqlite3 refuses anything beyond.
+INT64_MAX = (1 << 63) - 1
+INT64_MIN = -(1 << 63)
+_STORABLE = (str, int, float, bytes, type(None))
+
+
+def storable(rows: dict[str, list[tuple]]) -> tuple[dict[str, list[tuple]], list[str]]:
+    """One report's rows with every value SQLite can store: an integer beyond 64 bits or a value of
+    another type becomes null, a text with characters UTF-8 cannot encode (surrogates) is kept with
+    them escaped (\\xNN). Returns the rows and one line per kind of problem (table.column: what was done).
+
+    Only called on a report whose rows SQLite refused (Loader.flush), so the common case pays nothing.
+    """
+    problems: dict[str, int] = {}
+    out: dict[str, list[tuple]] = {}
+    for name, table_rows in rows.items():
+        cols = list(TABLES[name]["columns"]) if name in TABLES else ["rowid", "report_id", "heading", "body"]
+        fixed_rows = []
+        for row in table_rows:
+            fixed = list(row)
+            for i, value in enumerate(row):
+                fixed[i], what = _storable_value(value)
+                if what:
+                    key = f"{name}.{cols[i] if i < len(cols) else i}：{what}"
+                    problems[key] = problems.get(key, 0) + 1
+            fixed_rows.append(tuple(fixed))
+        out[name] = fixed_rows
+    return out, [f"{what}（{n} 处）" if n > 1 else what for what, n in problems.items()]
+
+
+def _storable_value(value):
+    """(value SQLite accepts, None) or (replacement, what was done)."""
+    if value is None or type(value) in (float, bytes):
+        return value, None
+    if isinstance(value, bool):
+        return int(value), None
+    if isinstance(value, int):
+        if INT64_MIN <= value <= INT64_MAX:
+            return int(value), None
+        return None, f"整数超出 SQLite 可存储的 64 位范围（约 {int(value.bit_length() * 0.30103) + 1} 位数字），已存为空值"
+    if isinstance(value, float):
+        return float(value), None
+    if isinstance(value, str):
+        value = str(value)
+        try:
+            value.encode("utf-8")
+            return value, None
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace") \
+                if not _only_escapes(value) else \
+                value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"), \
+                "文字含无法编码的字符，已转义保存"
+    return None, f"无法存储的数据类型 {type(value).__name__}，已存为空值"
+
+
+def _only_escapes(text: str) -> bool:
+    """True if every unencodable character is a surrogateescape byte (U+DC80..U+DCFF)."""
+    return all("\udc80" <= c <= "\udcff" for c in text if "\ud800" <= c <= "\udfff")
+
+
+def with_warnings(rows: dict[str, list[tuple]], code: str, messages: list[str]) -> dict[str, list[tuple]]:
+    """The report's rows with these warnings added (warnings rows, reports.n_warnings, status partial)."""
+    if not messages:
+        return rows
+    cols = list(TABLES["reports"]["columns"])
+    report = list(rows["reports"][0])
+    rid = report[cols.index("id")]
+    at_n, at_status = cols.index("n_warnings"), cols.index("parse_status")
+    report[at_n] = (report[at_n] or 0) + len(messages)
+    if report[at_status] == "ok":
+        report[at_status] = "partial"
+    wcols = list(TABLES["warnings"]["columns"])
+    extra = [tuple({"report_id": rid, "code": code, "message": m, "line": None}.get(c) for c in wcols)
+             for m in messages]
+    return {**rows, "reports": [tuple(report)], "warnings": list(rows.get("warnings") or []) + extra}
+
+
 class Loader:
     """Buffers the rows of many reports and writes them in large batches.
 
     Tables are created by sqlite-utils from the schema; the millions of rows of a large build are
     written with `executemany` on the same connection, because sqlite-utils' per-value work in
     `insert_all` (about 6 µs a value) would take most of the 10-minute budget for 100,000 reports.
+
+    One report never loses the batch: when SQLite refuses a batch (a value it cannot store, anything
+    else), the batch is rolled back and written report by report; a refused report is written again
+    with its values made storable (`storable`, warning `value_not_storable`), and if even that fails it
+    is kept as a failed report (warning `load_failed`). `warn(path, message)` is told each time.
+    The rollback needs a journal: the build's temporary database uses journal_mode MEMORY, not OFF.
     """
 
-    def __init__(self, db: sqlite_utils.Database, batch_reports: int = 500):
+    def __init__(self, db: sqlite_utils.Database, batch_reports: int = 500, warn=None):
         self.db = db
         self.batch_reports = batch_reports
-        self.buffer: dict[str, list[tuple]] = {name: [] for name in REPORT_TABLES}
-        self.fts: list[tuple] = []
-        self.pending = 0
+        self.warn = warn or (lambda path, message: None)
+        self.pending: list[dict[str, list[tuple]]] = []
+        self.statuses: dict[str, int] = {"ok": 0, "partial": 0, "failed": 0}
         self.sql = {}
         for name in REPORT_TABLES:
             cols = list(TABLES[name]["columns"])
             self.sql[name] = (f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in cols)}) "
                               f"VALUES ({', '.join('?' * len(cols))})")
+        self.sql[FTS_TABLE] = f"INSERT INTO [{FTS_TABLE}] (rowid, report_id, heading, body) VALUES (?, ?, ?, ?)"
         self.section_id_at = list(TABLES["sections"]["columns"]).index("id")
+        self.status_at = list(TABLES["reports"]["columns"]).index("parse_status")
+        self.path_at = list(TABLES["reports"]["columns"]).index("path")
         self.next_section_id = (db.execute("SELECT max(id) FROM sections").fetchone()[0] or 0) + 1
 
     def add(self, rows: dict[str, list[tuple]]) -> None:
         """Queue one report's rows (as made by `as_tuples`); sections get their id here."""
         i = self.section_id_at
-        sections = []
-        for section, fts in zip(rows["sections"], rows[FTS_TABLE]):
+        sections, fts = [], []
+        for section, text in zip(rows["sections"], rows[FTS_TABLE]):
             sid = self.next_section_id
             self.next_section_id += 1
             sections.append(section[:i] + (sid,) + section[i + 1:])
-            self.fts.append((sid,) + tuple(fts))
-        for name in REPORT_TABLES:
-            self.buffer[name].extend(sections if name == "sections" else rows.get(name) or ())
-        self.pending += 1
-        if self.pending >= self.batch_reports:
+            fts.append((sid,) + tuple(text))
+        self.pending.append({**{name: rows.get(name) or [] for name in REPORT_TABLES},
+                             "sections": sections, FTS_TABLE: fts})
+        if len(self.pending) >= self.batch_reports:
             self.flush()
 
-    def flush(self) -> None:
+    def _insert(self, reports: list[dict[str, list[tuple]]]) -> None:
         conn = self.db.conn
         with conn:
-            for name in REPORT_TABLES:  # reports first: the other tables refer to it
-                if self.buffer[name]:
-                    conn.executemany(self.sql[name], self.buffer[name])
-                    self.buffer[name] = []
-            if self.fts:
-                conn.executemany(
-                    f"INSERT INTO [{FTS_TABLE}] (rowid, report_id, heading, body) VALUES (?, ?, ?, ?)", self.fts)
-                self.fts = []
-        self.pending = 0
+            for name in (*REPORT_TABLES, FTS_TABLE):  # reports first: the other tables refer to it
+                batch = [row for rows in reports for row in rows[name]]
+                if batch:
+                    conn.executemany(self.sql[name], batch)
+                    if name == "reports":
+                        interrupt.stall("load", conn)
+
+    def flush(self) -> None:
+        reports, self.pending = self.pending, []
+        if not reports:
+            return
+        try:
+            self._insert(reports)
+        except Exception as exc:
+            _stop_check()
+            if not about_the_data(exc):
+                raise
+            for rows in reports:
+                self._insert_one(rows)
+            return
+        for rows in reports:
+            self._count(rows)
+
+    def _insert_one(self, rows: dict[str, list[tuple]]) -> None:
+        report = rows["reports"][0]
+        path = report[self.path_at]
+        try:
+            self._insert([rows])
+            self._count(rows)
+            return
+        except Exception as exc:
+            _stop_check()
+            if not about_the_data(exc):
+                raise
+            error = exc
+        fixed, problems = storable(rows)
+        if problems:
+            try:
+                fixed = with_warnings(fixed, "value_not_storable", problems)
+                self._insert([fixed])
+                self._count(fixed)
+                for p in problems:
+                    self.warn(path, p)
+                return
+            except Exception as exc:
+                _stop_check()
+                if not about_the_data(exc):
+                    raise
+                error = exc
+        detail = f"入库失败：{type(error).__name__}: {error}"
+        self.warn(path, detail)
+        cols = list(TABLES["reports"]["columns"])
+        failed = as_tuples(report_rows(_text(path), report[cols.index("sha256")], report[cols.index("bytes")],
+                                       None, None, error=detail, code="load_failed"))
+        try:
+            self._insert([failed])
+            self._count(failed)
+        except Exception as exc:    # not even the failed report can be stored: say so, go on
+            _stop_check()
+            if not about_the_data(exc):
+                raise
+            self.warn(path, f"无法写入数据库，报告未收录：{type(exc).__name__}: {exc}")
+
+    def _count(self, rows: dict[str, list[tuple]]) -> None:
+        status = rows["reports"][0][self.status_at]
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+
+def about_the_data(exc: BaseException) -> bool:
+    """True when SQLite refused these rows (a value, a key), False when it cannot write at all (disk full,
+    I/O error, read-only, interrupted): that stops the build (the previous database stays) rather than
+    failing every report one by one and replacing the database with an empty one."""
+    return isinstance(exc, (OverflowError, ValueError, TypeError, UnicodeError, IndexError,
+                            sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError))
+
+
+def _text(value) -> str:
+    value, _ = _storable_value(value if isinstance(value, str) else str(value))
+    return value
+
+
+def _stop_check() -> None:
+    """A Ctrl-C that aborted the insert is not a bad value: stop instead of retrying report by report."""
+    interrupt.check()

@@ -470,6 +470,10 @@ WARNING_CODES = {
     "internal_error": "解析程序出错",
     "parse_failed": "解析进程崩溃",
     "sidecar_unreadable": "来源记录文件（.source.json）无法读取",
+    "parse_timeout": "解析超时，已终止",
+    "load_failed": "无法写入数据库",
+    "value_not_storable": "数值无法存入数据库，已留空",
+    "path_not_utf8": "文件名不是 UTF-8 编码",
 }
 
 # domain → (description, the columns that hold its codes)
