@@ -14,7 +14,9 @@ Header format of a canned-query file — comment lines at the very top, before a
     -- hide_sql: true           (optional)
 
 Other `-- key: value` header lines (the checks' `rule`, `status`, `severity`) are read by their
-owners (`ingest.database.checks`) and left out of the YAML.
+owners (`ingest.database.checks`) and left out of the YAML. A file with a `-- rule:` header holds only a
+consistency rule: its canned query is the rule composed with the shared scope, filters and paging
+(`ingest.database.checks.load_rule`, which also appends the paging note to its description).
 
 The query's name is its path under `canned_queries/` without `.sql`, "/" replaced by "_"
 (`checks/t3_balance.sql` → `checks_t3_balance`).
@@ -35,6 +37,7 @@ METADATA_PATH = ROOT / "metadata.yml"
 DATABASE_NAME = "gongkai"   # Datasette names a database after its file: gongkai.db
 
 _HEADER = re.compile(r"^--\s*(\w+)\s*:\s*(.*?)\s*$")   # any `-- key: value`; checks add rule/status/severity
+_RULE_HEADER = re.compile(r"^--\s*rule\s*:", re.M)
 
 # Datasette table options the schema may carry (label_column, sort, fts_table…), copied as they are.
 SCHEMA_OPTIONS = ("label_column", "sort", "sort_desc", "fts_table", "fts_pk", "hidden", "size")
@@ -59,7 +62,12 @@ class QueryFileError(ValueError):
 
 def parse_query_file(path: Path) -> dict:
     """Split one `.sql` file into its header fields and its SQL (header lines removed)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8")
+    if _RULE_HEADER.search(text.split("\n\n", 1)[0]):
+        from ..database.checks import load_rule
+
+        text = load_rule(path).sql
+    lines = text.splitlines()
     fields: dict[str, str] = {}
     body_start = 0
     for i, line in enumerate(lines):
