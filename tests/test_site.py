@@ -128,6 +128,19 @@ def test_table_page_default_facets(site):
     assert "高级导出" in r.text
 
 
+def test_large_tables_have_no_default_facets(site, conn):
+    """A default facet is a GROUP BY over the whole table on every page view: none on the many-rows tables."""
+    tables = {t for (t,) in conn.execute("select name from sqlite_master where type = 'table'")}
+    assert {"cells", "check_results", "applications", "sections"} <= set(metadata.LARGE_TABLES)
+    for table in metadata.LARGE_TABLES:
+        assert table in tables, table
+        r = site(f"/gongkai/{table}.json?_size=1")
+        assert r.status_code == 200 and r.json()["facet_results"] == {}, table
+    assert set(site("/gongkai/reports.json?_size=1").json()["facet_results"]) == {"year", "template", "province"}
+    # still available on request, within facet_time_limit_ms
+    assert "kind" in site("/gongkai/cells.json?_size=1&_facet=kind").json()["facet_results"]
+
+
 def test_filtered_json_and_csv_export(site, conn):
     rid = report_id(conn, SEEDS[0])
     rows = site(f"/gongkai/applications.json?report_id={rid}&_shape=array").json()

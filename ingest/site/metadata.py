@@ -42,18 +42,17 @@ _RULE_HEADER = re.compile(r"^--\s*rule\s*:", re.M)
 # Datasette table options the schema may carry (label_column, sort, fts_table…), copied as they are.
 SCHEMA_OPTIONS = ("label_column", "sort", "sort_desc", "fts_table", "fts_pk", "hidden", "size")
 
-# Default facets: a presentation choice of the site, not a schema fact.
+# Default facets: a presentation choice of the site, not a schema fact. Only on tables of one row per report
+# (or fewer): a default facet is a GROUP BY over the whole (filtered) table on every page view, which at
+# national scale (2 million reports) means tens of millions of rows for the tables below.
 FACETS: dict[str, list[str]] = {
     "reports": ["year", "template", "province"],
-    "applications": ["row_key"],
-    "reviews_litigation": ["kind"],
-    "active_disclosure": ["item_key", "metric"],
-    "facts": ["metric"],
-    "sections": ["number"],
-    "warnings": ["code"],
-    "cells": ["table_name", "kind"],
-    "check_results": ["rule_id", "severity", "status"],
 }
+# Tables of many rows per report (cells ≈ 200, check_results ≈ 20, applications ≈ 20, sections ≈ 6 …): no
+# default facets, so an unfiltered page reads one page of rows. A visitor can still facet by a column
+# (the column menu, `?_facet=`), bounded by settings.json's facet_time_limit_ms.
+LARGE_TABLES = ("cells", "check_results", "applications", "sections", "active_disclosure", "facts",
+                "warnings", "reviews_litigation", "source_texts")
 
 
 class QueryFileError(ValueError):
@@ -142,7 +141,7 @@ def table_metadata() -> dict[str, dict]:
         for name, spec in source.items():
             entry: dict = {"description": spec["description"]}
             entry.update({k: spec[k] for k in SCHEMA_OPTIONS if spec.get(k) is not None})
-            if name in FACETS:
+            if name in FACETS and name not in LARGE_TABLES:
                 entry["facets"] = FACETS[name]
             entry["columns"] = {col: _text(v) for col, v in spec["columns"].items()}
             tables[name] = entry
