@@ -34,6 +34,7 @@ def _pages(db_path: Path) -> dict[str, str]:
         row = conn.execute("select id, year from reports where template = '2021' and parse_status = 'ok' "
                            "order by id limit 1").fetchone() or conn.execute(
                            "select id, year from reports order by id limit 1").fetchone()
+        tables = {t for (t,) in conn.execute("select name from sqlite_master where type in ('table', 'view')")}
     report_id, year = row
     pages = {
         "report_page": f"/reports/{report_id}",
