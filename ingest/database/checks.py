@@ -96,32 +96,11 @@ def parse_header(text: str) -> dict[str, str]:
             break
         m = _HEADER_RE.match(line)
         if m and m.group(1) in HEADER_KEYS:
-            header[m.group(1)] = m.group(2)
+            key, value = m.groups()     # a second description line continues the first (as in metadata.py)
+            header[key] = header[key] + value if key == "description" and key in header else value
     return header
 
 
-# The old shape's copy of the scope in every file (convert_rules recognises it; load_rule refuses it).
-OLD_SCOPE = """with flagged as (
-  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
-  -- empty or fail) or of unknowns, on a database whose checks have run.
-  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = '{rule}') as yes
-),
-scope(id) as (
-  -- The reports to check. check_results holds this same rule run over every report by the build
-  -- (ingest/database/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
-  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
-  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = '{rule}' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
-  union all
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = '{rule}' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
-  union all
-  select id from reports, flagged where not flagged.yes and :year = ''
-  union all
-  select id from reports, flagged where not flagged.yes and year = :year
-),
-"""
 OLD_PAGE_LIMIT = "limit case when :status = 'all' then -1 else 200 end"
 
 # What compose_page and compose_build add around every rule (SQL has no include: composed as text, once).
@@ -152,6 +131,8 @@ scope(id) as (
   union all
   select id from reports, flagged where not flagged.yes and year = :year
 )"""
+# The old shape's copy of the scope at the top of every file (convert_rules recognises it; load_rule refuses it).
+OLD_SCOPE = "with " + PAGE_SCOPE + ",\n"
 STATUS_FILTER = "where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')"
 PAGE_LIMIT = ("-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all\n"
               "limit case when :status = 'all' then -1 else 200 end")
