@@ -653,6 +653,33 @@ def test_old_shape_files_convert_to_the_same_query_results(tmp_path):
     assert convert(old) == new
 
 
+def test_convert_keeps_a_rules_own_conditions(tmp_path):
+    """A filtered `reports r` with conditions of its own (legacy rules), or read twice, converts with them kept."""
+    from ingest.database.checks import OLD_PAGE_LIMIT, OLD_SCOPE
+    from ingest.database.convert_rules import main as convert_main
+
+    filters = ("(:year = '' or r.year = :year)\n    and (:province = '' or r.province = :province) "
+               "and (:adcode = '' or r.adcode = :adcode)")
+    old = (f"-- title: 测试\n-- description: 说明。\n-- rule: TIME\n-- status: inferred\n-- severity: error\n\n"
+           + OLD_SCOPE.format(rule="TIME")
+           + "v as (\n  select r.id as report_id from reports r\n"
+           f"  where r.id in scope and r.template = 'legacy' and {filters}\n),\n"
+           "w as (\n  select r.id as report_id from reports r\n"
+           f"  where r.id in scope and {filters} and not exists (select 1 from v where v.report_id = r.id)\n),\n"
+           "res as (select report_id from v union all select report_id from w)\n"
+           "select * from res\nwhere :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')\n"
+           f"{OLD_PAGE_LIMIT}\n")
+    path = tmp_path / "TIME.sql"
+    path.write_text(old, encoding="utf-8")
+    assert convert_main([str(path)]) == 0
+    body = path.read_text(encoding="utf-8").split("\n\n", 1)[1]
+    assert body == ("with v as (\n  select r.id as report_id from reports_in_scope r\n  where r.template = 'legacy'\n),\n"
+                    "w as (\n  select r.id as report_id from reports_in_scope r\n"
+                    "  where not exists (select 1 from v where v.report_id = r.id)\n),\n"
+                    "res as (select report_id from v union all select report_id from w)\nselect * from res\n")
+    assert load_rule(path).id == "TIME"
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Paths of the set-based rewrites that the tests above do not reach
 # ---------------------------------------------------------------------------------------------------------
