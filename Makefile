@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 DB ?= gongkai.db
 PORT ?= 8001
 
-.PHONY: install test db serve bench notebook clean browser-deps collect
+PUBLISH_DIR ?= build/publish
+
+.PHONY: install test db serve publish bench notebook clean browser-deps collect
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +26,10 @@ db: install
 
 serve: db
 	$(PY) -m ingest serve --db $(DB) --port $(PORT)
+
+# A deployable directory (Dockerfile, database, inspect file, serve.sh): README "Publishing".
+publish: db
+	$(PY) -m ingest publish $(PUBLISH_DIR) --db $(DB)
 
 bench: install
 	$(PY) bench/parse.py

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ingest.site.metadata import canned_queries  # noqa: E402
+from ingest.site.metadata import LARGE_TABLES, canned_queries  # noqa: E402
 
 
 def _free_port() -> int:
@@ -34,6 +34,7 @@ def _pages(db_path: Path) -> dict[str, str]:
         row = conn.execute("select id, year from reports where template = '2021' and parse_status = 'ok' "
                            "order by id limit 1").fetchone() or conn.execute(
                            "select id, year from reports order by id limit 1").fetchone()
+        tables = {t for (t,) in conn.execute("select name from sqlite_master where type in ('table', 'view')")}
     report_id, year = row
     with sqlite3.connect(db_path) as conn:
         province = (conn.execute("select province from reports where province is not null "
@@ -60,6 +61,9 @@ def _pages(db_path: Path) -> dict[str, str]:
         "search": f"/{name}/search?q=复议",
         "overview": "/-/overview",   # every chart query at once (plugins/overview.py)
     }
+    for table in ("reports",) + LARGE_TABLES:      # unfiltered: the page a visitor reaches from the database page
+        if table in tables:
+            pages[f"table:{table}"] = f"/{name}/{table}"
     for query in canned_queries():
         # the checks are measured as the issue asks: one year's filter
         pages[f"query:{query}"] = f"/{name}/{query}" + (f"?year={year}" if query.startswith("checks_") else "")

@@ -1,4 +1,4 @@
-"""Command line: `python -m ingest parse FILE...`, `build DIR... --db PATH`, `serve --db PATH`.
+"""Command line: `python -m ingest parse FILE...`, `build DIR... --db PATH`, `serve --db PATH`, `publish DIR`.
 
 Also installed as the `gongkai` command.
 """
@@ -92,6 +92,31 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.db, host=args.host, port=args.port)
 
 
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from .site import publish
+
+    if args.compare:
+        try:
+            changed, local, remote = publish.data_changed(args.db, args.compare)
+        except Exception as exc:   # network, HTTP status, not a Datasette site: say so, no guess
+            print(f"gongkai: error: {args.compare}: 无法读取运行中站点的数据库哈希（{exc}）", file=sys.stderr)
+            return 2
+        print(json.dumps({"local_hash": local, "remote_hash": remote, "redeploy": changed}))
+        print("数据已改变，需要重新部署" if changed else "数据未改变，无需重新部署", file=sys.stderr)
+        if not changed or args.dir is None:
+            return 0 if not changed else 1
+    if args.dir is None:
+        print("gongkai: error: 需要给出输出目录 DIR（或用 --compare URL 只比较）", file=sys.stderr)
+        return 2
+    try:
+        out = publish.publish(args.dir, args.db, secret=args.secret)
+    except FileNotFoundError as exc:
+        print(f"gongkai: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"gongkai: 已写出可部署目录 {out}（运行 {out / 'serve.sh'}，或 docker build {out}）", file=sys.stderr)
+    return 1 if args.compare else 0
+
+
 def _cmd_collect(args: argparse.Namespace) -> int:
     from .collect.fetch import Politeness
     from .collect.run import collect, urls_from_text
@@ -148,6 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8001)
     s.set_defaults(func=_cmd_serve)
+
+    u = sub.add_parser("publish", help="write a deployable Datasette directory (Dockerfile, database, inspect file)")
+    u.add_argument("dir", nargs="?", help="output directory (replaced if it exists)")
+    u.add_argument("--db", default="gongkai.db")
+    u.add_argument("--secret", default=None, help="DATASETTE_SECRET shared by every replica (default: random)")
+    u.add_argument("--compare", metavar="URL", default=None,
+                   help="compare with the running site at URL first: exit 0 = same data (DIR not written), "
+                        "1 = changed (DIR written if given)")
+    u.set_defaults(func=_cmd_publish)
 
     c = sub.add_parser("collect", help="download reports (and their attachments) from URLs or 年报 list pages")
     c.add_argument("urls", nargs="*", help="report pages, list pages (年报 columns) or files")

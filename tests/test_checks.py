@@ -15,6 +15,7 @@ import pytest
 import sqlite_utils
 
 from ingest import forms
+from ingest.site import metadata
 from ingest.database.checks import CHECK_TABLES, CHECKS_DIR, create_check_results, load_rule, load_rules, parse_header, run_checks
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -124,8 +125,8 @@ def only(rows, **where):
 
 
 def canned(db, rule_id, **params):
-    """Run a rule file exactly as Datasette does: every parameter bound, blanks as ''."""
-    sql = (CHECKS_DIR / f"{rule_id}.sql").read_text(encoding="utf-8")
+    """Run a rule's canned query exactly as Datasette does: every parameter bound, blanks as ''."""
+    sql = load_rule(CHECKS_DIR / f"{rule_id}.sql").sql
     bound = {"year": "", "province": "", "adcode": "", "status": "", **{k: str(v) for k, v in params.items()}}
     cur = db.conn.execute(sql, bound)
     names = [d[0] for d in cur.description]
@@ -605,22 +606,78 @@ def test_parallel_checks_write_the_same_rows(tmp_path):
     assert not list(tmp_path.glob("*.checks-*"))        # the workers' scratch databases are gone
 
 
-def test_rule_files_start_with_the_shared_scope(tmp_path):
-    """The scope CTEs are written once (checks.SCOPE); a file whose copy drifted is refused."""
+def test_rule_files_hold_only_the_rule(tmp_path):
+    """The scope, filters, status and paging are composed once (checks.compose_page); a file repeating them
+    (the old shape) or reading `reports` instead of `reports_in_scope` is refused."""
     text = (CHECKS_DIR / "TIME.sql").read_text(encoding="utf-8")
+    assert ":year" not in text and "limit" not in text.lower() and "scope(id)" not in text
     bad = tmp_path / "TIME.sql"
-    bad.write_text(text.replace("and year = :year", "and year >= :year", 1), encoding="utf-8")
-    with pytest.raises(ValueError, match="SCOPE"):
+    bad.write_text(text.replace("from reports_in_scope r", "from reports r where (:year = '' or r.year = :year)"),
+                   encoding="utf-8")
+    with pytest.raises(ValueError, match="only the rule"):
+        load_rule(bad)
+    bad.write_text(text.replace("from reports_in_scope r", "from reports r"), encoding="utf-8")
+    with pytest.raises(ValueError, match="reports_in_scope"):
+        load_rule(bad)
+    bad.write_text(text.rstrip() + "\nwhere status = 'fail'\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="last line"):
         load_rule(bad)
 
 
-def test_rule_files_end_with_the_page_limit(tmp_path):
-    """run_checks drops that line to let SQLite flatten the rule; a file without it is refused."""
-    text = (CHECKS_DIR / "TIME.sql").read_text(encoding="utf-8")
-    bad = tmp_path / "TIME.sql"
-    bad.write_text(text.rstrip().rsplit("\n", 1)[0] + "\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="page limit"):
-        load_rule(bad)
+def test_page_shows_the_rule_first_then_the_shared_parts():
+    rule = load_rule(CHECKS_DIR / "T3-balance.sql")
+    sql = metadata.parse_query_file(rule.path)["sql"]
+    assert sql == rule.sql.split("\n\n", 1)[1].strip()
+    assert sql.startswith("with cols(col, label) as (values")
+    assert sql.index("a1 + a2 = a7 + a4") < sql.index("reports_in_scope as (") < sql.index("scope(id) as (")
+    assert sql.rstrip().endswith("limit case when :status = 'all' then -1 else 200 end")
+    assert rule.description.endswith("网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。")
+
+
+def test_old_shape_files_convert_to_the_same_query_results(tmp_path):
+    """convert_rules turns a file of the old self-contained shape into the rule-only one (for branches merged later)."""
+    from ingest.database.checks import OLD_PAGE_LIMIT, OLD_SCOPE, PAGE_NOTE, split_rule
+    from ingest.database.convert_rules import convert
+
+    new = (CHECKS_DIR / "X-carry.sql").read_text(encoding="utf-8")
+    lines = new.splitlines()
+    header = "\n".join(lines[:5]).replace("作为警告提示。", "作为警告提示。" + PAGE_NOTE)
+    ctes, final = split_rule("\n".join(lines[6:]))
+    old_body = ctes.replace("with ", OLD_SCOPE.format(rule="X-carry"), 1).replace(
+        "from reports_in_scope r\n  left join reports prev", "from reports r\n  left join reports prev")
+    old_body = old_body.replace("cf.row_key = 'carried_forward'\n", "cf.row_key = 'carried_forward'\n"
+                                "  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)\n"
+                                "    and (:adcode = '' or r.adcode = :adcode)\n", 1)
+    old = (f"{header}\n\n{old_body}\n{final}\nwhere :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')\n"
+           f"-- a page lists the first 200 rows\n{OLD_PAGE_LIMIT}\n")
+    assert convert(old) == new
+
+
+def test_convert_keeps_a_rules_own_conditions(tmp_path):
+    """A filtered `reports r` with conditions of its own (legacy rules), or read twice, converts with them kept."""
+    from ingest.database.checks import OLD_PAGE_LIMIT, OLD_SCOPE
+    from ingest.database.convert_rules import main as convert_main
+
+    filters = ("(:year = '' or r.year = :year)\n    and (:province = '' or r.province = :province) "
+               "and (:adcode = '' or r.adcode = :adcode)")
+    old = (f"-- title: 测试\n-- description: 说明。\n-- rule: TIME\n-- status: inferred\n-- severity: error\n\n"
+           + OLD_SCOPE.format(rule="TIME")
+           + "v as (\n  select r.id as report_id from reports r\n"
+           f"  where r.id in scope and r.template = 'legacy' and {filters}\n),\n"
+           "w as (\n  select r.id as report_id from reports r\n"
+           f"  where r.id in scope and {filters} and not exists (select 1 from v where v.report_id = r.id)\n),\n"
+           "res as (select report_id from v union all select report_id from w)\n"
+           "select * from res\nwhere :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')\n"
+           f"{OLD_PAGE_LIMIT}\n")
+    path = tmp_path / "TIME.sql"
+    path.write_text(old, encoding="utf-8")
+    assert convert_main([str(path)]) == 0
+    body = path.read_text(encoding="utf-8").split("\n\n", 1)[1]
+    assert body == ("with v as (\n  select r.id as report_id from reports_in_scope r\n  where r.template = 'legacy'\n),\n"
+                    "w as (\n  select r.id as report_id from reports_in_scope r\n"
+                    "  where not exists (select 1 from v where v.report_id = r.id)\n),\n"
+                    "res as (select report_id from v union all select report_id from w)\nselect * from res\n")
+    assert load_rule(path).id == "TIME"
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -314,6 +314,8 @@ def test_codes_show_their_chinese_label(site):
     assert statuses == {"不通过 fail"}
     rules = doc.xpath("//td[contains(@class,'col-rule_id')]/a")
     assert rules and all(a.get("href").startswith("/gongkai/checks_") for a in rules)
+    # check_results has no default facets (millions of rows at national size): ask for one
+    doc = html(site, "/gongkai/check_results?status=fail&_facet=status")
     facets = [li.text_content().split()[0] for li in doc.xpath("//div[@id='facet-status']//li")]
     assert facets == ["不通过"]
 

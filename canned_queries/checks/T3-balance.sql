@@ -1,30 +1,10 @@
 -- title: 表三总量平衡（一＋二＝（七）总计＋四）
--- description: 表三每一列（自然人、五类法人或其他组织、总计）都应满足表头注明的勾稽关系：本年新收（一）加上年结转（二）等于办理结果总计（七）加结转下年度继续办理（四）。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。含按勾稽关系推出（recovered）单元格的一处不计为通过，记为无法核对。
+-- description: 表三每一列（自然人、五类法人或其他组织、总计）都应满足表头注明的勾稽关系：本年新收（一）加上年结转（二）等于办理结果总计（七）加结转下年度继续办理（四）。含按勾稽关系推出（recovered）单元格的一处不计为通过，记为无法核对。
 -- rule: T3-balance
 -- status: official
 -- severity: error
 
-with flagged as (
-  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
-  -- empty or fail) or of unknowns, on a database whose checks have run.
-  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'T3-balance') as yes
-),
-scope(id) as (
-  -- The reports to check. check_results holds this same rule run over every report by the build
-  -- (ingest/database/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
-  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
-  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'T3-balance' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
-  union all
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'T3-balance' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
-  union all
-  select id from reports, flagged where not flagged.yes and :year = ''
-  union all
-  select id from reports, flagged where not flagged.yes and year = :year
-),
-cols(col, label) as (values
+with cols(col, label) as (values
   ('natural_person', '自然人'), ('commercial', '商业企业'), ('research', '科研机构'),
   ('public_interest', '社会公益组织'), ('legal_services', '法律服务机构'), ('other_org', '其他'), ('total', '总计')
 ),
@@ -39,13 +19,11 @@ t as materialized (
     k.research as k_research, k.public_interest as k_public_interest, k.legal_services as k_legal_services, k.other_org as k_other_org,
     k.total as k_total, f.natural_person as f_natural_person, f.commercial as f_commercial, f.research as f_research,
     f.public_interest as f_public_interest, f.legal_services as f_legal_services, f.other_org as f_other_org, f.total as f_total
-  from reports r
+  from reports_in_scope r
   left join applications n on n.report_id = r.id and n.row_key = 'new_received'
   left join applications o on o.report_id = r.id and o.row_key = 'carried_over'
   left join applications k on k.report_id = r.id and k.row_key = 'total_processed'
   left join applications f on f.report_id = r.id and f.row_key = 'carried_forward'
-  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
-    and (:adcode = '' or r.adcode = :adcode)
 ),
 v as (
   select t.report_id, t.year, t.province, t.agency, t.has_table, c.col, c.label,
@@ -93,6 +71,3 @@ checked as (
         from res)
 )
 select * from checked
-where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
--- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
-limit case when :status = 'all' then -1 else 200 end

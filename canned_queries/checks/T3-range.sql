@@ -1,39 +1,17 @@
 -- title: 表三取值范围（每个单元格为非负整数）
--- description: 表三的每个单元格都应是大于或等于0的整数；负数、小数或非数字即为不通过，空白或无法读取的单元格记为无法核对。每行一条结果，cells 列出有问题的单元格。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。含按勾稽关系推出（recovered）单元格的一处不计为通过，记为无法核对。
+-- description: 表三的每个单元格都应是大于或等于0的整数；负数、小数或非数字即为不通过，空白或无法读取的单元格记为无法核对。每行一条结果，cells 列出有问题的单元格。含按勾稽关系推出（recovered）单元格的一处不计为通过，记为无法核对。
 -- rule: T3-range
 -- status: structural
 -- severity: error
 
-with flagged as (
-  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
-  -- empty or fail) or of unknowns, on a database whose checks have run.
-  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'T3-range') as yes
-),
-scope(id) as (
-  -- The reports to check. check_results holds this same rule run over every report by the build
-  -- (ingest/database/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
-  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
-  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'T3-range' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
-  union all
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'T3-range' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
-  union all
-  select id from reports, flagged where not flagged.yes and :year = ''
-  union all
-  select id from reports, flagged where not flagged.yes and year = :year
-),
-v as (
+with v as (
   -- One pass over each filtered report's table-3 rows (covering index applications(report_id, row_key, …));
   -- a report without any row is the not-applicable case.
   select r.id as report_id, r.year, r.province, r.agency, a.report_id is not null as has_table, a.row_key,
     a.rowid as app_rowid, 'applications:' || a.row_key || ':' as pre,
     a.natural_person as c1, a.commercial as c2, a.research as c3, a.public_interest as c4,
     a.legal_services as c5, a.other_org as c6, a.total as c7
-  from reports r left join applications a on a.report_id = r.id
-  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
-    and (:adcode = '' or r.adcode = :adcode)
+  from reports_in_scope r left join applications a on a.report_id = r.id
 ),
 b as (
   -- fast: all seven are integers >= 0 (text sorts above numbers, so an integer max means no text;
@@ -113,6 +91,3 @@ checked as (
         from res)
 )
 select * from checked
-where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
--- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
-limit case when :status = 'all' then -1 else 200 end

@@ -1,30 +1,10 @@
 -- title: 表三办理结果合计（（七）总计＝（一）至（六）各项之和）
--- description: 表三每一列的（七）总计应等于（一）予以公开、（二）部分公开、（三）不予公开1–8、（四）无法提供1–3、（五）不予处理1–5与（六）其他处理之和；（六）按报告实际印制的格式取值：2019年格式为一行，2021年格式为三个子项之和。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。含按勾稽关系推出（recovered）单元格的一处不计为通过，记为无法核对。
+-- description: 表三每一列的（七）总计应等于（一）予以公开、（二）部分公开、（三）不予公开1–8、（四）无法提供1–3、（五）不予处理1–5与（六）其他处理之和；（六）按报告实际印制的格式取值：2019年格式为一行，2021年格式为三个子项之和。含按勾稽关系推出（recovered）单元格的一处不计为通过，记为无法核对。
 -- rule: T3-results
 -- status: structural
 -- severity: error
 
-with flagged as (
-  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
-  -- empty or fail) or of unknowns, on a database whose checks have run.
-  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'T3-results') as yes
-),
-scope(id) as (
-  -- The reports to check. check_results holds this same rule run over every report by the build
-  -- (ingest/database/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
-  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
-  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'T3-results' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
-  union all
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'T3-results' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
-  union all
-  select id from reports, flagged where not flagged.yes and :year = ''
-  union all
-  select id from reports, flagged where not flagged.yes and year = :year
-),
-cols(col, label, unit) as (values
+with cols(col, label, unit) as (values
   ('natural_person', '自然人', 1), ('commercial', '商业企业', 32), ('research', '科研机构', 1024), ('public_interest', '社会公益组织', 32768), ('legal_services', '法律服务机构', 1048576), ('other_org', '其他', 33554432), ('total', '总计', 1073741824)
 ),
 base(k) as (values ('granted'), ('partly_granted'), ('denied_state_secret'), ('denied_prohibited_by_law'), ('denied_three_safeties'), ('denied_third_party'), ('denied_internal_affairs'), ('denied_process_info'), ('denied_enforcement_file'), ('denied_admin_query'), ('unable_not_held'), ('unable_needs_creation'), ('unable_unclear'), ('rejected_petition'), ('rejected_duplicate'), ('rejected_publication'), ('rejected_mass_repeat'), ('rejected_confirmation')),
@@ -46,11 +26,9 @@ g as materialized (
     sum(case a.row_key when 'other' then 1 when 'other_no_correction' then 32 when 'other_unpaid_fee' then 32
                        when 'other_other' then 32 else 0 end) as six,
     sum(a.natural_person) as s_natural_person, sum(a.commercial) as s_commercial, sum(a.research) as s_research, sum(a.public_interest) as s_public_interest, sum(a.legal_services) as s_legal_services, sum(a.other_org) as s_other_org, sum(a.total) as s_total
-  from reports r
+  from reports_in_scope r
   left join applications a on a.report_id = r.id
     and a.row_key not in ('new_received', 'carried_over', 'total_processed', 'carried_forward')
-  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
-    and (:adcode = '' or r.adcode = :adcode)
   group by r.rowid    -- the table's own order: no sort
 ),
 h as materialized (
@@ -116,6 +94,3 @@ checked as (
         from res)
 )
 select * from checked
-where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
--- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
-limit case when :status = 'all' then -1 else 200 end

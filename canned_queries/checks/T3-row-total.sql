@@ -1,38 +1,16 @@
 -- title: 表三行合计（总计＝各类申请人之和）
--- description: 表三每一行的总计应等于自然人与商业企业、科研机构、社会公益组织、法律服务机构、其他五类法人或其他组织之和（部分工具另加的法人小计列不参与计算）。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。含按勾稽关系推出（recovered）单元格的一处不计为通过，记为无法核对。
+-- description: 表三每一行的总计应等于自然人与商业企业、科研机构、社会公益组织、法律服务机构、其他五类法人或其他组织之和（部分工具另加的法人小计列不参与计算）。含按勾稽关系推出（recovered）单元格的一处不计为通过，记为无法核对。
 -- rule: T3-row-total
 -- status: structural
 -- severity: error
-with flagged as (
-  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
-  -- empty or fail) or of unknowns, on a database whose checks have run.
-  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'T3-row-total') as yes
-),
-scope(id) as (
-  -- The reports to check. check_results holds this same rule run over every report by the build
-  -- (ingest/database/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
-  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
-  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'T3-row-total' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
-  union all
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'T3-row-total' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
-  union all
-  select id from reports, flagged where not flagged.yes and :year = ''
-  union all
-  select id from reports, flagged where not flagged.yes and year = :year
-),
-v as (
+with v as (
   -- One pass: each report (filtered first) left-joined to its table-3 rows, read from the covering index
   -- applications(report_id, row_key, …); a report without any row is the not-applicable case.
   select r.id as report_id, r.year, r.province, r.agency, a.report_id is not null as has_table, a.row_key,
     a.rowid as app_rowid,
     a.natural_person + a.commercial + a.research + a.public_interest + a.legal_services + a.other_org as summed,
     a.total
-  from reports r left join applications a on a.report_id = r.id
-  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
-    and (:adcode = '' or r.adcode = :adcode)
+  from reports_in_scope r left join applications a on a.report_id = r.id
 ),
 res as (
   select report_id, year, province, agency, row_key as instance,
@@ -72,6 +50,3 @@ checked as (
         from res)
 )
 select * from checked
-where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
--- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
-limit case when :status = 'all' then -1 else 200 end

@@ -1,38 +1,16 @@
 -- title: 表四合计（总计＝维持＋纠正＋其他＋尚未审结）
--- description: 表四的行政复议、未经复议直接起诉、复议后起诉三组，每组的总计都应等于结果维持、结果纠正、其他结果与尚未审结之和。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。含按勾稽关系推出（recovered）单元格的一处不计为通过，记为无法核对。
+-- description: 表四的行政复议、未经复议直接起诉、复议后起诉三组，每组的总计都应等于结果维持、结果纠正、其他结果与尚未审结之和。含按勾稽关系推出（recovered）单元格的一处不计为通过，记为无法核对。
 -- rule: T4-total
 -- status: structural
 -- severity: error
 
-with flagged as (
-  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
-  -- empty or fail) or of unknowns, on a database whose checks have run.
-  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'T4-total') as yes
-),
-scope(id) as (
-  -- The reports to check. check_results holds this same rule run over every report by the build
-  -- (ingest/database/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
-  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
-  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'T4-total' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
-  union all
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'T4-total' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
-  union all
-  select id from reports, flagged where not flagged.yes and :year = ''
-  union all
-  select id from reports, flagged where not flagged.yes and year = :year
-),
-v as (
+with v as (
   -- One pass over each filtered report's table-4 rows (covering index reviews_litigation(report_id, kind, …));
   -- a report without any row is the not-applicable case.
   select r.id as report_id, r.year, r.province, r.agency, k.report_id is not null as has_table, k.kind,
     k.rowid as rl_rowid, k.upheld + k.corrected + k.other + k.pending as summed, k.total,
     'reviews_litigation:' || k.kind || ':' as pre
-  from reports r left join reviews_litigation k on k.report_id = r.id
-  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
-    and (:adcode = '' or r.adcode = :adcode)
+  from reports_in_scope r left join reviews_litigation k on k.report_id = r.id
 ),
 res as (
   select report_id, year, province, agency, kind as instance,
@@ -69,6 +47,3 @@ checked as (
         from res)
 )
 select * from checked
-where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
--- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
-limit case when :status = 'all' then -1 else 200 end

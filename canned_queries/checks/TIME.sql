@@ -1,39 +1,17 @@
 -- title: 按期公开年度报告
--- description: 发布日期应不晚于法定期限：2019年度起（条例第四十九条），县级以上人民政府部门的报告在次年1月31日前、本级政府的报告在次年3月31日前公布；2018年度及以前（原条例第三十一条）一律为次年3月31日前。发布日期或机关类型不明时记为无法核对。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
+-- description: 发布日期应不晚于法定期限：2019年度起（条例第四十九条），县级以上人民政府部门的报告在次年1月31日前、本级政府的报告在次年3月31日前公布；2018年度及以前（原条例第三十一条）一律为次年3月31日前。发布日期或机关类型不明时记为无法核对。
 -- rule: TIME
 -- status: official
 -- severity: error
 
-with flagged as (
-  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
-  -- empty or fail) or of unknowns, on a database whose checks have run.
-  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'TIME') as yes
-),
-scope(id) as (
-  -- The reports to check. check_results holds this same rule run over every report by the build
-  -- (ingest/database/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
-  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
-  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'TIME' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
-  union all
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'TIME' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
-  union all
-  select id from reports, flagged where not flagged.yes and :year = ''
-  union all
-  select id from reports, flagged where not flagged.yes and year = :year
-),
-v as (
+with v as (
   select r.id as report_id, r.year, r.province, r.agency, r.agency_kind, r.published_on,
     case when r.year is null then null
          when r.year < 2019 then printf('%04d-03-31', r.year + 1)
          when r.agency_kind = 'department' then printf('%04d-01-31', r.year + 1)
          when r.agency_kind = 'government' then printf('%04d-03-31', r.year + 1)
     end as deadline
-  from reports r
-  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
-    and (:adcode = '' or r.adcode = :adcode)
+  from reports_in_scope r
 ),
 res as (
   select report_id, year, province, agency, null as instance,
@@ -54,6 +32,3 @@ res as (
   from v
 )
 select * from res
-where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
--- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
-limit case when :status = 'all' then -1 else 200 end

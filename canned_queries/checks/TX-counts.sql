@@ -1,30 +1,10 @@
 -- title: 正文数字与表格一致
--- description: 正文中写明的数字应与表格一致：新收/收到申请N件＝表三一（总计）；上年结转N件＝二；办结N件＝（七）总计；结转下年度N件＝四；予以公开N件＝（一）；行政复议N件＝表四复议总计；行政诉讼N件＝直接起诉总计＋复议后起诉总计。每个正文数字一条结果，保留原句作为证据。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
+-- description: 正文中写明的数字应与表格一致：新收/收到申请N件＝表三一（总计）；上年结转N件＝二；办结N件＝（七）总计；结转下年度N件＝四；予以公开N件＝（一）；行政复议N件＝表四复议总计；行政诉讼N件＝直接起诉总计＋复议后起诉总计。每个正文数字一条结果，保留原句作为证据。
 -- rule: TX-counts
 -- status: inferred
 -- severity: error
 
-with flagged as (
-  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
-  -- empty or fail) or of unknowns, on a database whose checks have run.
-  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'TX-counts') as yes
-),
-scope(id) as (
-  -- The reports to check. check_results holds this same rule run over every report by the build
-  -- (ingest/database/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
-  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
-  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'TX-counts' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
-  union all
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'TX-counts' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
-  union all
-  select id from reports, flagged where not flagged.yes and :year = ''
-  union all
-  select id from reports, flagged where not flagged.yes and year = :year
-),
-m(metric, tbl, row_key, label) as (values
+with m(metric, tbl, row_key, label) as (values
   ('applications_received', 'applications', 'new_received', '表三“一、本年新收”总计'),
   ('applications_carried_over', 'applications', 'carried_over', '表三“二、上年结转”总计'),
   ('applications_processed', 'applications', 'total_processed', '表三“（七）总计”'),
@@ -41,7 +21,7 @@ v as (
     case when m.tbl = 'applications' then a.total
          when x.metric = 'reviews' then rv.total
          else ld.total + la.total end as table_value
-  from reports r
+  from reports_in_scope r
   left join facts x on x.report_id = r.id and +x.metric in (  -- "+": one seek per report, not one per metric
      'applications_received', 'applications_carried_over',
       'applications_processed', 'applications_carried_forward', 'applications_granted', 'reviews', 'lawsuits')
@@ -53,8 +33,6 @@ v as (
   left join reviews_litigation rv on x.metric = 'reviews' and rv.report_id = r.id and rv.kind = 'review'
   left join reviews_litigation ld on x.metric = 'lawsuits' and ld.report_id = r.id and ld.kind = 'litigation_direct'
   left join reviews_litigation la on x.metric = 'lawsuits' and la.report_id = r.id and la.kind = 'litigation_after_review'
-  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
-    and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (
   select report_id, year, province, agency, case when has_fact then metric || '@' || coalesce(line, '') end as instance,
@@ -75,6 +53,3 @@ res as (
   from v
 )
 select * from res
-where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
--- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
-limit case when :status = 'all' then -1 else 200 end

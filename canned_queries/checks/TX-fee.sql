@@ -1,39 +1,17 @@
 -- title: 收取信息处理费须在第六部分说明
--- description: 表三“（六）2.申请人逾期未按收费通知要求缴纳费用”大于0，或正文写明收取了信息处理费时，第六部分“其他需要报告的事项”应说明信息处理费的收取情况（国办函〔2020〕109号）。两者都为0时规则成立；报告既无该行也未提及收费时不适用。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
+-- description: 表三“（六）2.申请人逾期未按收费通知要求缴纳费用”大于0，或正文写明收取了信息处理费时，第六部分“其他需要报告的事项”应说明信息处理费的收取情况（国办函〔2020〕109号）。两者都为0时规则成立；报告既无该行也未提及收费时不适用。
 -- rule: TX-fee
 -- status: inferred
 -- severity: warning
 
-with flagged as (
-  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
-  -- empty or fail) or of unknowns, on a database whose checks have run.
-  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'TX-fee') as yes
-),
-scope(id) as (
-  -- The reports to check. check_results holds this same rule run over every report by the build
-  -- (ingest/database/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
-  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
-  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'TX-fee' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
-  union all
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'TX-fee' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
-  union all
-  select id from reports, flagged where not flagged.yes and :year = ''
-  union all
-  select id from reports, flagged where not flagged.yes and year = :year
-),
-v as (
+with v as (
   -- Each filtered report with its （六）2 row (seek in applications(report_id, row_key, …)) and its largest fee figure
   -- (seek in facts(report_id, metric)). Section 六 is read only when a fee or an unpaid-fee case makes it matter.
   -- Not materialized: a page of failures then stops at its 200th row instead of first reading a whole year.
   select r.id as report_id, r.year, r.province, r.agency, u.report_id is not null as has_row, u.total as unpaid,
     (select max(x.value) from facts x where x.report_id = r.id and x.metric = 'fee_yuan') as fee
-  from reports r
+  from reports_in_scope r
   left join applications u on u.report_id = r.id and u.row_key = 'other_unpaid_fee'
-  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
-    and (:adcode = '' or r.adcode = :adcode)
 ),
 w as (
   select v.*, has_row or fee is not null as applicable,
@@ -75,6 +53,3 @@ res as (
   from t
 )
 select * from res
-where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
--- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
-limit case when :status = 'all' then -1 else 200 end

@@ -1,30 +1,10 @@
 -- title: 跨年现行有效件数衔接（2021年格式）
--- description: 同一机关连续两年都使用2021年格式时，规章、行政规范性文件的本年现行有效件数应等于上一年现行有效件数加本年制发件数减本年废止件数。不与2019年格式的“对外公开总数量”衔接（概念不同）。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
+-- description: 同一机关连续两年都使用2021年格式时，规章、行政规范性文件的本年现行有效件数应等于上一年现行有效件数加本年制发件数减本年废止件数。不与2019年格式的“对外公开总数量”衔接（概念不同）。
 -- rule: X-valid-2021
 -- status: inferred
 -- severity: warning
 
-with flagged as (
-  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
-  -- empty or fail) or of unknowns, on a database whose checks have run.
-  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'X-valid-2021') as yes
-),
-scope(id) as (
-  -- The reports to check. check_results holds this same rule run over every report by the build
-  -- (ingest/database/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
-  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
-  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'X-valid-2021' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
-  union all
-  select report_id from check_results, flagged
-  where flagged.yes and rule_id = 'X-valid-2021' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
-  union all
-  select id from reports, flagged where not flagged.yes and :year = ''
-  union all
-  select id from reports, flagged where not flagged.yes and year = :year
-),
-v as (
+with v as (
   -- Each filtered report's 现行有效件数 items (seek in active_disclosure(report_id, item_key, metric, value)), the same agency's report of the
   -- year before (reports(agency_id, year)) and its 现行有效件数 for the same item.
   -- An item without a previous-year counterpart is a not-applicable row: run_checks keeps one summary row
@@ -32,7 +12,7 @@ v as (
   select r.id as report_id, r.year, r.province, r.agency, f.item_key, f.rowid as d_rowid,
     pd.report_id is not null as paired, f.value as in_force, i.value as issued, x.value as repealed,
     prev.id as prev_id, prev.year as prev_year, pd.value as prev_in_force
-  from reports r
+  from reports_in_scope r
   left join active_disclosure f on f.report_id = r.id and f.item_key in ('regulations', 'normative_documents')
     and f.metric = 'in_force'
   left join reports prev on f.report_id is not null and prev.agency_id = r.agency_id and prev.year = r.year - 1
@@ -41,8 +21,6 @@ v as (
     and i.metric = 'issued'
   left join active_disclosure x on pd.report_id is not null and x.report_id = r.id and x.item_key = f.item_key
     and x.metric = 'repealed'
-  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
-    and (:adcode = '' or r.adcode = :adcode)
 ),
 res as (
   select report_id, year, province, agency, case when paired then item_key || '@' || prev_id end as instance,
@@ -64,6 +42,3 @@ res as (
   from v
 )
 select * from res
-where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
--- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
-limit case when :status = 'all' then -1 else 200 end

@@ -1,18 +1,45 @@
 """Consistency checks (勾稽关系, forms.md §7): run every rule SQL file and store the verdicts.
 
-Each rule is written once, as `canned_queries/checks/<RULE-ID>.sql`. The same file is
+Each rule is written once, as `canned_queries/checks/<RULE-ID>.sql`, and the file holds only the rule:
 
-* a Datasette canned query (parameters :year, :province, :adcode and :status; all empty = every report,
-  only the failing rows), and
-* the source of `check_results`: `run_checks` binds `status = 'all'` so the query also yields the passing,
-  unknown and not-applicable rows, and stores them set-based (INSERT ... SELECTs, no loop over reports): one
-  pass over every report computing only each row's status, then the full rule again on just the reports
-  with a failing or unknown instance (or where it does not apply), on one worker process per core for
-  large databases, so 100,000 reports take seconds, not minutes.
+    -- title: 表三总量平衡（一＋二＝（七）总计＋四）
+    -- description: 表三每一列……（what the rule says; the paging note, PAGE_NOTE, is appended here)
+    -- rule: T3-balance          (= the file name)
+    -- status: official          (official | structural | inferred)
+    -- severity: error           (error | warning)
 
-Every rule file returns the same columns, one row per report × instance (a column, a row, a table-2 item,
-a prose figure...): report_id, year, province, agency, instance, status, expected, actual, cells, message,
+    with v as (
+      -- which reports it applies to, read from `reports_in_scope r` (never from `reports r` directly)
+      select r.id as report_id, r.year, r.province, r.agency, ... from reports_in_scope r left join ...
+    ),
+    res as (
+      -- its instances: one row per report × instance with the columns listed below
+      select report_id, year, province, agency, instance, status, expected, actual, cells, message,
+             related_report_id, evidence_line, evidence_text from v
+    )
+    select * from res
+
+The last line is `select * from <cte>`; the file mentions none of the page's parameters (:year, :province,
+:adcode, :status), `scope` or a LIMIT. What every rule shares is composed around it here, once:
+
+* `compose_page` — the Datasette canned query (ingest/site/metadata.py puts it in metadata.yml): the rule's
+  own CTEs first, then `reports_in_scope` (the reports of `scope` passing the page's filters :year,
+  :province, :adcode; all empty = every report), `flagged` and `scope` (a page of failures re-checks only the
+  reports check_results records as failing; PAGE_SCOPE), then the rule's last line, the status filter
+  (:status empty = only failing rows; 'all' = every row) and the page limit.
+* `compose_build` — the same rule for run_checks, `scope` being a query of report ids (a slice of the
+  reports, or those whose status code says they need the full rule), without the page limit.
+
+run_checks binds `status = 'all'` so the query also yields the passing, unknown and not-applicable rows, and
+stores them set-based (INSERT ... SELECTs, no loop over reports): one pass over every report computing only
+each row's status, then the full rule again on just the reports with a failing or unknown instance (or where
+it does not apply), on one worker process per core for large databases, so 100,000 reports take seconds.
+
+Every rule returns the same columns, one row per report × instance (a column, a row, a table-2 item, a prose
+figure...): report_id, year, province, agency, instance, status, expected, actual, cells, message,
 related_report_id, evidence_line, evidence_text. The rule id, severity and status come from the header.
+A file in the old self-contained shape (its own copy of the scope CTEs, filters and LIMIT) is refused;
+`python -m ingest.database.convert_rules FILE...` converts it.
 
 `check_results` keeps every failing or unknown instance as its own row (so the report page can point at
 the cells) and one summary row per report × rule when nothing failed or was unknown (pass or
@@ -55,9 +82,10 @@ class Rule:
     description: str
     status: str          # official | structural | inferred
     severity: str        # error | warning
-    sql: str             # the whole file, header included (what Datasette runs)
+    sql: str             # the canned query Datasette runs (compose_page), its header lines first
     path: Path
     fragment: str | None = None
+    body: str = ""       # the file's SQL: the rule alone (header removed)
 
 
 def parse_header(text: str) -> dict[str, str]:
@@ -68,13 +96,22 @@ def parse_header(text: str) -> dict[str, str]:
             break
         m = _HEADER_RE.match(line)
         if m and m.group(1) in HEADER_KEYS:
-            header[m.group(1)] = m.group(2)
+            key, value = m.groups()     # a second description line continues the first (as in metadata.py)
+            header[key] = header[key] + value if key == "description" and key in header else value
     return header
 
 
-# Two parts every rule file carries verbatim (SQL has no include; load_rule refuses a file that differs):
-# its first CTEs, which choose the reports to check, and its last line, the page limit.
-SCOPE = """with flagged as (
+OLD_PAGE_LIMIT = "limit case when :status = 'all' then -1 else 200 end"
+
+# What compose_page and compose_build add around every rule (SQL has no include: composed as text, once).
+SHARED_COMMENT = ("-- Above: the rule. Below: what every rule shares (ingest/database/checks.py compose_page): the reports "
+                  "to check, the page's filters, status and paging.")
+FILTERS = """reports_in_scope as (
+  -- The reports the rule reads: those of `scope` that pass the page's filters (all empty = every report).
+  select rowid, * from reports where id in scope and (:year = '' or year = :year) and (:province = '' or province = :province)
+    and (:adcode = '' or adcode = :adcode)
+)"""
+PAGE_SCOPE = """flagged as (
   -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
   -- empty or fail) or of unknowns, on a database whose checks have run.
   select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = '{rule}') as yes
@@ -93,9 +130,57 @@ scope(id) as (
   select id from reports, flagged where not flagged.yes and :year = ''
   union all
   select id from reports, flagged where not flagged.yes and year = :year
-),
-"""
-PAGE_LIMIT = "limit case when :status = 'all' then -1 else 200 end"
+)"""
+# The old shape's copy of the scope at the top of every file (convert_rules recognises it; load_rule refuses it).
+OLD_SCOPE = "with " + PAGE_SCOPE + ",\n"
+STATUS_FILTER = "where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')"
+PAGE_LIMIT = ("-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all\n"
+              "limit case when :status = 'all' then -1 else 200 end")
+# Appended to every rule's description: how the page's status parameter and paging work.
+PAGE_NOTE = ("参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。"
+             "网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。")
+
+_FINAL_RE = re.compile(r"^select \* from (\w+)$")
+# What a rule file leaves to the composition (outside comments and quoted text).
+_PLUMBING_RE = re.compile(r":(?:year|province|adcode|status)\b|\bscope\b|\blimit\s+case\b", re.I)
+
+
+def split_rule(body: str, name: str = "rule") -> tuple[str, str]:
+    """(its CTEs `with …`, its last line `select * from x`): the two places the shared parts go between."""
+    lines = body.rstrip().splitlines()
+    if not lines or not _FINAL_RE.match(lines[-1].strip()):
+        raise ValueError(f"{name}: the last line must be `select * from <cte>` (the rule's rows)")
+    ctes = "\n".join(lines[:-1]).rstrip()
+    if not ctes.lower().startswith("with ") or not ctes.endswith(")"):
+        raise ValueError(f"{name}: the rule must be `with <ctes>` followed by `select * from <cte>`")
+    return ctes, lines[-1].strip()
+
+
+def compose_page(rule_id: str, body: str) -> str:
+    """The canned query of one rule: the rule first, then the shared scope, filters, status and paging."""
+    ctes, final = split_rule(body, rule_id)
+    return (f"{ctes},\n{SHARED_COMMENT}\n{FILTERS},\n{PAGE_SCOPE.format(rule=rule_id)}\n"
+            f"{final}\n{STATUS_FILTER}\n{PAGE_LIMIT}")
+
+
+def compose_build(rule: "Rule", scope: str) -> str:
+    """The rule as a subquery for run_checks: the reports it reads are `scope` (a query of report ids).
+
+    No page LIMIT: it is a no-op for status 'all', but SQLite never flattens a subquery that has one: it would
+    run the rule as a co-routine and compute every column (messages, cells, labels) of every row before the
+    outer query drops them. Without it the rule is flattened into the INSERT, and a column is only computed
+    where the outer query reads it.
+    """
+    ctes, final = split_rule(rule.body, rule.id)
+    return f"{ctes},\n{FILTERS},\nscope(id) as ({scope})\n{final}\n{STATUS_FILTER}\n"
+
+
+def _sql_body(text: str) -> str:
+    """The SQL of a rule file: its text after the leading `--` header lines and blank lines."""
+    lines = text.splitlines()
+    while lines and (lines[0].startswith("--") or not lines[0].strip()):
+        lines.pop(0)
+    return "\n".join(lines).strip() + "\n"
 
 
 def load_rule(path: Path) -> Rule:
@@ -108,11 +193,20 @@ def load_rule(path: Path) -> Rule:
         raise ValueError(f"{path.name}: header says rule {h['rule']}, file name says {path.stem}")
     if h["status"] not in RULE_STATUSES or h["severity"] not in SEVERITIES:
         raise ValueError(f"{path.name}: bad status {h['status']!r} or severity {h['severity']!r}")
-    if SCOPE.format(rule=h["rule"]) not in text:
-        raise ValueError(f"{path.name}: must start its query with checks.SCOPE for rule {h['rule']}")
-    if text.rstrip().splitlines()[-1].strip() != PAGE_LIMIT:
-        raise ValueError(f"{path.name}: the last line must be the page limit: {PAGE_LIMIT}")
-    return Rule(h["rule"], h["title"], h["description"], h["status"], h["severity"], text, path, h.get("fragment"))
+    body = _sql_body(text)
+    if OLD_SCOPE.format(rule=h["rule"]) in text or _PLUMBING_RE.search(re.sub(r"'[^']*'|--[^\n]*", "", body)):
+        raise ValueError(f"{path.name}: a rule file holds only the rule; the scope, the page parameters and the "
+                         f"LIMIT are composed by checks.py (old shape: python -m ingest.database.convert_rules FILE)")
+    if "reports_in_scope" not in body:
+        raise ValueError(f"{path.name}: the rule must read its reports from reports_in_scope")
+    page = compose_page(h["rule"], body)
+    header = [f"-- title: {h['title']}", f"-- description: {h['description']}{PAGE_NOTE}",
+              f"-- rule: {h['rule']}", f"-- status: {h['status']}", f"-- severity: {h['severity']}"]
+    if h.get("fragment"):
+        header.append(f"-- fragment: {h['fragment']}")
+    sql = "\n".join(header) + "\n\n" + page + "\n"
+    return Rule(h["rule"], h["title"], h["description"] + PAGE_NOTE, h["status"], h["severity"], sql, path,
+                h.get("fragment"), body)
 
 
 def load_rules(directory: Path = CHECKS_DIR) -> list[Rule]:
@@ -438,23 +532,5 @@ def _check_task(task: tuple[Rule, str, str]) -> str:
     return out
 
 
-def _for_build(rule: Rule, scope: str) -> str:
-    """The rule as a subquery for run_checks: the reports it reads are `scope` (a query of report ids), and
-    without its header comments and its page LIMIT.
-
-    The file's own scope (SCOPE) chooses reports for a page from check_results, the table being written here.
-    The LIMIT is a no-op for status 'all', but SQLite never flattens a subquery that has one: it would run
-    the rule as a co-routine and compute every column (messages, cells, labels) of every row before the outer
-    query drops them. Without it the rule is flattened into the INSERT, and a column is only computed where
-    the outer query reads it.
-    """
-    lines = rule.sql.rstrip().splitlines()
-    while lines and (lines[0].startswith("--") or not lines[0].strip()):
-        lines.pop(0)
-    if not lines or lines[-1].strip() != PAGE_LIMIT:
-        raise ValueError(f"a rule file must end with the page limit line: {PAGE_LIMIT}")
-    body = "\n".join(lines[:-1]) + "\n"
-    own = SCOPE.format(rule=rule.id)
-    if own not in body:
-        raise ValueError(f"rule {rule.id}: its query must start with checks.SCOPE")
-    return body.replace(own, f"with scope(id) as ({scope}),\n", 1)
+# run_checks' name for compose_build (the run loop above is unchanged by the rule-only file shape).
+_for_build = compose_build

@@ -14,7 +14,9 @@ Header format of a canned-query file — comment lines at the very top, before a
     -- hide_sql: true           (optional)
 
 Other `-- key: value` header lines (the checks' `rule`, `status`, `severity`) are read by their
-owners (`ingest.database.checks`) and left out of the YAML.
+owners (`ingest.database.checks`) and left out of the YAML. A file with a `-- rule:` header holds only a
+consistency rule: its canned query is the rule composed with the shared scope, filters and paging
+(`ingest.database.checks.load_rule`, which also appends the paging note to its description).
 
 The query's name is its path under `canned_queries/` without `.sql`, "/" replaced by "_"
 (`checks/t3_balance.sql` → `checks_t3_balance`).
@@ -38,22 +40,22 @@ REGULATION_URL = "https://www.gov.cn/zhengce/content/2019-04/15/content_5382991.
 CODE_LICENSE = "Apache-2.0"   # Datasette names a database after its file: gongkai.db
 
 _HEADER = re.compile(r"^--\s*(\w+)\s*:\s*(.*?)\s*$")   # any `-- key: value`; checks add rule/status/severity
+_RULE_HEADER = re.compile(r"^--\s*rule\s*:", re.M)
 
 # Datasette table options the schema may carry (label_column, sort, fts_table…), copied as they are.
 SCHEMA_OPTIONS = ("label_column", "sort", "sort_desc", "fts_table", "fts_pk", "hidden", "size")
 
-# Default facets: a presentation choice of the site, not a schema fact.
+# Default facets: a presentation choice of the site, not a schema fact. Only on tables of one row per report
+# (or fewer): a default facet is a GROUP BY over the whole (filtered) table on every page view, which at
+# national scale (2 million reports) means tens of millions of rows for the tables below.
 FACETS: dict[str, list[str]] = {
     "reports": ["year", "template", "province"],
-    "applications": ["row_key"],
-    "reviews_litigation": ["kind"],
-    "active_disclosure": ["item_key", "metric"],
-    "facts": ["metric"],
-    "sections": ["number"],
-    "warnings": ["code"],
-    "cells": ["table_name", "kind"],
-    "check_results": ["rule_id", "severity", "status"],
 }
+# Tables of many rows per report (cells ≈ 200, check_results ≈ 20, applications ≈ 20, sections ≈ 6 …): no
+# default facets, so an unfiltered page reads one page of rows. A visitor can still facet by a column
+# (the column menu, `?_facet=`), bounded by settings.json's facet_time_limit_ms.
+LARGE_TABLES = ("cells", "check_results", "applications", "sections", "active_disclosure", "facts",
+                "warnings", "reviews_litigation", "source_texts")
 
 
 class QueryFileError(ValueError):
@@ -62,7 +64,12 @@ class QueryFileError(ValueError):
 
 def parse_query_file(path: Path) -> dict:
     """Split one `.sql` file into its header fields and its SQL (header lines removed)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8")
+    if _RULE_HEADER.search(text.split("\n\n", 1)[0]):
+        from ..database.checks import load_rule
+
+        text = load_rule(path).sql
+    lines = text.splitlines()
     fields: dict[str, str] = {}
     body_start = 0
     for i, line in enumerate(lines):
@@ -137,7 +144,7 @@ def table_metadata() -> dict[str, dict]:
         for name, spec in source.items():
             entry: dict = {"description": spec["description"]}
             entry.update({k: spec[k] for k in SCHEMA_OPTIONS if spec.get(k) is not None})
-            if name in FACETS:
+            if name in FACETS and name not in LARGE_TABLES:
                 entry["facets"] = FACETS[name]
             entry["columns"] = {col: _text(v) for col, v in spec["columns"].items()}
             tables[name] = entry
