@@ -4,6 +4,10 @@ Why not shell out to `datasette serve`: the tests, the page benchmark and the se
 *same* configuration (metadata, plugins, templates, settings, immutable database), so it is built in
 one function, `make_datasette`, and `serve` only adds uvicorn — as Datasette's own CLI does.
 Settings live in `settings.json` (the file Datasette reads in configuration-directory mode).
+
+Stopping: on SIGTERM or Ctrl-C the server interrupts every running query (`ingest.site.deadline`)
+and gives requests in flight GRACEFUL_S seconds, so a server busy with a heavy query still exits
+within a few seconds (uvicorn alone waited for the query to finish: 11 minutes for one search).
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ SETTINGS_PATH = ROOT / "settings.json"
 PLUGINS_DIR = ROOT / "plugins"
 TEMPLATES_DIR = ROOT / "templates"
 DATABASE_NAME = "gongkai"
+GRACEFUL_S = 2
 
 
 def load_settings(path: Path = SETTINGS_PATH) -> dict:
@@ -58,8 +63,16 @@ def make_datasette(db_path: str | Path):
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> int:
     import uvicorn
 
+    from ingest.site import deadline
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame):
+            deadline.interrupt_all()
+            super().handle_exit(sig, frame)
+
     ds = make_datasette(db_path)
     asyncio.run(ds.invoke_startup())
     print(f"gongkai: serving {db_path} on http://{host}:{port}/", flush=True)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
+    Server(uvicorn.Config(ds.app(), host=host, port=port, log_level="warning", lifespan="on",
+                          timeout_graceful_shutdown=GRACEFUL_S)).run()
     return 0
