@@ -1,0 +1,307 @@
+"""The site under hostile requests: every query ends at the time limit, input and memory are bounded,
+the server stops on SIGTERM while busy, POST is refused, and every response carries security headers.
+
+Why a real server (`python -m ingest serve` in a subprocess): the holes were in what only a running
+server shows — a Python SQL function holding a SQL thread past the limit, a process that ignored
+SIGTERM, memory that grew by gigabytes. The database is the sample corpus (data/reports/). The time
+bounds are the issue's ("within the limit + 1 s"); they hold on a loaded machine because the work
+they bound would take tens of seconds if it were not stopped.
+"""
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from ingest.database import search
+from ingest.database.build import build
+from ingest.site.serve import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "data" / "reports"
+LIMIT_S = load_settings()["sql_time_limit_ms"] / 1000
+# 4 MB of Chinese text without punctuation, made inside SQLite (a URL cannot carry it)
+BOMB_SQL = "select length(jieba_segment(replace(hex(zeroblob(2000000)), '0', '国家')))"
+# under the length cap, but 40 texts of 960,000 characters: about a minute of segmentation
+SLOW_SQL = ("select length(jieba_segment(t || n)) from (select replace(hex(zeroblob(120000)), '0', '国家') t), "
+            "(with recursive k(n) as (select 1 union all select n + 1 from k where n < 40) select n from k)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db_path: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", str(db_path), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"server did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
+        time.sleep(0.2)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("reliability") / "gongkai.db"
+    build([REPORTS], path, workers=2, progress=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def served(db_path):
+    proc, base = start_server(db_path)
+    with httpx.Client(base_url=base, timeout=60) as client:
+        yield proc, client
+    stop(proc)
+
+
+def timed_get(client, path, **params):
+    t = time.monotonic()
+    r = client.get(path, params=params)
+    return r, time.monotonic() - t
+
+
+def assert_answers_at_once(client):
+    r, seconds = timed_get(client, "/")
+    assert r.status_code == 200 and seconds < 1.0, seconds
+
+
+# --- the time limit reaches Python SQL functions ---------------------------------------------------
+
+def test_jieba_bomb_returns_within_the_limit(served):
+    proc, client = served
+    before = rss_mb(proc.pid)
+    r, seconds = timed_get(client, "/gongkai.json", sql=BOMB_SQL)
+    assert r.status_code == 400 and r.json()["ok"] is False
+    assert seconds < LIMIT_S + 1, seconds
+    assert rss_mb(proc.pid) - before < 300          # was 1.7 GB
+    assert_answers_at_once(client)
+
+
+def test_slow_segmentation_is_stopped_at_the_deadline(served):
+    _, client = served
+    r, seconds = timed_get(client, "/gongkai.json", sql=SLOW_SQL)
+    assert r.status_code == 400
+    assert "SQL query took too long" in r.json()["error"]   # the same answer as any query over the limit
+    assert LIMIT_S - 0.5 < seconds < LIMIT_S + 1, seconds
+    assert_answers_at_once(client)
+
+
+def test_segmenting_normal_text_in_sql_still_works(served):
+    _, client = served
+    r = client.get("/gongkai.json", params={"sql": "select jieba_segment('本机关全年受理行政复议申请。') as s",
+                                             "_shape": "array"})
+    assert r.json() == [{"s": search.segment("本机关全年受理行政复议申请。")}]
+    assert r.json()[0]["s"].split() == ["本", "机关", "全年", "受理", "行政", "复议", "行政复议", "申请"]
+
+
+# --- search input is capped with a Chinese message -------------------------------------------------
+
+def raw_get(client, path: str, q: str) -> tuple[int, str, float]:
+    """GET with a URL longer than httpx allows (14,000 Chinese characters are 126 KB encoded)."""
+    url = httpx.URL(str(client.base_url))
+    conn = http.client.HTTPConnection(url.host, url.port, timeout=60)
+    t = time.monotonic()
+    conn.request("GET", path + "?" + urlencode({"q": q}))
+    r = conn.getresponse()
+    body = r.read().decode()
+    conn.close()
+    return r.status, body, time.monotonic() - t
+
+
+def test_oversized_search_is_refused_in_chinese(served):
+    _, client = served
+    q = ("本机关全年受理行政复议申请" * 1100)[:14000]
+    status, body, seconds = raw_get(client, "/gongkai/search", q)
+    assert status == 400 and seconds < LIMIT_S + 1
+    assert "检索词过长：最多 100 个字符，当前为 14,000 个字符。" in body
+    assert '返回检索（检索词已截短为前 100 个字符）' in body
+    status, body, _ = raw_get(client, "/gongkai/search.json", q)
+    assert status == 400 and json.loads(body)["error"].startswith("检索词过长")
+    assert_answers_at_once(client)
+
+
+def test_search_with_too_many_words_is_refused(served):
+    _, client = served
+    r = client.get("/gongkai/search.json", params={"q": " ".join(["复议"] * 33)})   # 98 characters, 33 words
+    assert r.status_code == 400
+    assert r.json()["error"] == "检索词包含的词语过多：分词后最多 32 个词。请减少检索词后重试。"
+
+
+def test_normal_search_still_answers(served):
+    _, client = served
+    rows = client.get("/gongkai/search.json", params={"q": "复议", "_shape": "array"}).json()
+    assert rows and all("复议" in row["snippet"] for row in rows)
+
+
+def test_jieba_query_in_free_sql_refuses_a_huge_query(served):
+    _, client = served
+    sql = "select count(*) from sections_fts where sections_fts match jieba_query(replace(hex(zeroblob(7000)), '00', '的 '))"
+    r, seconds = timed_get(client, "/gongkai.json", sql=sql)
+    assert r.status_code == 400 and seconds < LIMIT_S + 1
+    assert_answers_at_once(client)
+
+
+# --- memory per request ------------------------------------------------------------------------------
+
+def test_generated_values_and_results_are_bounded(served):
+    proc, client = served
+    before = rss_mb(proc.pid)
+    r = client.get("/gongkai.json", params={"sql": "select length(replace(hex(zeroblob(100000000)), '0', '国家'))"})
+    assert r.status_code == 400 and r.json()["error"] == "string or blob too big"
+    r = client.get("/gongkai.json", params={
+        "sql": "select replace(hex(zeroblob(30000000)), '0', 'x') from (select 1 union select 2 union select 3 "
+               "union select 4 union select 5)"})
+    assert r.status_code == 400 and r.json()["error"].startswith("查询结果过大")
+    assert rss_mb(proc.pid) - before < 600
+    assert_answers_at_once(client)
+
+
+# --- read-only methods and security headers --------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/gongkai/search", "/gongkai/applications_by_year", "/gongkai", "/gongkai/reports"])
+def test_post_is_refused_with_405(served, path):
+    _, client = served
+    r = client.post(path, data={"q": "复议"})
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert "本站为只读数据库，只接受 GET 请求（浏览或查询），不接受 POST 请求。" in r.text
+    r = client.post(path + ".json", data={"sql": "select 1"})
+    assert r.status_code == 405 and r.json()["status"] == 405
+
+
+@pytest.mark.parametrize("path", ["/", "/gongkai/reports", "/gongkai/reports.csv", "/gongkai/reports.json",
+                                  "/-/overview", "/gongkai/search?q=复议", "/-/static/app.css"])
+def test_security_headers(served, path):
+    _, client = served
+    r = client.get(path)
+    assert r.status_code == 200
+    assert r.headers["x-content-type-options"] == "nosniff"
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+
+
+# --- SIGTERM while busy ---------------------------------------------------------------------------
+
+def test_sigterm_stops_a_server_busy_with_a_heavy_query(db_path):
+    proc, base = start_server(db_path)
+    try:
+        answer = {}
+
+        def heavy():
+            try:
+                answer["status"] = httpx.get(base + "/gongkai.json", params={"sql": SLOW_SQL}, timeout=30).status_code
+            except httpx.HTTPError as e:
+                answer["error"] = type(e).__name__
+
+        thread = threading.Thread(target=heavy)
+        thread.start()
+        time.sleep(0.8)                         # the query is running, far from its 3 s limit
+        t = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+        seconds = time.monotonic() - t
+        thread.join(timeout=10)
+        # interrupted at once, not left to run to its time limit (which alone would take 2.2 s more)
+        assert seconds < 2.0, seconds
+        assert answer, "the heavy request got no answer at all"
+    finally:
+        stop(proc)
+
+
+# --- the pieces, without a server --------------------------------------------------------------------
+
+def test_segment_is_bounded_and_unchanged_for_normal_text():
+    sentence = "本机关全年受理行政复议申请，其中纠正3件。"
+    assert search.segment(sentence) == "本 机关 全年 受理 行政 复议 行政复议 申请 其中 纠正 3 件"
+    run = "国家" * 3000                     # 6,000 characters without punctuation: three pieces
+    assert search.segment(run).split() == search.segment(run[:2000]).split() * 3
+    with pytest.raises(search.SegmentTimeout):
+        search.segment("国家，" * 200_000, deadline=time.monotonic())
+
+
+def test_query_problem():
+    assert search.query_problem("行政复议") is None
+    assert search.query_problem("") is None
+    assert search.query_problem("复" * 101).startswith("检索词过长：最多 100 个字符，当前为 101 个字符。")
+    assert search.query_problem(" ".join(["复议"] * 33)).startswith("检索词包含的词语过多")
+    assert search.query_problem(" ".join(["复议"] * 32)) is None
+    with pytest.raises(ValueError):
+        search.fts_query("复" * 101)
+
+
+def test_response_cache_renders_a_page_once():
+    from datasette.utils import module_from_path
+
+    cache_mod = module_from_path(str(ROOT / "plugins" / "response_cache.py"), "response_cache_under_test")
+    calls = []
+
+    async def app(scope, receive, send):
+        calls.append(scope["path"])
+        await asyncio.sleep(0.05)
+        status = 404 if scope["path"] == "/missing" else 200
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": scope["path"].encode()})
+
+    cache = cache_mod.ResponseCache()
+    cached = cache_mod.wrap_app(app, cache)
+
+    async def get(path, headers=()):
+        sent = []
+
+        async def send(event):
+            sent.append(event)
+
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": b"",
+                 "headers": [(b"host", b"h"), *headers]}
+        await cached(scope, None, send)
+        return sent[0]["status"], b"".join(e.get("body", b"") for e in sent[1:])
+
+    async def scenario():
+        together = await asyncio.gather(*(get("/a") for _ in range(5)))   # five readers at once: one rendering
+        assert together == [(200, b"/a")] * 5 and calls == ["/a"]
+        assert await get("/a") == (200, b"/a") and calls == ["/a"]
+        await get("/missing")
+        await get("/missing")                                              # errors are not kept
+        await get("/a", headers=[(b"cookie", b"ds_actor=x")])              # nor per-visitor pages
+        assert calls == ["/a", "/missing", "/missing", "/a"]
+
+    asyncio.run(scenario())
