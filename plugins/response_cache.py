@@ -9,6 +9,7 @@ for one rendering instead of starting their own.
 Bounded: only complete 200 responses to plain GETs without cookies (no per-visitor content, nothing
 that sets a cookie), each at most MAX_ENTRY_BYTES, all together at most MAX_TOTAL_BYTES, least
 recently used dropped first. A larger response (a big CSV export) is passed through as it streams.
+A request with `Cache-Control: no-cache` is rendered afresh (bench/pages.py measures rendering so).
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def cache_key(scope) -> tuple | None:
     if scope["type"] != "http" or scope["method"] != "GET":
         return None
     headers = dict(scope.get("headers") or [])
-    if b"cookie" in headers or b"authorization" in headers:
+    if b"cookie" in headers or b"authorization" in headers or b"no-cache" in headers.get(b"cache-control", b""):
         return None
     return scope["path"], scope.get("query_string", b""), headers.get(b"host", b"")
 
