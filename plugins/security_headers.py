@@ -29,7 +29,7 @@ HEADERS = [
 ]
 
 
-@hookimpl
+@hookimpl(trylast=True)        # the last wrapper applied is the outermost: it also sees our 400/405 pages
 def asgi_wrapper(datasette):
     def wrap(app):
         async def add_headers(scope, receive, send):

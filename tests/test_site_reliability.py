@@ -163,7 +163,7 @@ def test_oversized_search_is_refused_in_chinese(served):
 def test_search_with_too_many_words_is_refused(served):
     _, client = served
     r = client.get("/gongkai/search.json", params={"q": " ".join(["复议"] * 33)})   # 98 characters, 33 words
-    assert r.status_code == 400
+    assert r.status_code == 400 and r.headers["x-content-type-options"] == "nosniff"
     assert r.json()["error"] == "检索词包含的词语过多：分词后最多 32 个词。请减少检索词后重试。"
 
 
@@ -204,6 +204,7 @@ def test_post_is_refused_with_405(served, path):
     r = client.post(path, data={"q": "复议"})
     assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, OPTIONS"
     assert "本站为只读数据库，只接受 GET 请求（浏览或查询），不接受 POST 请求。" in r.text
+    assert r.headers["x-content-type-options"] == "nosniff" and "content-security-policy" in r.headers
     r = client.post(path + ".json", data={"sql": "select 1"})
     assert r.status_code == 405 and r.json()["status"] == 405
 
