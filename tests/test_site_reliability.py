@@ -121,9 +121,18 @@ def test_slow_segmentation_is_stopped_at_the_deadline(served):
     _, client = served
     r, seconds = timed_get(client, "/gongkai.json", sql=SLOW_SQL)
     assert r.status_code == 400
-    assert "SQL query took too long" in r.json()["error"]   # the same answer as any query over the limit
+    # the answer to any query over the limit, in Chinese (plugins/query_errors.py)
+    assert r.json()["error"] == "查询超过了 3 秒的时限，已被中止。请缩小查询范围（增加筛选条件，或减少返回的行和列）后重试。"
+    assert r.json()["title"] == "查询超时"
     assert LIMIT_S - 0.5 < seconds < LIMIT_S + 1, seconds
     assert_answers_at_once(client)
+
+
+def test_the_time_limit_page_is_chinese_and_shows_the_sql(served):
+    _, client = served
+    r = client.get("/gongkai", params={"sql": SLOW_SQL})
+    assert r.status_code == 400 and "<h1>查询超时</h1>" in r.text and "查询超过了 3 秒的时限" in r.text
+    assert "jieba_segment(t || n)" in r.text and "took too long" not in r.text
 
 
 def test_segmenting_normal_text_in_sql_still_works(served):
