@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import socket
 import sqlite3
@@ -192,7 +193,9 @@ async def run_load(base: str, urls: dict[str, list[str]], requests: int, concurr
 
 def print_result(r: dict, slowest: bool = False) -> None:
     print(f"\nconcurrency {r['concurrency']}: {r['requests']} requests in {r['seconds']} s = {r['req_per_s']} req/s, "
-          f"{r['errors']} errors" + (f", {r['not_sent']} not sent (time bound)" if r["not_sent"] else ""), flush=True)
+          f"{r['errors']} errors" + (f", {r['not_sent']} not sent (time bound)" if r["not_sent"] else "")
+          + (f"; server CPU {r['server_cpu_ms_per_request']} ms per request" if r.get("server_cpu_ms_per_request") else "")
+          + f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     print(f"  {'page':10s} {'n':>5s} {'errors':>6s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'max ms':>8s}")
     for kind, p in r["pages"].items():
         print(f"  {kind:10s} {p['n']:5d} {p['errors']:6d} {p['p50_ms']:8.1f} {p['p95_ms']:8.1f} {p['p99_ms']:8.1f} "
@@ -202,9 +205,18 @@ def print_result(r: dict, slowest: bool = False) -> None:
                 print(f"             slowest: {line}")
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process (Linux /proc), None when unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError, TypeError):
+        return None
+
+
 @contextlib.contextmanager
 def server(db: Path, base_url: str | None = None):
-    """`python -m ingest serve` on a free port (or the server already at base_url); yields its URL."""
+    """`python -m ingest serve` on a free port (or the server already at base_url); yields (URL, pid)."""
     proc = None
     base = base_url
     if base is None:
@@ -222,7 +234,7 @@ def server(db: Path, base_url: str | None = None):
                 if (proc and proc.poll() is not None) or time.monotonic() > deadline:
                     raise RuntimeError("server did not start" + (proc.stderr.read().decode()[-2000:] if proc else ""))
                 time.sleep(0.2)
-        yield base
+        yield base, (proc.pid if proc else None)
     finally:
         if proc:
             proc.terminate()
@@ -251,8 +263,12 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     for c in args.concurrency:
         # a fresh server per run: its page cache starts empty, as after `make serve`
-        with server(args.db, args.base_url) as base:
+        with server(args.db, args.base_url) as (base, pid):
+            cpu0 = cpu_seconds(pid)
             r = asyncio.run(run_load(base, urls, args.requests, c, args.timeout, args.max_seconds, args.seed + c))
+            cpu1 = cpu_seconds(pid)
+        # the server's own CPU per request: less dependent than latency on what else the machine runs
+        r["server_cpu_ms_per_request"] = round((cpu1 - cpu0) * 1000 / max(r["requests"], 1), 2) if cpu0 else None
         print_result(r, args.slowest)
         if args.json:
             print(json.dumps(r, ensure_ascii=False), flush=True)
