@@ -283,10 +283,14 @@ def test_response_cache_renders_a_page_once():
 
     cache_mod = module_from_path(str(ROOT / "plugins" / "response_cache.py"), "response_cache_under_test")
     calls = []
+    running = [0, 0]                # now, most at once
 
     async def app(scope, receive, send):
         calls.append(scope["path"])
+        running[0] += 1
+        running[1] = max(running)
         await asyncio.sleep(0.05)
+        running[0] -= 1
         status = 404 if scope["path"] == "/missing" else 200
         await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]})
         await send({"type": "http.response.body", "body": scope["path"].encode()})
@@ -314,5 +318,9 @@ def test_response_cache_renders_a_page_once():
         await get("/a", headers=[(b"cookie", b"ds_actor=x")])              # nor per-visitor pages
         await get("/a", headers=[(b"cache-control", b"no-cache")])         # a reader may ask for a fresh one
         assert calls == ["/a", "/missing", "/missing", "/a", "/a"]
+        running[1] = 0
+        pages = await asyncio.gather(*(get(f"/p{i}") for i in range(10)))    # ten different pages at once
+        assert pages == [(200, f"/p{i}".encode()) for i in range(10)]
+        assert running[1] == cache_mod.RENDERING == 4                        # rendered four at a time
 
     asyncio.run(scenario())
