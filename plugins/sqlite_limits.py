@@ -4,8 +4,8 @@ Why: free SQL can generate text (`replace(hex(zeroblob(n)), …)`) far faster th
 stops it: SQLite's default allows 1 GB per value, and Datasette collects up to 2,000 rows of them.
 SQLITE_LIMIT_LENGTH caps one value (SQLite answers "string or blob too big"); the row factory
 counts what a query returns (`ingest.site.deadline.charge`) and ends it with a Chinese message once
-the total passes the budget. Both limits are far above any stored value: a source text is at most
-64 MiB of file read (`file_too_large`), under 96 MiB as UTF-8.
+the total passes the budget. Both limits are far above any real stored value (a report's text is
+well under 1 MB; only a file near the 64 MiB read limit, `file_too_large`, could reach them).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from datasette import hookimpl
 
 from ingest.site import deadline
 
-MAX_LENGTH = 128 * 1024 * 1024
+MAX_LENGTH = 64 * 1024 * 1024
 MESSAGE = f"查询结果过大：一次查询最多返回 {deadline.MAX_RESULT_SIZE // 1_000_000} 百万字符的数据，请缩小查询范围（减少行或列）。"
 
 
