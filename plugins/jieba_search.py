@@ -35,9 +35,13 @@ def jieba_segment(text: str | None) -> str | None:
     text = str(text)
     if len(text) > MAX_SEGMENT_CHARS:
         raise ValueError(f"jieba_segment: 文本超过 {MAX_SEGMENT_CHARS:,} 个字符")
-    end = deadline.current_deadline() or time.monotonic() + BUDGET_S
+    fallback = time.monotonic() + BUDGET_S
+
+    def expired() -> bool:      # asked again and again: the server may start stopping meanwhile
+        return time.monotonic() > (deadline.current_deadline() or fallback)
+
     try:
-        return search.segment(text, deadline=end)
+        return search.segment(text, expired=expired)
     except search.SegmentTimeout:
         if deadline.expire_current():  # the query stops with SQLite's "interrupted", like any slow query
             return None

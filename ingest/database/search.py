@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import time
+from collections.abc import Callable
 
 # Pieces jieba segments independently: runs of Chinese characters (jieba never joins a word across
 # punctuation or digits) and runs of Latin letters and digits, which jieba keeps whole anyway. Only
@@ -35,7 +35,7 @@ MAX_RUN = 2000          # characters of one Chinese run given to jieba at once (
 MAX_CACHED = 200        # longer runs are not cached: hostile or one-off text must not fill the cache
 MAX_QUERY_CHARS = 100   # a search query longer than this is refused (a sentence is ~30-60 characters)
 MAX_QUERY_TERMS = 32    # ...and so is one of more words after segmentation
-_CHECK_EVERY = 16       # pieces segmented between two looks at the clock
+_CHECK_EVERY = 8        # pieces segmented between two calls of `expired`
 
 
 class SegmentTimeout(Exception):
@@ -82,17 +82,18 @@ def _pieces(text: str):
                 yield True, run[start:start + MAX_RUN]
 
 
-def segment(text: str | None, deadline: float | None = None) -> str:
+def segment(text: str | None, expired: Callable[[], bool] | None = None) -> str:
     """Text → jieba search-mode tokens joined by single spaces (what goes into `sections_fts`).
 
-    `deadline` (a `time.monotonic()` value): raise `SegmentTimeout` once it has passed; checked every
-    few pieces, each at most MAX_RUN characters, so the overshoot is a few milliseconds.
+    `expired` (e.g. "has the query's deadline passed, or is the server stopping?"): raise
+    `SegmentTimeout` once it says True; asked every few pieces, each at most MAX_RUN characters, so
+    the overshoot is a few milliseconds.
     """
     if not text:
         return ""
     tokens: list[str] = []
     for i, (chinese, piece) in enumerate(_pieces(text)):
-        if deadline is not None and i % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+        if expired is not None and i % _CHECK_EVERY == 0 and expired():
             raise SegmentTimeout(f"segmentation stopped after {i} pieces of a {len(text)}-character text")
         if chinese:
             tokens.extend(_segment_sentence(piece))
