@@ -211,7 +211,7 @@ def test_generated_values_and_results_are_bounded(served):
             "sql": f"select replace(hex(zeroblob(10000000)), '0', 'x') || {i} from (select 1 union select 2 "
                    "union select 3 union select 4 union select 5)"})
         assert r.status_code == 400 and r.json()["error"].startswith("查询结果过大：一次查询最多返回 64 百万字符")
-    time.sleep(1.5)         # the watchdog returns freed memory to the OS half a second after
+    time.sleep(3)           # the watchdog returns freed memory to the OS 0.5-2.5 s after
     assert rss_mb(proc.pid) - before < 150
     assert_answers_at_once(client)
 

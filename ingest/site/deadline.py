@@ -18,8 +18,7 @@ SQL threads finish and the process can exit.
 Memory has a budget too: `charge(n)` counts the characters and bytes of the rows a query returns
 (plugins/sqlite_limits.py calls it for every row), so that one query cannot pile up gigabytes of
 generated text before its time runs out; after a large or failed query the watchdog gives the freed
-memory back to the OS (`release_memory`), and `limit_arenas` keeps glibc from holding one peak per
-SQL thread.
+memory back to the OS (`release_memory`, at most once every TRIM_EVERY_S).
 """
 from __future__ import annotations
 
@@ -43,6 +42,7 @@ _watchdog: threading.Thread | None = None
 _stopping = threading.Event()
 _trim_wanted = threading.Event()
 TRIM_DELAY_S = 0.5
+TRIM_EVERY_S = 2.0              # a cycle collection costs tens of ms on a big heap: not on every failure
 
 
 def current_deadline() -> float | None:
@@ -91,8 +91,9 @@ def _register(conn, ms):
             conn.interrupt()
     try:
         yield
-    except BaseException:
-        _trim_wanted.set()          # a query that failed may have built large values before failing
+    except BaseException as e:
+        if str(e) not in ("interrupted",):
+            _trim_wanted.set()      # e.g. too big: a query that failed may have built large values first
         raise
     finally:
         with _lock:
@@ -112,14 +113,6 @@ def release_memory() -> None:
         libc.malloc_trim(0)
 
 
-def limit_arenas(n: int = 2) -> None:
-    """At most n glibc malloc arenas: by default each SQL thread gets its own, and each keeps the
-    peak of the largest query it ever ran. Call before the threads start."""
-    libc = _libc()
-    if libc is not None:
-        libc.mallopt(-8, n)         # M_ARENA_MAX
-
-
 @functools.lru_cache(maxsize=1)
 def _libc():
     try:
@@ -131,15 +124,15 @@ def _libc():
 
 
 def _watch() -> None:
-    trim_at = None
+    trim_at, last_trim = None, 0.0
     while True:
         time.sleep(_TICK_S)
         now = time.monotonic()
-        if _trim_wanted.is_set():
+        if _trim_wanted.is_set() and trim_at is None:
             _trim_wanted.clear()
-            trim_at = now + TRIM_DELAY_S
+            trim_at = max(now + TRIM_DELAY_S, last_trim + TRIM_EVERY_S)
         if trim_at is not None and now >= trim_at:
-            trim_at = None
+            trim_at, last_trim = None, now
             release_memory()
         stopping = _stopping.is_set()
         with _lock:

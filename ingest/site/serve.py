@@ -127,9 +127,6 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> int
     measured no faster under bench/load.py, and it doubles the memory)."""
     import uvicorn
 
-    from ingest.site import deadline
-
-    deadline.limit_arenas()             # before Datasette starts its SQL threads
     ds = make_datasette(db_path)
     config = uvicorn.Config(_app_factory(ds, f"{host}:{port}"), factory=True, host=host, port=port,
                             log_level="warning", lifespan="on", timeout_graceful_shutdown=GRACEFUL_S)
