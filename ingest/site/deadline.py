@@ -34,6 +34,8 @@ _TICK_S = 0.05          # how often the watchdog looks
 
 MAX_RESULT_SIZE = 64_000_000    # characters + bytes of all the values one query returns
 TRIM_AFTER = 8_000_000          # a query that returned more gives its freed memory back to the OS
+TRIM_DELAY_S = 0.5              # ...this long after it ended (its values are garbage by then)
+TRIM_EVERY_S = 2.0              # a cycle collection costs tens of ms on a big heap: not on every failure
 
 _lock = threading.Lock()
 _running: dict[int, tuple[object, float]] = {}     # thread id -> (connection, deadline on time.monotonic())
@@ -41,8 +43,6 @@ _returned = threading.local()                      # .size: what the current que
 _watchdog: threading.Thread | None = None
 _stopping = threading.Event()
 _trim_wanted = threading.Event()
-TRIM_DELAY_S = 0.5
-TRIM_EVERY_S = 2.0              # a cycle collection costs tens of ms on a big heap: not on every failure
 
 
 def current_deadline() -> float | None:
