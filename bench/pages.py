@@ -78,7 +78,8 @@ def measure_pages(db_path: str | Path, n: int = 20, timeout: float = 30.0) -> di
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=base, timeout=timeout) as client:
+        # no-cache: every request is rendered (plugins/response_cache.py would otherwise answer repeats)
+        with httpx.Client(base_url=base, timeout=timeout, headers={"cache-control": "no-cache"}) as client:
             deadline = time.monotonic() + timeout
             while True:
                 try:

@@ -20,19 +20,30 @@ capped as (
   order by rank
   limit 200
 ),
-hits as (
-  select c.id, c.score, c.snippet, s.report_id, s.number, s.title, s.line_start
-  from capped c join sections s on s.id = c.id
-  union all
-  select s.id, sections_fts.rank, snippet(sections_fts, -1, '【', '】', '…', 24), s.report_id, s.number, s.title,
-    s.line_start
+filtered as (
+  -- the best 200 matches within the filters, ranked before any snippet is made (a snippet costs far more than a rank)
+  select sections_fts.rowid as id, sections_fts.rank as score
   from sections_fts
   join sections s on s.id = sections_fts.rowid
   join reports r on r.id = s.report_id
   where sections_fts match (case when (select how from mode) = 'all' then jieba_query(:q) else '""' end)
     and (:year = '' or r.year = cast(:year as integer))
     and (:province = '' or r.province = :province)
+  order by sections_fts.rank
+  limit 200
+),
+hits as (
+  select c.id, c.score, c.snippet, s.report_id, s.number, s.title, s.line_start
+  from capped c join sections s on s.id = c.id
+  union all
+  select s.id, f.score, snippet(sections_fts, -1, '【', '】', '…', 24), s.report_id, s.number, s.title,
+    s.line_start
+  from filtered f
+  join sections_fts on sections_fts.rowid = f.id
+  join sections s on s.id = f.id
+  where sections_fts match (case when (select how from mode) = 'all' then jieba_query(:q) else '""' end)
 )
+
 select
   r.id as report_id,
   r.title as report_title,

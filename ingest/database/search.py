@@ -11,17 +11,35 @@ the precise mode and requires every token (AND), which tolerates the extra sub-w
 
 jieba takes about a second to load its dictionary: `_jieba()` does it once per process. Reports
 repeat whole sentences (from year to year, and across a generated corpus), so sentences are cached.
+
+Bounded: jieba builds a graph over a whole run of Chinese characters, so one 4 MB run without
+punctuation cost 16 s and 1.7 GB. Runs longer than `MAX_RUN` characters (no real sentence is) are
+cut into `MAX_RUN`-character pieces, only short pieces are cached, and `segment` can stop at a
+deadline (`SegmentTimeout`) — the site's SQL function uses it to honour the query time limit.
+A user's query is capped too (`MAX_QUERY_CHARS` characters, `MAX_QUERY_TERMS` words): an FTS5 query
+of thousands of words costs time quadratic in their number, inside SQLite where no time limit reaches.
 """
 from __future__ import annotations
 
 import functools
 import logging
 import re
+from collections.abc import Callable
 
 # Pieces jieba segments independently: runs of Chinese characters (jieba never joins a word across
 # punctuation or digits) and runs of Latin letters and digits, which jieba keeps whole anyway. Only
 # the Chinese runs go through jieba, and they are cached: reports repeat their wording, not figures.
 _PIECE = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|[A-Za-z0-9]+")
+
+MAX_RUN = 2000          # characters of one Chinese run given to jieba at once (memory and time per call)
+MAX_CACHED = 200        # longer runs are not cached: hostile or one-off text must not fill the cache
+MAX_QUERY_CHARS = 100   # a search query longer than this is refused (a sentence is ~30-60 characters)
+MAX_QUERY_TERMS = 32    # ...and so is one of more words after segmentation
+_CHECK_EVERY = 8        # pieces segmented between two calls of `expired`
+
+
+class SegmentTimeout(Exception):
+    """`segment` passed its deadline; the caller decides what a timeout means (the site: the time limit)."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -38,45 +56,95 @@ def initialize() -> None:
     _jieba()
 
 
-@functools.lru_cache(maxsize=100_000)
-def _segment_sentence(sentence: str) -> tuple[str, ...]:
+def _cut_for_search(sentence: str) -> tuple[str, ...]:
     jieba = _jieba()
     return tuple(t for t in (w.strip() for w in jieba.cut_for_search(sentence, HMM=False)) if t)
 
 
-def segment(text: str | None) -> str:
-    """Text → jieba search-mode tokens joined by single spaces (what goes into `sections_fts`)."""
+_cached_cut = functools.lru_cache(maxsize=100_000)(_cut_for_search)
+
+
+def _segment_sentence(sentence: str) -> tuple[str, ...]:
+    """One run of at most MAX_RUN Chinese characters → its tokens (short runs cached)."""
+    return _cached_cut(sentence) if len(sentence) <= MAX_CACHED else _cut_for_search(sentence)
+
+
+def _pieces(text: str):
+    """(is_chinese, piece) in text order; Chinese runs over MAX_RUN characters in MAX_RUN pieces."""
+    for m in _PIECE.finditer(text):
+        run = m.group(1)
+        if not run:
+            yield False, m.group(0)
+        elif len(run) <= MAX_RUN:
+            yield True, run
+        else:
+            for start in range(0, len(run), MAX_RUN):
+                yield True, run[start:start + MAX_RUN]
+
+
+def segment(text: str | None, expired: Callable[[], bool] | None = None) -> str:
+    """Text → jieba search-mode tokens joined by single spaces (what goes into `sections_fts`).
+
+    `expired` (e.g. "has the query's deadline passed, or is the server stopping?"): raise
+    `SegmentTimeout` once it says True; asked every few pieces, each at most MAX_RUN characters, so
+    the overshoot is a few milliseconds.
+    """
     if not text:
         return ""
     tokens: list[str] = []
-    for m in _PIECE.finditer(text):
-        if m.group(1):
-            tokens.extend(_segment_sentence(m.group(1)))
+    for i, (chinese, piece) in enumerate(_pieces(text)):
+        if expired is not None and i % _CHECK_EVERY == 0 and expired():
+            raise SegmentTimeout(f"segmentation stopped after {i} pieces of a {len(text)}-character text")
+        if chinese:
+            tokens.extend(_segment_sentence(piece))
         else:
-            tokens.append(m.group(0))
+            tokens.append(piece)
     return " ".join(tokens)
 
 
 def query_tokens(q: str | None) -> list[str]:
-    """The words of a user's query, segmented in jieba's precise mode, punctuation dropped."""
+    """The words of a user's query, segmented in jieba's precise mode, punctuation dropped.
+
+    Only the first MAX_QUERY_CHARS characters are read and at most MAX_QUERY_TERMS + 1 words kept:
+    enough for `query_problem` to tell that a query is too long, never more work than that.
+    """
     if not q:
         return []
     jieba = _jieba()
     words = []
-    for part in q.split():
+    for part in q[:MAX_QUERY_CHARS + 1].split():
         for w in jieba.cut(part, HMM=False):
             w = w.strip()
             if w and re.search(r"\w", w):
                 words.append(w)
+                if len(words) > MAX_QUERY_TERMS:
+                    return words
     return words
+
+
+def query_problem(q: str | None) -> str | None:
+    """Why a search query is refused (a message in Chinese for the visitor), or None when it is fine."""
+    if not q:
+        return None
+    if len(q) > MAX_QUERY_CHARS:
+        return (f"检索词过长：最多 {MAX_QUERY_CHARS} 个字符，当前为 {len(q):,} 个字符。"
+                f"请缩短检索词（例如只保留最关键的几个词）后重试。")
+    if len(query_tokens(q)) > MAX_QUERY_TERMS:
+        return (f"检索词包含的词语过多：分词后最多 {MAX_QUERY_TERMS} 个词。"
+                f"请减少检索词后重试。")
+    return None
 
 
 def fts_query(q: str | None) -> str:
     """A user's query → an FTS5 MATCH expression: every segmented word, quoted, all required.
 
     Quoting each token makes FTS5 syntax characters in user input harmless. An empty query gives
-    '""', which matches nothing rather than raising a syntax error.
+    '""', which matches nothing rather than raising a syntax error. A query `query_problem` refuses
+    raises ValueError: a truncated query would silently search for something else.
     """
+    problem = query_problem(q)
+    if problem:
+        raise ValueError(problem)
     words = query_tokens(q)
     if not words:
         return '""'

@@ -4,11 +4,16 @@ Why not shell out to `datasette serve`: the tests, the page benchmark and the se
 *same* configuration (metadata, plugins, templates, settings, immutable database), so it is built in
 one function, `make_datasette`, and `serve` only adds uvicorn — as Datasette's own CLI does.
 Settings live in `settings.json` (the file Datasette reads in configuration-directory mode).
+
+Stopping: on SIGTERM or Ctrl-C the server interrupts every running query (`ingest.site.deadline`)
+and gives requests in flight GRACEFUL_S seconds, so a server busy with a heavy query still exits
+within a few seconds (uvicorn alone waited for the query to finish: 11 minutes for one search).
 """
 from __future__ import annotations
 
 import asyncio
 import json
+import signal
 from pathlib import Path
 
 import yaml
@@ -21,6 +26,8 @@ TEMPLATES_DIR = ROOT / "templates"
 STATIC_DIR = ROOT / "static"
 STATIC_MOUNT = "gongkai-static"   # /gongkai-static/site.css, site.js, table.js (templates/base.html)
 DATABASE_NAME = "gongkai"
+GRACEFUL_S = 2
+PRIMED_PATHS = ("/", "/-/overview")
 
 
 def load_settings(path: Path = SETTINGS_PATH) -> dict:
@@ -113,11 +120,74 @@ def make_datasette(db_path: str | Path):
     )
 
 
+def _app_factory(ds, host_header: str):
+    """The ASGI app, made by uvicorn in its main thread once its signal handlers are set."""
+    def factory():
+        _interrupt_queries_on_exit()
+        return _warm_up_at_startup(ds.app(), ds, host_header)
+
+    return factory
+
+
+def _interrupt_queries_on_exit() -> None:
+    """Put `deadline.interrupt_all` before uvicorn's own SIGTERM/SIGINT handlers (installed by now)."""
+    from ingest.site import deadline
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+        if callable(previous):
+            def handler(signum, frame, previous=previous):
+                deadline.interrupt_all()
+                previous(signum, frame)
+
+            signal.signal(sig, handler)
+
+
+def _warm_up_at_startup(app, ds, host_header: str):
+    """Before the server accepts connections (ASGI lifespan startup), render the pages every visitor
+    opens first (PRIMED_PATHS) through the serving app: Datasette computes its table counts and lists
+    once, and the page cache (plugins/response_cache.py) holds them for the address the server
+    listens on. Without this the first visitors all wait together (seconds under load)."""
+    host = host_header.encode()
+
+    async def get(path: str) -> None:
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                 "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+                 "root_path": "", "headers": [(b"host", host)], "client": ("127.0.0.1", 0), "server": None}
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            pass
+
+        await app(scope, receive, send)
+
+    async def warmed(scope, receive, send):
+        if scope["type"] != "lifespan":
+            return await app(scope, receive, send)
+
+        async def receive_then_warm():
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await ds.invoke_startup()
+                for path in PRIMED_PATHS:
+                    await get(path)
+            return message
+
+        await app(scope, receive_then_warm, send)
+
+    return warmed
+
+
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> int:
+    """Serve until SIGTERM/Ctrl-C (one process: on this 2-core machine a second worker process
+    measured no faster under bench/load.py, and it doubles the memory)."""
     import uvicorn
 
     ds = make_datasette(db_path)
-    asyncio.run(ds.invoke_startup())
+    config = uvicorn.Config(_app_factory(ds, f"{host}:{port}"), factory=True, host=host, port=port,
+                            log_level="warning", lifespan="on", timeout_graceful_shutdown=GRACEFUL_S)
     print(f"gongkai: serving {db_path} on http://{host}:{port}/", flush=True)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
+    uvicorn.Server(config).run()
     return 0
