@@ -52,7 +52,11 @@ ERRORS = (
 
 
 def error_zh(message) -> markupsafe.Markup:
-    """Datasette's English error message in Chinese; the names it quotes (a column, a table) in <code>."""
+    """Datasette's English error message in Chinese; the names it quotes (a column, a table) in <code>.
+    A message that is already Markup (our own plugins' Chinese errors, ingest/site/errors.py) is trusted
+    HTML and shown as it is."""
+    if isinstance(message, markupsafe.Markup):
+        return message
     text = str(message or "")
     for pattern, replacement in ERRORS:
         m = pattern.match(text)

@@ -291,7 +291,9 @@ def test_per_host_rate_limit(site, tmp_path):
     starts = sorted(t for _, _, t in site.log)
     assert len(starts) == 5  # robots.txt, three pages, the PDF
     gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert min(gaps) >= 0.19
+    # the server logs when it reads a request, which a loaded machine delays by a few tens of ms either
+    # way: each gap stays well above 0 and the five requests together span the four delays
+    assert min(gaps) >= 0.12 and starts[-1] - starts[0] >= 4 * 0.2 * 0.95
 
 
 def test_robots_crawl_delay_is_honoured(site, tmp_path):
