@@ -1,0 +1,602 @@
+"""PDF → text lines that keep the table structure, with the page and box of every character.
+
+Reports are mostly published as PDF. The parser only reads text lines (one per line of prose, one
+per table row with its cells separated by tabs, as the HTML reader renders web tables), so this
+module rebuilds that rendering from the characters' positions in the PDF's text layer (PDFium via
+pypdfium2: fast, permissive licence, tolerant of broken files):
+
+- characters → visual lines (by their vertical centres) → tokens (split at gaps: any visible gap
+  next to a digit, a wide gap between other characters), so that neighbouring numbers in narrow
+  table columns are never glued;
+- a line whose tail is a run of numbers/placeholders set apart from its label is a table row; the
+  rows of one table share columns (the row with the most cells gives their centres), so a blank
+  cell stays an empty field instead of shifting the next number into its place;
+- a row label printed on two or three lines around its numbers (a label cell taller than one
+  line) is joined to its row; a vertical header printed one character per line ("三、本年度办理结
+  果", "结/果/纠/正") becomes one cell of the row where it starts, so it never adds a column;
+- page headers/footers ("- 3 -", "— 5 —", "第 3 页") are dropped, and a table header that is
+  repeated at the top of the next page is dropped too, so a table split over pages reads as one.
+
+Every character of the rendering keeps (page, box) in `boxes`, so the record can say on which page
+and where each cell was printed. What cannot be read becomes a warning, never a guess: encrypted
+files, damaged files (pages that can be read still are), pages without a text layer (scans: no
+OCR here), and pages whose fonts have no usable Unicode map (no numbers are taken from them).
+"""
+from __future__ import annotations
+
+import ctypes
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_FOOTER = re.compile(r"^\s*(?:[—–\-－]{1,3}\s*\d{1,4}\s*[—–\-－]{1,3}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+                     r"|\d{1,4}\s*/\s*\d{1,4}\s*页?|\d{1,4})\s*$")
+_NUMBER = re.compile(r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
+_PLACEHOLDER = {"—", "——", "———", "-", "--", "/", "无", "–", "…", "……", "×", "*"}
+
+Box = tuple[int, float, float, float, float]          # page (1-based), left, bottom, right, top (PDF points)
+
+
+@dataclass
+class PdfText:
+    lines: list[str] = field(default_factory=list)
+    boxes: list[list[Box | None]] = field(default_factory=list)   # per line, per character
+    line_pages: list[int] = field(default_factory=list)            # page of each line
+    pages: int = 0
+    title: str | None = None
+    warnings: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class _Char:
+    ch: str
+    l: float
+    b: float
+    r: float
+    t: float
+
+    @property
+    def h(self) -> float:
+        return max(self.t - self.b, 1.0)
+
+    @property
+    def cy(self) -> float:
+        return (self.t + self.b) / 2
+
+
+@dataclass
+class _Token:
+    chars: list[_Char]
+    gap: float = 0.0                  # gap before this token, in ems
+    vertical: bool = False            # a vertical header joined from one character per line
+
+    @property
+    def text(self) -> str:
+        return "".join(c.ch for c in self.chars)
+
+    @property
+    def l(self) -> float:
+        return min(c.l for c in self.chars)
+
+    @property
+    def r(self) -> float:
+        return max(c.r for c in self.chars)
+
+    @property
+    def cx(self) -> float:
+        return (self.l + self.r) / 2
+
+    @property
+    def is_value(self) -> bool:
+        t = self.text
+        return bool(_NUMBER.fullmatch(t)) or t in _PLACEHOLDER
+
+
+@dataclass
+class _Line:
+    chars: list[_Char]
+    top: float
+    bottom: float
+    tokens: list[_Token] = field(default_factory=list)
+    tail: int = -1                    # index of the first value token of a table row, -1 if prose
+    attached: list["_Line"] = field(default_factory=list)
+    used: bool = False
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def h(self) -> float:
+        return max(self.top - self.bottom, 1.0)
+
+
+def _warn(code: str, message: str) -> dict:
+    return {"code": code, "message": message, "line": None}
+
+
+def _is_digitish(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in ".,%+-")
+
+
+def _bad_char(ch: str) -> bool:
+    cp = ord(ch)
+    return cp == 0xFFFD or cp == 0xFFFE or 0xE000 <= cp <= 0xF8FF or cp < 0x20 and ch not in "\t\n\r"
+
+
+# ------------------------------------------------------------------------------------------
+# Characters
+# ------------------------------------------------------------------------------------------
+
+def _page_chars(page, raw) -> tuple[list[_Char], int, int]:
+    """Visible characters of a page with their loose boxes; also (characters, unmapped ones)."""
+    textpage = page.get_textpage()
+    tp = textpage.raw
+    n = raw.FPDFText_CountChars(tp)
+    rect = raw.FS_RECTF()
+    dl, dr, db, dt = (ctypes.c_double() for _ in range(4))
+    out: list[_Char] = []
+    bad = 0
+    for i in range(n):
+        if raw.FPDFText_IsGenerated(tp, i):
+            continue
+        u = raw.FPDFText_GetUnicode(tp, i)
+        if u == 0 or raw.FPDFText_HasUnicodeMapError(tp, i):
+            bad += 1
+            continue
+        ch = chr(u)
+        if _bad_char(ch):
+            bad += 1
+            continue
+        if ch.isspace() or ch in "\u200b\ufeff\u00ad":
+            continue
+        raw.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(rect))
+        l, b, r, t = rect.left, rect.bottom, rect.right, rect.top
+        if t - b > 36 or r - l > 1.6 * (t - b) + 1:
+            # a broken loose box (rotated or oddly scaled text, e.g. vertical headers made by WPS):
+            # the ink box, squared around its centre, stands for the character cell
+            raw.FPDFText_GetCharBox(tp, i, ctypes.byref(dl), ctypes.byref(dr), ctypes.byref(db), ctypes.byref(dt))
+            side = max(dr.value - dl.value, dt.value - db.value, 1.0)
+            cx, cy = (dl.value + dr.value) / 2, (db.value + dt.value) / 2
+            l, b, r, t = cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2
+        if "\u2f00" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff":
+            ch = unicodedata.normalize("NFKC", ch)      # Kangxi radicals / compatibility ideographs
+        out.append(_Char(ch, l, b, r, t))
+    textpage.close()
+    return out, len(out) + bad, bad
+
+
+def _has_images(page, raw) -> bool:
+    for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        return True
+    return False
+
+
+# ------------------------------------------------------------------------------------------
+# Lines and tokens
+# ------------------------------------------------------------------------------------------
+
+def _lines(chars: list[_Char]) -> list[_Line]:
+    """Group characters into visual lines by their vertical centres (top of the page first)."""
+    lines: list[_Line] = []
+    for c in sorted(chars, key=lambda c: -c.cy):
+        line = lines[-1] if lines else None
+        if line is not None and line.bottom - 0.1 * c.h < c.cy < line.top + 0.1 * c.h and abs(c.cy - line.cy) < 0.45 * min(c.h, line.h) + 0.5:
+            line.chars.append(c)
+            line.top = max(line.top, c.t)
+            line.bottom = min(line.bottom, c.b)
+        else:
+            lines.append(_Line([c], c.t, c.b))
+    for line in lines:
+        line.chars.sort(key=lambda c: c.l)
+        line.tokens = _tokens(line.chars)
+    return lines
+
+
+def _tokens(chars: list[_Char]) -> list[_Token]:
+    """Split a line at gaps: any visible gap next to a digit or Latin letter, a wide one elsewhere."""
+    tokens: list[_Token] = []
+    prev = None
+    for c in chars:
+        if prev is None:
+            tokens.append(_Token([c], 99.0))
+        else:
+            em = max(c.h, prev.h)
+            gap = (c.l - prev.r) / em
+            digitish = _is_digitish(c.ch) or _is_digitish(prev.ch)
+            if gap > 0.5 or (digitish and gap > 0.15) or c.l < prev.l - 0.1:
+                tokens.append(_Token([c], gap))
+            else:
+                tokens[-1].chars.append(c)
+        prev = c
+    return tokens
+
+
+def _vertical_runs(lines: list[_Line]) -> None:
+    """Join vertical headers (one character per line, stacked at one x) into one token placed on
+    the line of their first character: "三/、/本/年/度…" is one cell, not nine rows of one cell."""
+    singles = []          # (x centre, line index, token)
+    for li, line in enumerate(lines):
+        for ti, tok in enumerate(line.tokens):
+            if len(tok.chars) != 1 or tok.is_value or _is_digitish(tok.text):
+                continue
+            nxt = line.tokens[ti + 1].gap if ti + 1 < len(line.tokens) else 99.0
+            if tok.gap > 0.9 and nxt > 0.9:
+                singles.append((tok.cx, li, tok))
+    if len(singles) < 3:
+        return
+    singles.sort(key=lambda s: s[0])
+    columns: list[list] = []
+    for s in singles:
+        if columns and s[0] - columns[-1][-1][0] < 0.6 * max(s[2].chars[0].h, columns[-1][-1][2].chars[0].h):
+            columns[-1].append(s)
+        else:
+            columns.append([s])
+    runs: list[list] = []
+    for column in columns:
+        column.sort(key=lambda s: s[1])
+        for s in column:
+            run = runs[-1] if runs and runs[-1][0] is column else None
+            if run is not None:
+                c0, c1 = run[-1][2].chars[0], s[2].chars[0]
+                if s[1] > run[-1][1] and 0 < c0.cy - c1.cy < 2.2 * max(c0.h, c1.h):
+                    run.append(s)
+                    continue
+            runs.append([column, s])
+    runs = [run[1:] for run in runs]
+    for run in runs:
+        if len(run) < 3:
+            continue
+        for _, li, tok in run:
+            lines[li].tokens.remove(tok)
+        first_line = lines[run[0][1]]
+        merged = _Token([s[2].chars[0] for s in run], 99.0, vertical=True)
+        first_line.tokens.append(merged)
+        first_line.tokens.sort(key=lambda t: t.l)
+        for tok_list in (first_line.tokens,):
+            for i, tok in enumerate(tok_list):
+                if i == 0:
+                    tok.gap = 99.0
+                else:
+                    prev = tok_list[i - 1]
+                    tok.gap = max(tok.gap, (tok.l - prev.r) / max(tok.chars[0].h, 1.0)) if tok.vertical or prev.vertical else tok.gap
+                    if prev.vertical:
+                        tok.gap = 99.0
+    for line in lines:
+        if not line.tokens:
+            line.chars = []
+
+
+def _classify(line: _Line) -> None:
+    """A table row ends in value tokens set apart from its label (or is values only)."""
+    toks = line.tokens
+    i = len(toks)
+    while i > 0 and toks[i - 1].is_value and not toks[i - 1].vertical:
+        i -= 1
+    n_values = len(toks) - i
+    if n_values == 0:
+        line.tail = -1
+        return
+    if i == 0:
+        # values only: a row whose label sits on the lines around it, or table 4's one row
+        line.tail = 0 if n_values >= 2 and all(t.gap > 0.5 for t in toks[1:]) else -1
+        return
+    line.tail = i if toks[i].gap > 0.9 else -1
+
+
+# ------------------------------------------------------------------------------------------
+# Rendering
+# ------------------------------------------------------------------------------------------
+
+class _Out:
+    def __init__(self, result: PdfText):
+        self.result = result
+
+    def emit(self, page: int, pieces: list[tuple[str, list[_Char] | None]]) -> None:
+        text, boxes = [], []
+        for s, chars in pieces:
+            text.append(s)
+            if chars is None:
+                boxes.extend([None] * len(s))
+            else:
+                boxes.extend((page, c.l, c.b, c.r, c.t) for c in chars)
+        self.result.lines.append("".join(text))
+        self.result.boxes.append(boxes)
+        self.result.line_pages.append(page)
+
+
+def _token_pieces(tokens: list[_Token]) -> list[tuple[str, list[_Char] | None]]:
+    """Tokens of one cell or prose line: a space only where a gap sits next to a digit/Latin letter."""
+    pieces: list[tuple[str, list[_Char] | None]] = []
+    for i, tok in enumerate(tokens):
+        if i:
+            prev = tokens[i - 1]
+            if _is_digitish(prev.text[-1]) or _is_digitish(tok.text[0]) or tok.gap > 0.9:
+                pieces.append((" ", None))
+        pieces.append((tok.text, tok.chars))
+    return pieces
+
+
+def _label_cells(tokens: list[_Token]) -> list[list[_Token]]:
+    """A row's label tokens → label cells: a vertical header and a wide gap start a new cell."""
+    cells: list[list[_Token]] = []
+    for i, tok in enumerate(tokens):
+        if not cells or tok.vertical or tokens[i - 1].vertical or tok.gap > 2.5:
+            cells.append([tok])
+        else:
+            cells[-1].append(tok)
+    return cells
+
+
+def _columns(rows: list[_Line]) -> list[float]:
+    ref = max(rows, key=lambda r: len(r.tokens) - r.tail)
+    return [t.cx for t in ref.tokens[ref.tail:]]
+
+
+def _assign(values: list[_Token], cols: list[float]) -> list[_Token | None]:
+    """Place a row's values under the table's columns (nearest centre, in order)."""
+    if len(values) >= len(cols):
+        return list(values)
+    out: list[_Token | None] = [None] * len(cols)
+    ci = 0
+    for k, tok in enumerate(values):
+        remaining = len(values) - k - 1
+        best = None
+        for j in range(ci, len(cols) - remaining):
+            d = abs(tok.cx - cols[j])
+            if best is None or d < best[0]:
+                best = (d, j)
+        j = best[1]
+        out[j] = tok
+        ci = j + 1
+    return out
+
+
+def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: list[str] | None) -> list[str]:
+    """Render one page's lines; return the header lines of the last table on the page (for
+    dropping its repetition at the top of the next page)."""
+    lines = [l for l in lines if l.tokens]
+    # page headers and footers: the first and last lines when they are a bare page number
+    for idx in (0, -1):
+        if lines and _FOOTER.match("".join(t.text for t in lines[idx].tokens)):
+            lines.pop(idx)
+    if page_no == 1:
+        lines = _merge_title(lines)
+    for line in lines:
+        _classify(line)
+    # label lines printed above/below their row's numbers (a tall label cell)
+    for i, line in enumerate(lines):
+        if line.tail >= 0:
+            continue
+        best = None
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(lines) and lines[j].tail >= 0:
+                row = lines[j]
+                first_value = row.tokens[row.tail]
+                if line.tokens[-1].r >= first_value.l:
+                    continue
+                if row.tail > 0:
+                    label_l = min(t.l for t in row.tokens[:row.tail] if not t.vertical) if any(not t.vertical for t in row.tokens[:row.tail]) else None
+                    if label_l is None or line.tokens[0].l > label_l + 2 * line.h or line.tokens[-1].r < label_l:
+                        continue
+                d = abs(line.cy - row.cy)
+                if d < 1.35 * max(line.h, row.h) and (best is None or d < best[0]):
+                    best = (d, row)
+        if best is not None:
+            best[1].attached.append(line)
+            line.used = True
+    _stack_headers(lines)
+    # tables: consecutive rows (attached label lines do not break them)
+    blocks: list[list[_Line]] = []
+    prev_row = False
+    for line in lines:
+        if line.used:
+            continue
+        if line.tail >= 0:
+            if prev_row:
+                blocks[-1].append(line)
+            else:
+                blocks.append([line])
+            prev_row = True
+        else:
+            prev_row = False
+    cols_of = {}
+    for block in blocks:
+        cols = _columns(block)
+        for row in block:
+            cols_of[id(row)] = cols
+    header: list[str] = []          # the prose/header lines just before the latest row
+    recent: list[str] = []
+    at_top = True
+    for line in lines:
+        if line.used:
+            continue
+        if line.tail < 0:
+            if any(t.gap > 2.5 or t.vertical for t in line.tokens[1:]):
+                pieces = _cells_pieces(_label_cells(line.tokens))
+            else:
+                pieces = _token_pieces(line.tokens)
+            text = "".join(s for s, _ in pieces)
+            if at_top and repeated_header and text in repeated_header:
+                continue          # the table's header repeated at the top of a new page
+            at_top = False
+            out.emit(page_no, pieces)
+            recent.append(text)
+            continue
+        at_top = False
+        if recent:
+            header, recent = recent[-6:], []
+        label_cells = _row_labels(line)
+        values = _assign(line.tokens[line.tail:], cols_of[id(line)])
+        cells = (label_cells or [[]]) + [[v] if v is not None else [] for v in values]
+        out.emit(page_no, _cells_pieces(cells))
+    # a page that ends in a table hands its header on; one that ends in prose does not
+    return header if not recent else None
+
+
+_HEADING = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]|^第[一二三四五六七八九十]+[条章部分]")
+
+
+def _header_like(line: _Line, width: float) -> bool:
+    if line.tail >= 0 or line.used:
+        return False
+    text = "".join(t.text for t in line.tokens)
+    if _HEADING.match(text) or re.search(r"[。；]", text):
+        return False
+    return len(line.tokens) >= 2 or (line.tokens[-1].r - line.tokens[0].l) < 0.3 * width
+
+
+def _stack_headers(lines: list[_Line]) -> None:
+    """Header cells printed over two or more lines ("结果" over "维持") become one cell on the
+    line where they start, so a header reads "结果维持 结果纠正 …" as the form prints it. Only the
+    header lines right above a table are stacked, and only tokens of about the same width (a
+    spanning header such as "行政复议" is not glued to the columns under it)."""
+    if not lines:
+        return
+    width = max(t.r for l in lines for t in l.tokens) - min(t.l for l in lines for t in l.tokens) or 1.0
+    for i, line in enumerate(lines):
+        if line.tail < 0 or (i and lines[i - 1].tail >= 0):
+            continue
+        zone = []
+        j = i - 1
+        while j >= 0 and len(zone) < 10 and (lines[j].used or _header_like(lines[j], width)):
+            if not lines[j].used:
+                zone.append(lines[j])
+            j -= 1
+        zone.reverse()
+        for k in range(1, len(zone)):
+            below = zone[k]
+            for tok in list(below.tokens):
+                for upper in reversed(zone[:k]):
+                    if upper.bottom - below.top > 1.0 * below.h or not upper.tokens:
+                        continue
+                    host = next((u for u in upper.tokens if min(u.r, tok.r) - max(u.l, tok.l) > 0.5 * min(u.r - u.l, tok.r - tok.l)
+                                 and (u.r - u.l) < 2.2 * (tok.r - tok.l) and (tok.r - tok.l) < 2.2 * (u.r - u.l)), None)
+                    if host is not None:
+                        host.chars.extend(tok.chars)
+                        below.tokens.remove(tok)
+                        break
+            if not below.tokens:
+                below.used = True
+
+
+def _merge_title(lines: list[_Line]) -> list[_Line]:
+    """A title set in large type over two or three lines ("洪泽区人民政府" / "2023年…年度报告")
+    is one line of the rendering, so the title and its issuing body read as one."""
+    heights = sorted(c.h for line in lines for c in line.chars)
+    if not heights:
+        return lines
+    body = heights[len(heights) // 2]
+    n = 0
+    while n < min(4, len(lines)) and sorted(c.h for c in lines[n].chars)[len(lines[n].chars) // 2] >= 1.2 * body:
+        n += 1
+    if n < 2:
+        return lines
+    merged = _Line([c for line in lines[:n] for c in line.chars], lines[0].top, lines[n - 1].bottom,
+                   [t for line in lines[:n] for t in line.tokens])
+    merged.tokens[0].gap = 99.0
+    for line in lines[1:n]:
+        line.tokens[0].gap = 0.0
+    return [merged, *lines[n:]]
+
+
+def _row_labels(line: _Line) -> list[list[_Token]]:
+    """The label cells of a row, with the label lines printed above and below its numbers."""
+    if not line.attached:
+        return _label_cells(line.tokens[:line.tail])
+    tokens: list[_Token] = []
+    for part in sorted([line, *line.attached], key=lambda l: -l.cy):
+        tokens.extend(part.tokens[:part.tail] if part is line else part.tokens)
+    verticals = [[t] for t in tokens if t.vertical]
+    plain = [t for t in tokens if not t.vertical]
+    return verticals + ([plain] if plain else [])
+
+
+def _cells_pieces(cells: list[list[_Token]]) -> list[tuple[str, list[_Char] | None]]:
+    pieces: list[tuple[str, list[_Char] | None]] = []
+    for i, cell in enumerate(cells):
+        if i:
+            pieces.append(("\t", None))
+        pieces.extend(_token_pieces(cell))
+    return pieces
+
+
+# ------------------------------------------------------------------------------------------
+# Document
+# ------------------------------------------------------------------------------------------
+
+def _pages_label(pages: list[int]) -> str:
+    return "、".join(f"第{p}页" for p in pages)
+
+
+def read_pdf(data: bytes) -> PdfText:
+    """Read a PDF's text layer into lines (never raises for a bad file: warnings instead)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    result = PdfText()
+    tail = data[-2048:]
+    truncated = b"%%EOF" not in tail
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == raw.FPDF_ERR_PASSWORD or "password" in str(exc).lower():
+            result.warnings.append(_warn("pdf_encrypted", "PDF 文件已加密（需要密码），无法读取内容"))
+        elif code == raw.FPDF_ERR_SECURITY:
+            result.warnings.append(_warn("pdf_encrypted", "PDF 文件使用了不支持的加密方式，无法读取内容"))
+        else:
+            result.warnings.append(_warn("pdf_damaged", f"PDF 文件已损坏或不完整，无法打开（{exc}）"))
+        return result
+    try:
+        return _read_doc(doc, raw, result, truncated)
+    finally:
+        doc.close()
+
+
+def _read_doc(doc, raw, result: PdfText, truncated: bool) -> PdfText:
+    try:
+        title = (doc.get_metadata_value("Title") or "").strip()
+    except Exception:
+        title = ""
+    result.title = title if title and any("\u4e00" <= ch <= "\u9fff" for ch in title) else None
+    n_pages = len(doc)
+    result.pages = n_pages
+    out = _Out(result)
+    failed, scanned, garbled = [], [], []
+    repeated: list[str] | None = None
+    for index in range(n_pages):
+        page_no = index + 1
+        try:
+            page = doc[index]
+        except Exception:
+            failed.append(page_no)
+            continue
+        try:
+            chars, total, bad = _page_chars(page, raw)
+            if total == 0:
+                if _has_images(page, raw):
+                    scanned.append(page_no)
+                continue
+            if bad and bad >= max(3, 0.02 * total):
+                garbled.append(page_no)
+                continue
+            if result.lines:
+                out.emit(page_no, [("\f", None)])     # a page break: one form-feed line
+            lines = _lines(chars)
+            _vertical_runs(lines)
+            repeated = _render_page(page_no, lines, out, repeated)
+        except Exception:
+            failed.append(page_no)
+        finally:
+            page.close()
+    if truncated or failed:
+        detail = f"，{_pages_label(failed)}无法读取" if failed else ""
+        result.warnings.append(_warn("pdf_damaged", f"PDF 文件不完整或已损坏{detail}；已读取其余页面"))
+    if scanned:
+        result.warnings.append(_warn("pdf_no_text_layer",
+                                     f"{_pages_label(scanned)}是图像（扫描件），没有文字层；本程序不做文字识别（OCR），该页内容未读取"))
+    if garbled:
+        result.warnings.append(_warn("pdf_text_garbled",
+                                     f"{_pages_label(garbled)}的字体缺少可用的字符映射（ToUnicode），文字无法识别；不从该页读取任何数字"))
+    return result
