@@ -166,6 +166,58 @@ def _page_chars(page, raw) -> tuple[list[_Char], int, int]:
     return out, len(out) + bad, bad
 
 
+def _vertical_rules(page, raw) -> list[tuple[float, float, float]]:
+    """Vertical ruling segments (x, y0, y1) from the page's paths: table borders drawn as lines,
+    as thin rectangles or as the edges of cell rectangles (WPS draws each cell as a rectangle)."""
+    rules = []
+    m = raw.FS_MATRIX()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
+        h = obj.raw
+        n = raw.FPDFPath_CountSegments(h)
+        if n <= 0 or n > 5000 or not raw.FPDFPageObj_GetMatrix(h, ctypes.byref(m)):
+            continue
+        prev = None
+        for i in range(n):
+            seg = raw.FPDFPath_GetPathSegment(h, i)
+            if not raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+                prev = None
+                continue
+            px = m.a * x.value + m.c * y.value + m.e
+            py = m.b * x.value + m.d * y.value + m.f
+            kind = raw.FPDFPathSegment_GetType(seg)
+            if kind == raw.FPDF_SEGMENT_LINETO and prev is not None:
+                if abs(px - prev[0]) < 1.0 and abs(py - prev[1]) > 4:
+                    rules.append(((px + prev[0]) / 2, min(py, prev[1]), max(py, prev[1])))
+            prev = (px, py) if kind != raw.FPDF_SEGMENT_BEZIERTO else None
+            if raw.FPDFPathSegment_GetClose(seg):
+                prev = None
+    return rules
+
+
+def _row_intervals(rules, line: "_Line", left: float) -> list[tuple[float, float]]:
+    """Column intervals that the vertical rules cut across a row, right of its label."""
+    xs = sorted(x for x, y0, y1 in rules if y0 - 1 < line.cy < y1 + 1)
+    merged: list[float] = []
+    for x in xs:
+        if not merged or x - merged[-1] > 1.5:
+            merged.append(x)
+    return [(a, b) for a, b in zip(merged, merged[1:]) if a >= left - 1.5 and b - a > 3]
+
+
+def _by_rules(values: list["_Token"], intervals: list[tuple[float, float]]) -> list["_Token | None"] | None:
+    """Place values in the ruled cells of their row; None when the rules do not fit the values."""
+    if not intervals or len(intervals) < len(values):
+        return None
+    out: list[_Token | None] = [None] * len(intervals)
+    for tok in values:
+        j = next((k for k, (a, b) in enumerate(intervals) if a - 0.5 <= tok.cx <= b + 0.5), None)
+        if j is None or out[j] is not None:
+            return None
+        out[j] = tok
+    return out
+
+
 def _has_images(page, raw) -> bool:
     for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
         return True
@@ -352,7 +404,8 @@ def _assign(values: list[_Token], cols: list[float]) -> list[_Token | None]:
     return out
 
 
-def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: list[str] | None) -> list[str]:
+def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: list[str] | None,
+                 rules=()) -> list[str]:
     """Render one page's lines; return the header lines of the last table on the page (for
     dropping its repetition at the top of the next page)."""
     lines = [l for l in lines if l.tokens]
@@ -427,7 +480,12 @@ def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: l
         if recent:
             header, recent = recent[-6:], []
         label_cells = _row_labels(line)
-        values = _assign(line.tokens[line.tail:], cols_of[id(line)])
+        label_right = max((t.r for t in line.tokens[:line.tail]), default=-1e9)
+        for part in line.attached:
+            label_right = max(label_right, max(t.r for t in part.tokens))
+        values = _by_rules(line.tokens[line.tail:], _row_intervals(rules, line, label_right)) if rules else None
+        if values is None:
+            values = _assign(line.tokens[line.tail:], cols_of[id(line)])
         cells = (label_cells or [[]]) + [[v] if v is not None else [] for v in values]
         out.emit(page_no, _cells_pieces(cells))
     # a page that ends in a table hands its header on; one that ends in prose does not
@@ -585,7 +643,7 @@ def _read_doc(doc, raw, result: PdfText, truncated: bool) -> PdfText:
                 out.emit(page_no, [("\f", None)])     # a page break: one form-feed line
             lines = _lines(chars)
             _vertical_runs(lines)
-            repeated = _render_page(page_no, lines, out, repeated)
+            repeated = _render_page(page_no, lines, out, repeated, _vertical_rules(page, raw))
         except Exception:
             failed.append(page_no)
         finally:

@@ -1,0 +1,205 @@
+"""Generated reports rendered as PDF, the way agencies publish most of them.
+
+Why: a PDF's tables reach the parser only through character positions, so the PDF reader must be
+shown to return exactly the numbers of many different tables. The report itself (its numbers,
+labels, merged header cells and vertical headers) is the generator's HTML rendering
+(`ingest.generate`, `layout="html"`), so `Generated.expected` is unchanged; this module lays the
+same blocks out on A4 pages with reportlab and its built-in CID font STSong-Light (no font file):
+
+- tables with ruling lines (GRID) or without any;
+- long tables split over pages, the header rows repeated on the next page (`repeatRows`), and a
+  page footer on every page ("— 5 —", "- 5 -", "第 5 页");
+- merged header cells (SPAN) and vertical one-character-per-line headers ("结/果/纠/正");
+- the title set in large type, sometimes on two lines (issuing body / year and report name), the
+  PDF's Title info set or not, and the signature date printed or not (then no published_on).
+
+reportlab is a test dependency (the `test` extra); the parser never imports this module.
+"""
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import replace
+
+from lxml import etree
+
+from . import generate as gen
+
+FOOTERS = ("— {n} —", "- {n} -", "第 {n} 页", "第{n}页 共{total}页")
+_FONT = "STSong-Light"
+
+
+def _register_font() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if _FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
+
+
+def _cell_text(td) -> tuple[str, bool]:
+    """A cell's text, and whether it is a vertical header (one character per <p>)."""
+    paras = [("".join(p.itertext())).replace("\xa0", " ").strip() for p in td.iter("p")]
+    paras = [p for p in paras if p]
+    if len(paras) > 1 and all(len(p) == 1 for p in paras):
+        return "".join(paras), True
+    text = "".join(td.itertext()).replace("\xa0", " ")
+    return " ".join(text.split()), False
+
+
+def _table_cells(table) -> tuple[list[list[str]], list[tuple[int, int, int, int]], list[tuple[int, int]]]:
+    """HTML table → (grid of texts, SPAN commands as (c0, r0, c1, r1), vertical cells (c, r))."""
+    grid: dict[tuple[int, int], str] = {}
+    spans, verticals = [], []
+    taken: set[tuple[int, int]] = set()
+    n_cols = 0
+    rows = table.findall(".//tr")
+    for r, tr in enumerate(rows):
+        c = 0
+        for td in tr.findall("td"):
+            while (r, c) in taken:
+                c += 1
+            rs, cs = int(td.get("rowspan", 1)), int(td.get("colspan", 1))
+            text, vertical = _cell_text(td)
+            grid[(r, c)] = text
+            for dr in range(rs):
+                for dc in range(cs):
+                    taken.add((r + dr, c + dc))
+            if rs > 1 or cs > 1:
+                spans.append((c, r, c + cs - 1, r + rs - 1))
+            if vertical:
+                verticals.append((c, r))
+            c += cs
+            n_cols = max(n_cols, c)
+    data = [[grid.get((r, c), "") for c in range(n_cols)] for r in range(len(rows))]
+    return data, spans, verticals
+
+
+def _is_value(text: str) -> bool:
+    t = text.strip().replace(",", "")
+    return bool(t) and (t.lstrip("+-").replace(".", "", 1).isdigit() or t in gen.PLACEHOLDERS)
+
+
+def _blocks(markup: str) -> list[tuple[str, object]]:
+    """The report body of the generated HTML, in order: ("p", text) and ("table", cells)."""
+    root = etree.fromstring(markup.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+    body = root.xpath("//div[@id='zoom']")[0]
+    out: list[tuple[str, object]] = []
+    for el in body.iter("p", "h3", "table"):
+        if next(el.iterancestors("table"), None) is not None:
+            continue
+        if el.tag == "table":
+            out.append(("table", _table_cells(el)))
+        else:
+            text = " ".join("".join(el.itertext()).replace("\xa0", " ").split())
+            if text:
+                out.append(("p", text))
+    return out
+
+
+def render_pdf(g: gen.Generated, rng: random.Random, *, ruled: bool = True, footer: str | None = None,
+               split_title: bool | None = None, title_info: bool | None = None, dated: bool | None = None,
+               font_size: float | None = None) -> gen.Generated:
+    """Lay out one generated HTML report as a PDF; return it with `data`, `filename` and
+    `expected` (published_on is None when no date is printed) for the PDF."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    _register_font()
+    footer = footer or rng.choice(FOOTERS)
+    split_title = rng.random() < 0.5 if split_title is None else split_title
+    title_info = rng.random() < 0.5 if title_info is None else title_info
+    dated = rng.random() < 0.7 if dated is None else dated
+    size = font_size or rng.choice((10.5, 11, 12))
+    report = g.expected["report"]
+    body = ParagraphStyle("body", fontName=_FONT, fontSize=size, leading=size * 1.6, firstLineIndent=2 * size,
+                          wordWrap="CJK")
+    title_style = ParagraphStyle("title", fontName=_FONT, fontSize=size * 1.8, leading=size * 2.5, alignment=1,
+                                 wordWrap="CJK")
+    cell = ParagraphStyle("cell", fontName=_FONT, fontSize=size * 0.8, leading=size * 1.0, alignment=1,
+                          wordWrap="CJK")
+    label = ParagraphStyle("label", parent=cell, alignment=0)
+
+    markup = g.data.decode("utf-8")
+    story = []
+    title = report["title"]
+    agency = report["agency"]
+    if split_title and title.startswith(agency):
+        story += [Paragraph(agency, title_style), Paragraph(title[len(agency):], title_style)]
+    else:
+        story.append(Paragraph(title, title_style))
+    story.append(Spacer(1, size))
+    width = A4[0] - 50 * mm
+    for kind, content in _blocks(markup):
+        if kind == "p":
+            if content == agency:
+                continue                      # the HTML's closing line; the signature follows below
+            story.append(Paragraph(content, body))
+            continue
+        data, spans, verticals = content
+        n_cols = len(data[0])
+        vertical_at = set(verticals)
+        header_rows = next((r for r, row in enumerate(data) if any(_is_value(c) for c in row)), 0)
+        cells = []
+        for r, row in enumerate(data):
+            out = []
+            for c, text in enumerate(row):
+                if (c, r) in vertical_at:
+                    out.append(Paragraph("<br/>".join(text), cell))
+                elif not text:
+                    out.append("")
+                else:
+                    out.append(Paragraph(text, label if r >= header_rows and not _is_value(text) else cell))
+            cells.append(out)
+        if n_cols >= 15:
+            widths = [width / n_cols] * n_cols
+        elif n_cols >= 7:
+            label_cols = n_cols - 7
+            shares = {1: [0.48], 2: [0.14, 0.34], 3: [0.06, 0.12, 0.30]}.get(label_cols, [0.48 / label_cols] * label_cols)
+            widths = [width * f for f in shares] + [width * 0.52 / 7] * 7
+        else:
+            widths = [width * 0.4] + [width * 0.6 / (n_cols - 1)] * (n_cols - 1) if n_cols > 1 else [width]
+        style = [("FONTNAME", (0, 0), (-1, -1), _FONT), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                 ("FONTSIZE", (0, 0), (-1, -1), size * 0.85)]
+        if ruled:
+            style.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
+        style += [("SPAN", (c0, r0), (c1, r1)) for c0, r0, c1, r1 in spans]
+        story.append(Table(cells, colWidths=widths, style=TableStyle(style), repeatRows=header_rows
+                           if header_rows and n_cols < 15 else 0))
+        story.append(Spacer(1, size * rng.choice((0.5, 1, 2))))
+    story.append(Paragraph(agency, ParagraphStyle("sign", parent=body, alignment=2)))
+    published = report.get("published_on")
+    if dated and published:
+        y, m, d = (int(x) for x in published.split("-"))
+        story.append(Paragraph(f"{y}年{m}月{d}日", ParagraphStyle("date", parent=body, alignment=2)))
+
+    pages = {"total": 0}
+
+    def on_page(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(_FONT, 9)
+        text = footer.format(n=doc.page, total="{total}")
+        canvas.drawCentredString(A4[0] / 2, 12 * mm, text.replace("{total}", "9"))
+        canvas.restoreState()
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm, topMargin=22 * mm,
+                            bottomMargin=22 * mm, title=title if title_info else "", author="", subject="",
+                            creator="gongkai generate_pdf")
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    expected = {**g.expected, "report": {**report, "published_on": published if dated else None}}
+    options = {**g.options, "layout": "pdf", "ruled": ruled, "footer": footer, "split_title": split_title,
+               "title_info": title_info, "dated": dated, "font_size": size}
+    return replace(g, data=buf.getvalue(), filename=g.filename.rsplit(".", 1)[0] + ".pdf", expected=expected,
+                   options=options, text=markup)
+
+
+def generate_pdf(rng: random.Random, *, template: str = "2021", ruled: bool = True, **kw) -> gen.Generated:
+    """One generated report as a PDF (keyword arguments as `ingest.generate.generate`, plus the
+    PDF options of `render_pdf`)."""
+    pdf_kw = {k: kw.pop(k) for k in ("footer", "split_title", "title_info", "dated", "font_size") if k in kw}
+    g = gen.generate(rng, template=template, layout="html", script="simplified", encoding="utf-8", **kw)
+    return render_pdf(g, rng, ruled=ruled, **pdf_kw)
