@@ -83,6 +83,8 @@ def _cell_view(cell: dict | None, table: str, row: str, col: str, failing: dict[
         title += f"；单位：{cell['unit']}"
     if cell.get("line"):
         title += f"；原文第 {cell['line']} 行"
+    if cell.get("page"):
+        title += f"；第{cell['page']}页"
     return {"text": text, "kind": kind, "title": title, "line": cell.get("line"), "failed": failing.get(key)}
 
 
@@ -225,6 +227,8 @@ async def report_page(datasette, request):
         "sections": await _rows(db, "select * from sections where report_id = ? order by line_start",
                                 [report_id]),
         "source_lines": source_lines,
+        # a PDF's text has one form-feed line per page break: line number → the page that starts
+        "page_breaks": {i: n for n, i in enumerate((i for i, line in enumerate(source_lines, 1) if line == "\f"), 2)},
         "exports": exports,
         "row_url": datasette.urls.row(db.name, "reports", report_id),
     }

@@ -32,7 +32,9 @@ TABLES: dict[str, dict] = {
             "sha256": ("TEXT", "文件内容的 SHA-256（sha256），用于增量构建判断文件是否改变"),
             "bytes": ("INTEGER", "文件大小，字节（bytes）"),
             "encoding": ("TEXT", "识别出的文字编码（encoding），如 utf-8、gb18030"),
-            "format": ("TEXT", "文件格式（format）：text 纯文本 / html 网页 / markdown"),
+            "format": ("TEXT", "文件格式（format）：text 纯文本 / html 网页 / markdown / pdf / docx；"
+                               "不能读取的格式为 doc（含 WPS）、image 图片、archive 压缩包等"),
+            "pages": ("INTEGER", "PDF 页数（pages）；非 PDF 文件为空"),
             "title": ("TEXT", "报告标题（title）"),
             "agency": ("TEXT", "发布机关（agency）"),
             "agency_kind": ("TEXT", "机关类型（agency_kind）：government 本级政府 / department 政府部门；未识别为空"),
@@ -158,6 +160,9 @@ TABLES: dict[str, dict] = {
             "line": _LINE,
             "span_start": ("INTEGER", "在该行中的起始字符位置（span_start），从 0 起"),
             "span_end": ("INTEGER", "在该行中的结束字符位置（span_end），不含"),
+            "page": ("INTEGER", "PDF 中所在页码（page），从 1 起；非 PDF 报告为空"),
+            "bbox": ("TEXT", "PDF 中的位置（bbox）：[左, 下, 右, 上]，单位为 PDF 点（1/72 英寸），原点在页面左下角；"
+                             "非 PDF 报告或空白单元格为空"),
         },
         "foreign_keys": _REPORT_FK,
         # one index: a report's ~250 cells are read together; a wider index would double the table's size
