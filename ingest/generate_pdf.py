@@ -142,7 +142,8 @@ def render_pdf(g: gen.Generated, rng: random.Random, *, ruled: bool = True, foot
         data, spans, verticals = content
         n_cols = len(data[0])
         vertical_at = set(verticals)
-        header_rows = next((r for r, row in enumerate(data) if any(_is_value(c) for c in row)), 0)
+        # table 3's header rows (above 一、本年新收…) repeat on every page it runs over
+        header_rows = next((r for r, row in enumerate(data) if any("本年新收" in c for c in row)), 0)
         cells = []
         for r, row in enumerate(data):
             out = []
@@ -167,8 +168,7 @@ def render_pdf(g: gen.Generated, rng: random.Random, *, ruled: bool = True, foot
         if ruled:
             style.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
         style += [("SPAN", (c0, r0), (c1, r1)) for c0, r0, c1, r1 in spans]
-        story.append(Table(cells, colWidths=widths, style=TableStyle(style), repeatRows=header_rows
-                           if header_rows and n_cols < 15 else 0))
+        story.append(Table(cells, colWidths=widths, style=TableStyle(style), repeatRows=header_rows))
         story.append(Spacer(1, size * rng.choice((0.5, 1, 2))))
     story.append(Paragraph(agency, ParagraphStyle("sign", parent=body, alignment=2)))
     published = report.get("published_on")

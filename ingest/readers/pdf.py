@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 _FOOTER = re.compile(r"^\s*(?:[—–\-－]{1,3}\s*\d{1,4}\s*[—–\-－]{1,3}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
                      r"|\d{1,4}\s*/\s*\d{1,4}\s*页?|\d{1,4})\s*$")
 _NUMBER = re.compile(r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
-_PLACEHOLDER = {"—", "——", "———", "-", "--", "/", "无", "–", "…", "……", "×", "*"}
+_PLACEHOLDER = {"—", "——", "———", "-", "--", "/", "//", "无", "–", "－", "－－", "…", "……", "×", "*", "─", "―", "\\"}
 
 Box = tuple[int, float, float, float, float]          # page (1-based), left, bottom, right, top (PDF points)
 
@@ -166,10 +166,11 @@ def _page_chars(page, raw) -> tuple[list[_Char], int, int]:
     return out, len(out) + bad, bad
 
 
-def _vertical_rules(page, raw) -> list[tuple[float, float, float]]:
-    """Vertical ruling segments (x, y0, y1) from the page's paths: table borders drawn as lines,
-    as thin rectangles or as the edges of cell rectangles (WPS draws each cell as a rectangle)."""
-    rules = []
+def _rules(page, raw) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """Ruling segments from the page's paths, vertical (x, y0, y1) and horizontal (y, x0, x1):
+    table borders drawn as lines, as thin rectangles or as the edges of cell rectangles (WPS
+    draws each cell as a rectangle)."""
+    rules, across = [], []
     m = raw.FS_MATRIX()
     x, y = ctypes.c_float(), ctypes.c_float()
     for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
@@ -189,10 +190,12 @@ def _vertical_rules(page, raw) -> list[tuple[float, float, float]]:
             if kind == raw.FPDF_SEGMENT_LINETO and prev is not None:
                 if abs(px - prev[0]) < 1.0 and abs(py - prev[1]) > 4:
                     rules.append(((px + prev[0]) / 2, min(py, prev[1]), max(py, prev[1])))
+                elif abs(py - prev[1]) < 1.0 and abs(px - prev[0]) > 4:
+                    across.append(((py + prev[1]) / 2, min(px, prev[0]), max(px, prev[0])))
             prev = (px, py) if kind != raw.FPDF_SEGMENT_BEZIERTO else None
             if raw.FPDFPathSegment_GetClose(seg):
                 prev = None
-    return rules
+    return rules, across
 
 
 def _row_intervals(rules, line: "_Line", left: float) -> list[tuple[float, float]]:
@@ -405,7 +408,7 @@ def _assign(values: list[_Token], cols: list[float]) -> list[_Token | None]:
 
 
 def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: list[str] | None,
-                 rules=()) -> list[str]:
+                 rules=(), across=()) -> list[str]:
     """Render one page's lines; return the header lines of the last table on the page (for
     dropping its repetition at the top of the next page)."""
     lines = [l for l in lines if l.tokens]
@@ -417,55 +420,39 @@ def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: l
         lines = _merge_title(lines)
     for line in lines:
         _classify(line)
+    # a lone value under a row's two-line label ("5.要求行政机关确认或重新出具/已获取信息" and its 0)
+    for i, line in enumerate(lines):
+        if line.tail < 0 and len(line.tokens) == 1 and line.tokens[0].is_value:
+            near = [lines[j] for j in (i - 2, i - 1, i + 1, i + 2) if 0 <= j < len(lines)]
+            if any(n.tail >= 0 for n in near) and any(n.tail < 0 and n.tokens[-1].r < line.tokens[0].l for n in near):
+                line.tail = 0
     # label lines printed above/below their row's numbers (a tall label cell)
     for i, line in enumerate(lines):
-        if line.tail >= 0:
-            continue
-        best = None
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(lines) and lines[j].tail >= 0:
-                row = lines[j]
-                first_value = row.tokens[row.tail]
-                if line.tokens[-1].r >= first_value.l:
-                    continue
-                if row.tail > 0:
-                    label_l = min(t.l for t in row.tokens[:row.tail] if not t.vertical) if any(not t.vertical for t in row.tokens[:row.tail]) else None
-                    if label_l is None or line.tokens[0].l > label_l + 2 * line.h or line.tokens[-1].r < label_l:
-                        continue
-                d = abs(line.cy - row.cy)
-                if d < 1.35 * max(line.h, row.h) and (best is None or d < best[0]):
-                    best = (d, row)
-        if best is not None:
-            best[1].attached.append(line)
-            line.used = True
-    _stack_headers(lines)
-    # tables: consecutive rows (attached label lines do not break them)
-    blocks: list[list[_Line]] = []
-    prev_row = False
-    for line in lines:
-        if line.used:
-            continue
-        if line.tail >= 0:
-            if prev_row:
-                blocks[-1].append(line)
-            else:
-                blocks.append([line])
-            prev_row = True
-        else:
-            prev_row = False
-    cols_of = {}
+        if line.tail < 0:
+            row = _label_row(lines, i, across)
+            if row is not None:
+                row.attached.append(line)
+                line.used = True
+    if rules:
+        _blank_rows(lines, _blocks(lines), rules)
+    zones = _stack_headers(lines)
+    blocks = _blocks(lines)
+    layout: dict[int, _Block] = {}
     for block in blocks:
-        cols = _columns(block)
-        for row in block:
-            cols_of[id(row)] = cols
+        b = _block_layout(block, zones.get(id(block[0]), []), rules)
+        for line in [*block, *b.zone]:
+            layout[id(line)] = b
     header: list[str] = []          # the prose/header lines just before the latest row
     recent: list[str] = []
     at_top = True
     for line in lines:
         if line.used:
             continue
+        b = layout.get(id(line))
         if line.tail < 0:
-            if any(t.gap > 2.5 or t.vertical for t in line.tokens[1:]):
+            if b is not None:
+                pieces = _cells_pieces(b.header_fields(line))
+            elif any(t.gap > 2.5 or t.vertical for t in line.tokens[1:]):
                 pieces = _cells_pieces(_label_cells(line.tokens))
             else:
                 pieces = _token_pieces(line.tokens)
@@ -479,17 +466,159 @@ def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: l
         at_top = False
         if recent:
             header, recent = recent[-6:], []
-        label_cells = _row_labels(line)
-        label_right = max((t.r for t in line.tokens[:line.tail]), default=-1e9)
-        for part in line.attached:
-            label_right = max(label_right, max(t.r for t in part.tokens))
-        values = _by_rules(line.tokens[line.tail:], _row_intervals(rules, line, label_right)) if rules else None
-        if values is None:
-            values = _assign(line.tokens[line.tail:], cols_of[id(line)])
-        cells = (label_cells or [[]]) + [[v] if v is not None else [] for v in values]
-        out.emit(page_no, _cells_pieces(cells))
+        out.emit(page_no, _cells_pieces(b.row_fields(line)))
     # a page that ends in a table hands its header on; one that ends in prose does not
     return header if not recent else None
+
+
+def _blocks(lines: list[_Line]) -> list[list[_Line]]:
+    """Tables: runs of consecutive rows (label lines attached to a row do not break a run)."""
+    blocks: list[list[_Line]] = []
+    prev_row = False
+    for line in lines:
+        if line.used:
+            continue
+        if line.tail >= 0:
+            if prev_row:
+                blocks[-1].append(line)
+            else:
+                blocks.append([line])
+            prev_row = True
+        else:
+            prev_row = False
+    return blocks
+
+
+def _blank_rows(lines: list[_Line], blocks: list[list[_Line]], rules) -> None:
+    """In a ruled table, a label with no value at all is a row of blank cells (the rules say the
+    cells are there), not a line of text: it joins its table so its cells are recorded blank."""
+    for block in blocks:
+        right = max(_label_right(r) for r in block)
+        k = len(_row_intervals(rules, block[0], right))
+        if k == 0:
+            continue
+        top, bottom = block[0].top + 3 * block[0].h, block[-1].bottom - 3 * block[-1].h
+        for line in lines:
+            if line.used or line.tail >= 0 or not (bottom < line.cy < top):
+                continue
+            if line.tokens[-1].r > right + 1 or line.tokens[0].vertical:
+                continue
+            if len(_row_intervals(rules, line, right)) == k:
+                line.tail = len(line.tokens)
+
+
+def _label_row(lines: list[_Line], i: int, across) -> _Line | None:
+    """The row whose label cell a label-only line belongs to: the nearest row above or below
+    (passing lines of other columns, such as a group label beside it), left of its values; with
+    horizontal rules, only a row not separated from the line by a rule; without, one within about
+    a line's height."""
+    line = lines[i]
+    best = None
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(lines) and lines[j].tail < 0:
+            other = lines[j]
+            disjoint = all(min(a.r, b.r) <= max(a.l, b.l) for a in line.tokens for b in other.tokens)
+            if not disjoint:
+                break
+            j += step
+        if not (0 <= j < len(lines)) or lines[j].tail < 0:
+            continue
+        row = lines[j]
+        if line.tokens[-1].r >= row.tokens[row.tail].l:
+            continue
+        d = abs(line.cy - row.cy)
+        if across:
+            lo, hi = sorted((line.cy, row.cy))
+            l, r = line.tokens[0].l, line.tokens[-1].r
+            if any(lo < y < hi and x0 < r - 1 and x1 > l + 1 for y, x0, x1 in across) or d > 5 * line.h:
+                continue
+        elif d >= 1.35 * max(line.h, row.h):
+            continue
+        if best is None or d < best[0]:
+            best = (d, row)
+    return best[1] if best else None
+
+
+class _Block:
+    """How the rows of one table are laid out in fields: `n_labels` label fields (the widest
+    row's; rows with fewer get empty fields in front, like the spanned cells of an HTML table),
+    then one field per value column: the cells that vertical rules cut, or without rules the
+    columns of the fullest row (or of the header, when it has more columns than any row)."""
+
+    def __init__(self, rows: list[_Line], zone: list[_Line], rules):
+        self.rows, self.zone, self.rules = rows, zone, rules
+        self.labels = {id(r): _row_labels(r, _row_intervals(rules, r, -1e9) if rules else ()) for r in rows}
+        # no label field at all when no row has one (table 4's single row of numbers)
+        self.n_labels = max(len(c) for c in self.labels.values())
+        self.label_right = max((_label_right(r) for r in rows), default=-1e9)
+        self.cols = _columns(rows)
+        head = _header_columns(zone, self.label_right, len(self.cols))
+        if head is not None and all(len(r.tokens) - r.tail <= len(head) for r in rows):
+            self.cols = head
+        self.head_x: list[tuple[float, float]] = []
+        if rules:
+            self.head_x = _row_intervals(rules, rows[0], self.label_right)
+        if not self.head_x:
+            mids = [(a + b) / 2 for a, b in zip(self.cols, self.cols[1:])]
+            edges = [-1e9, *mids, 1e9]
+            self.head_x = [(max(edges[k], self.label_right), edges[k + 1]) for k in range(len(self.cols))]
+
+    def row_fields(self, line: _Line) -> list[list[_Token]]:
+        labels = self.labels[id(line)]
+        values = line.tokens[line.tail:]
+        right = max(_label_right(line), self.label_right)
+        placed = _by_rules(values, _row_intervals(self.rules, line, right)) if self.rules else None
+        if placed is None:
+            placed = _assign(values, self.cols)
+        pad = [[] for _ in range(self.n_labels - len(labels))]
+        fields = pad + labels + [[v] if v is not None else [] for v in placed]
+        return fields if len(fields) > 1 or fields[0] else [[], []]
+
+    def header_fields(self, line: _Line) -> list[list[_Token]]:
+        """A header line in the table's fields: a word under (or spanning from) value column j
+        goes to field n_labels + j, words over the label columns to the first field."""
+        fields: list[list[_Token]] = [[] for _ in range(max(1, self.n_labels + len(self.head_x)))]
+        for tok in line.tokens:
+            if tok.r <= self.label_right + 1 or not self.head_x or tok.cx < self.head_x[0][0]:
+                fields[0].append(tok)
+                continue
+            j = next((k for k, (a, b) in enumerate(self.head_x) if tok.l - 1 <= b and tok.cx <= b + 0.5), len(self.head_x) - 1)
+            fields[self.n_labels + j].append(tok)
+        while len(fields) > 1 and not fields[-1]:
+            fields.pop()
+        return fields
+
+
+def _block_layout(rows: list[_Line], zone: list[_Line], rules) -> _Block:
+    return _Block(rows, zone, rules)
+
+
+def _label_right(line: _Line) -> float:
+    right = max((t.r for t in line.tokens[:line.tail]), default=-1e9)
+    for part in line.attached:
+        right = max(right, max(t.r for t in part.tokens))
+    return right
+
+
+def _header_columns(zone: list[_Line], label_right: float, n: int) -> list[float] | None:
+    """Column centres from the header words right of the labels, when they show more columns than
+    the rows (a one-row table whose blank cells hide its columns, as table 4 often is). A word
+    spanning two or more other words' centres ("行政诉讼" over its ten columns), or much wider than
+    the others (a spanning header set in its first column), is not a column."""
+    toks = [t for line in zone for t in line.tokens if t.l > label_right]
+    if not toks:
+        return None
+    widths = sorted(t.r - t.l for t in toks)
+    median = widths[len(widths) // 2]
+    keep = [t for t in toks if sum(1 for u in toks if u is not t and t.l <= u.cx <= t.r) < 2
+            and t.r - t.l <= 1.6 * median + 1]
+    centres: list[float] = []
+    for t in sorted(keep, key=lambda t: t.cx):
+        if centres and t.cx - centres[-1] < 0.6 * t.chars[0].h:
+            continue
+        centres.append(t.cx)
+    return centres if len(centres) > n else None
 
 
 _HEADING = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]|^第[一二三四五六七八九十]+[条章部分]")
@@ -504,13 +633,14 @@ def _header_like(line: _Line, width: float) -> bool:
     return len(line.tokens) >= 2 or (line.tokens[-1].r - line.tokens[0].l) < 0.3 * width
 
 
-def _stack_headers(lines: list[_Line]) -> None:
+def _stack_headers(lines: list[_Line]) -> dict[int, list[_Line]]:
     """Header cells printed over two or more lines ("结果" over "维持") become one cell on the
     line where they start, so a header reads "结果维持 结果纠正 …" as the form prints it. Only the
     header lines right above a table are stacked, and only tokens of about the same width (a
     spanning header such as "行政复议" is not glued to the columns under it)."""
+    zones: dict[int, list[_Line]] = {}
     if not lines:
-        return
+        return zones
     width = max(t.r for l in lines for t in l.tokens) - min(t.l for l in lines for t in l.tokens) or 1.0
     for i, line in enumerate(lines):
         if line.tail < 0 or (i and lines[i - 1].tail >= 0):
@@ -536,6 +666,8 @@ def _stack_headers(lines: list[_Line]) -> None:
                         break
             if not below.tokens:
                 below.used = True
+        zones[id(line)] = [z for z in zone if not z.used]
+    return zones
 
 
 def _merge_title(lines: list[_Line]) -> list[_Line]:
@@ -558,16 +690,46 @@ def _merge_title(lines: list[_Line]) -> list[_Line]:
     return [merged, *lines[n:]]
 
 
-def _row_labels(line: _Line) -> list[list[_Token]]:
-    """The label cells of a row, with the label lines printed above and below its numbers."""
-    if not line.attached:
-        return _label_cells(line.tokens[:line.tail])
-    tokens: list[_Token] = []
-    for part in sorted([line, *line.attached], key=lambda l: -l.cy):
-        tokens.extend(part.tokens[:part.tail] if part is line else part.tokens)
-    verticals = [[t] for t in tokens if t.vertical]
-    plain = [t for t in tokens if not t.vertical]
-    return verticals + ([plain] if plain else [])
+def _row_labels(line: _Line, cells_x: list[tuple[float, float]] = ()) -> list[list[_Token]]:
+    """The label cells of a row, with the label lines printed above and below its numbers.
+
+    Label tokens are grouped into cells by column: tokens whose x-ranges overlap (the lines of one
+    tall cell) or that sit close on one line are one cell, so a group label set beside a
+    three-line item label ("（六）其他/处理" next to "2.申请人逾期…") stays apart from it. Where
+    the table has vertical rules (`cells_x`), tokens in different ruled cells are never joined."""
+    parts = sorted([line, *line.attached], key=lambda l: -l.cy)
+    items: list[tuple[int, _Token]] = []
+    for k, part in enumerate(parts):
+        items.extend((k, t) for t in (part.tokens[:part.tail] if part is line else part.tokens))
+    verticals = [[t] for _, t in items if t.vertical]
+    plain = [(k, t) for k, t in items if not t.vertical]
+    parent = list(range(len(plain)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def cell_of(tok: _Token):
+        return next((k for k, (a, b) in enumerate(cells_x) if a - 0.5 <= tok.cx <= b + 0.5), None)
+
+    where = [cell_of(t) for _, t in plain] if cells_x else [None] * len(plain)
+    for i, (ki, a) in enumerate(plain):
+        for j in range(i + 1, len(plain)):
+            kj, b = plain[j]
+            if where[i] is not None and where[j] is not None and where[i] != where[j]:
+                continue
+            overlap = min(a.r, b.r) - max(a.l, b.l) > 0
+            near = ki == kj and j == i + 1 and b.gap <= 2.5
+            if overlap or near:
+                parent[find(j)] = find(i)
+    groups: dict[int, list[tuple[int, _Token]]] = {}
+    for i, item in enumerate(plain):
+        groups.setdefault(find(i), []).append(item)
+    cells = [[t for _, t in sorted(g, key=lambda it: (it[0], it[1].l))] for g in groups.values()]
+    cells.sort(key=lambda c: min(t.l for t in c))
+    return verticals + cells
 
 
 def _cells_pieces(cells: list[list[_Token]]) -> list[tuple[str, list[_Char] | None]]:
@@ -643,7 +805,7 @@ def _read_doc(doc, raw, result: PdfText, truncated: bool) -> PdfText:
                 out.emit(page_no, [("\f", None)])     # a page break: one form-feed line
             lines = _lines(chars)
             _vertical_runs(lines)
-            repeated = _render_page(page_no, lines, out, repeated, _vertical_rules(page, raw))
+            repeated = _render_page(page_no, lines, out, repeated, *_rules(page, raw))
         except Exception:
             failed.append(page_no)
         finally:
