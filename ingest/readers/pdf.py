@@ -408,9 +408,10 @@ def _assign(values: list[_Token], cols: list[float]) -> list[_Token | None]:
 
 
 def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: list[str] | None,
-                 rules=(), across=()) -> list[str]:
+                 rules=(), across=(), state: dict | None = None) -> list[str]:
     """Render one page's lines; return the header lines of the last table on the page (for
     dropping its repetition at the top of the next page)."""
+    state = {} if state is None else state          # carries the last table's layout to the next page
     lines = [l for l in lines if l.tokens]
     # page headers and footers: the first and last lines when they are a bare page number
     for idx in (0, -1):
@@ -438,10 +439,25 @@ def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: l
     zones = _stack_headers(lines)
     blocks = _blocks(lines)
     layout: dict[int, _Block] = {}
-    for block in blocks:
-        b = _block_layout(block, zones.get(id(block[0]), []), rules)
+    previous = state.get("block")
+    for k, block in enumerate(blocks):
+        zone = zones.get(id(block[0]), [])
+        if k == 0 and state.get("tail_zone") and block[0] is next((l for l in lines if not l.used), None):
+            zone = state["tail_zone"]          # a table header at the foot of the previous page
+        b = _Block(block, zone, rules, previous)
         for line in [*block, *b.zone]:
             layout[id(line)] = b
+        previous = b
+    state["block"] = previous
+    tail_zone: list[_Line] = []
+    width = max((t.r for l in lines for t in l.tokens), default=0) - min((t.l for l in lines for t in l.tokens), default=0)
+    for line in reversed(lines):
+        if line.used:
+            continue
+        if line.tail >= 0 or not _header_like(line, width or 1.0) or len(tail_zone) >= 10:
+            break
+        tail_zone.insert(0, line)
+    state["tail_zone"] = tail_zone
     header: list[str] = []          # the prose/header lines just before the latest row
     recent: list[str] = []
     at_top = True
@@ -546,7 +562,7 @@ class _Block:
     then one field per value column: the cells that vertical rules cut, or without rules the
     columns of the fullest row (or of the header, when it has more columns than any row)."""
 
-    def __init__(self, rows: list[_Line], zone: list[_Line], rules):
+    def __init__(self, rows: list[_Line], zone: list[_Line], rules, previous: "_Block | None" = None):
         self.rows, self.zone, self.rules = rows, zone, rules
         self.labels = {id(r): _row_labels(r, _row_intervals(rules, r, -1e9) if rules else ()) for r in rows}
         # no label field at all when no row has one (table 4's single row of numbers)
@@ -556,6 +572,11 @@ class _Block:
         head = _header_columns(zone, self.label_right, len(self.cols))
         if head is not None and all(len(r.tokens) - r.tail <= len(head) for r in rows):
             self.cols = head
+        elif previous is not None and not any(t.l > self.label_right for z in zone for t in z.tokens) \
+                and previous.continued_by(self):
+            # the rest of the table above (after a row of blanks or a page break): its columns
+            self.cols = previous.cols
+            self.n_labels = previous.n_labels = max(self.n_labels, previous.n_labels)
         self.head_x: list[tuple[float, float]] = []
         if rules:
             self.head_x = _row_intervals(rules, rows[0], self.label_right)
@@ -563,6 +584,15 @@ class _Block:
             mids = [(a + b) / 2 for a, b in zip(self.cols, self.cols[1:])]
             edges = [-1e9, *mids, 1e9]
             self.head_x = [(max(edges[k], self.label_right), edges[k + 1]) for k in range(len(self.cols))]
+
+    def continued_by(self, other: "_Block") -> bool:
+        """Whether `other` (a later run of rows without a header) continues this table: every value
+        of its rows sits in one of this table's columns, and it has no more columns."""
+        if not self.cols or len(other.cols) > len(self.cols) or other.label_right > self.cols[0]:
+            return False
+        half = (min(b - a for a, b in zip(self.cols, self.cols[1:])) / 2) if len(self.cols) > 1 else 1e9
+        return all(min(abs(t.cx - c) for c in self.cols) < half
+                   for r in other.rows for t in r.tokens[r.tail:])
 
     def row_fields(self, line: _Line) -> list[list[_Token]]:
         labels = self.labels[id(line)]
@@ -785,6 +815,7 @@ def _read_doc(doc, raw, result: PdfText, truncated: bool) -> PdfText:
     out = _Out(result)
     failed, scanned, garbled = [], [], []
     repeated: list[str] | None = None
+    state: dict = {}
     for index in range(n_pages):
         page_no = index + 1
         try:
@@ -805,7 +836,7 @@ def _read_doc(doc, raw, result: PdfText, truncated: bool) -> PdfText:
                 out.emit(page_no, [("\f", None)])     # a page break: one form-feed line
             lines = _lines(chars)
             _vertical_runs(lines)
-            repeated = _render_page(page_no, lines, out, repeated, *_rules(page, raw))
+            repeated = _render_page(page_no, lines, out, repeated, *_rules(page, raw), state=state)
         except Exception:
             failed.append(page_no)
         finally:
