@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 _FOOTER = re.compile(r"^\s*(?:[—–\-－]{1,3}\s*\d{1,4}\s*[—–\-－]{1,3}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
                      r"|\d{1,4}\s*/\s*\d{1,4}\s*页?|\d{1,4})\s*$")
-_NUMBER = re.compile(r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
+_NUMBER = re.compile(r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:%|万元|元|件|条|项|个)?")
 _PLACEHOLDER = {"—", "——", "———", "-", "--", "/", "//", "无", "–", "－", "－－", "…", "……", "×", "*", "─", "―", "\\"}
 
 Box = tuple[int, float, float, float, float]          # page (1-based), left, bottom, right, top (PDF points)
@@ -425,7 +425,12 @@ def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: l
     for i, line in enumerate(lines):
         if line.tail < 0 and len(line.tokens) == 1 and line.tokens[0].is_value:
             near = [lines[j] for j in (i - 2, i - 1, i + 1, i + 2) if 0 <= j < len(lines)]
-            if any(n.tail >= 0 for n in near) and any(n.tail < 0 and n.tokens[-1].r < line.tokens[0].l for n in near):
+
+            def label_beside(n: _Line) -> bool:
+                return n.tail < 0 and n.tokens[-1].r < line.tokens[0].l and abs(n.cy - line.cy) < 1.35 * line.h
+
+            between = 0 < i < len(lines) - 1 and label_beside(lines[i - 1]) and label_beside(lines[i + 1])
+            if between or (any(n.tail >= 0 for n in near) and any(label_beside(n) for n in near)):
                 line.tail = 0
     # label lines printed above/below their row's numbers (a tall label cell)
     for i, line in enumerate(lines):
@@ -641,8 +646,11 @@ def _header_columns(zone: list[_Line], label_right: float, n: int) -> list[float
         return None
     widths = sorted(t.r - t.l for t in toks)
     median = widths[len(widths) // 2]
-    keep = [t for t in toks if sum(1 for u in toks if u is not t and t.l <= u.cx <= t.r) < 2
-            and t.r - t.l <= 1.6 * median + 1]
+    def spans(t: _Token) -> bool:        # covers the centres of two or more other columns
+        inside = {round(u.cx / 3) for u in toks if t.l <= u.cx <= t.r and abs(u.cx - t.cx) > 0.6 * t.chars[0].h}
+        return len(inside) >= 2
+
+    keep = [t for t in toks if not spans(t) and t.r - t.l <= 1.6 * median + 1]
     centres: list[float] = []
     for t in sorted(keep, key=lambda t: t.cx):
         if centres and t.cx - centres[-1] < 0.6 * t.chars[0].h:
@@ -677,9 +685,18 @@ def _stack_headers(lines: list[_Line]) -> dict[int, list[_Line]]:
             continue
         zone = []
         j = i - 1
-        while j >= 0 and len(zone) < 10 and (lines[j].used or _header_like(lines[j], width)):
-            if not lines[j].used:
-                zone.append(lines[j])
+        first_value = line.tokens[line.tail].l if line.tail < len(line.tokens) else 1e9
+        passed = 0
+        while j >= 0 and len(zone) < 10:
+            above = lines[j]
+            if above.used:
+                pass
+            elif _header_like(above, width):
+                zone.append(above)
+            elif above.tail < 0 and passed < 3 and above.tokens[-1].r < first_value:
+                passed += 1            # a label with no values (a row of blanks) between header and rows
+            else:
+                break
             j -= 1
         zone.reverse()
         for k in range(1, len(zone)):
