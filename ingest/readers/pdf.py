@@ -537,11 +537,16 @@ def _label_row(lines: list[_Line], i: int, across) -> _Line | None:
     best = None
     for step in (-1, 1):
         j = i + step
+        chained = 0               # lines of the same label cell passed on the way (a 4-line label)
+        last = line
         while 0 <= j < len(lines) and lines[j].tail < 0:
             other = lines[j]
             disjoint = all(min(a.r, b.r) <= max(a.l, b.l) for a in line.tokens for b in other.tokens)
             if not disjoint:
-                break
+                if chained >= 4 or abs(other.cy - last.cy) >= 1.35 * max(other.h, last.h):
+                    break
+                chained += 1
+                last = other
             j += step
         if not (0 <= j < len(lines)) or lines[j].tail < 0:
             continue
@@ -552,9 +557,9 @@ def _label_row(lines: list[_Line], i: int, across) -> _Line | None:
         if across:
             lo, hi = sorted((line.cy, row.cy))
             l, r = line.tokens[0].l, line.tokens[-1].r
-            if any(lo < y < hi and x0 < r - 1 and x1 > l + 1 for y, x0, x1 in across) or d > 5 * line.h:
+            if any(lo < y < hi and x0 < r - 1 and x1 > l + 1 for y, x0, x1 in across) or d > 6 * line.h:
                 continue
-        elif d >= 1.35 * max(line.h, row.h):
+        elif d >= 1.35 * max(line.h, row.h) * (1 + chained):
             continue
         if best is None or d < best[0]:
             best = (d, row)
@@ -762,15 +767,23 @@ def _row_labels(line: _Line, cells_x: list[tuple[float, float]] = ()) -> list[li
         return next((k for k, (a, b) in enumerate(cells_x) if a - 0.5 <= tok.cx <= b + 0.5), None)
 
     where = [cell_of(t) for _, t in plain] if cells_x else [None] * len(plain)
-    for i, (ki, a) in enumerate(plain):
+    def same_cell(i: int, j: int) -> bool:
+        return where[i] is None or where[j] is None or where[i] == where[j]
+
+    for i, (ki, a) in enumerate(plain):          # the lines of one tall cell overlap
         for j in range(i + 1, len(plain)):
-            kj, b = plain[j]
-            if where[i] is not None and where[j] is not None and where[i] != where[j]:
-                continue
-            overlap = min(a.r, b.r) - max(a.l, b.l) > 0
-            near = ki == kj and j == i + 1 and b.gap <= 2.5
-            if overlap or near:
+            if same_cell(i, j) and min(a.r, plain[j][1].r) - max(a.l, plain[j][1].l) > 0:
                 parent[find(j)] = find(i)
+    lines_of: dict[int, set[int]] = {}
+    for i, (k, _t) in enumerate(plain):
+        lines_of.setdefault(find(i), set()).add(k)
+    for i in range(len(plain) - 1):              # words of one line set apart by a narrow gap
+        (ki, a), (kj, b) = plain[i], plain[i + 1]
+        if ki == kj and b.gap <= 2.5 and same_cell(i, i + 1) and find(i) != find(i + 1) and \
+                (len(lines_of[find(i)]) == 1 or len(lines_of[find(i + 1)]) == 1):
+            merged = lines_of[find(i)] | lines_of[find(i + 1)]
+            parent[find(i + 1)] = find(i)
+            lines_of[find(i)] = merged
     groups: dict[int, list[tuple[int, _Token]]] = {}
     for i, item in enumerate(plain):
         groups.setdefault(find(i), []).append(item)
