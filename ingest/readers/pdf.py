@@ -553,6 +553,13 @@ def _label_row(lines: list[_Line], i: int, across) -> _Line | None:
         row = lines[j]
         if line.tokens[-1].r >= row.tokens[row.tail].l:
             continue
+        labels = [t for t in row.tokens[:row.tail] if not t.vertical]
+        if labels and line.tokens[0].l > max(t.r for t in labels) - 1:
+            continue              # right of the row's label: a header word, not part of the label
+        own = [t for t in line.tokens if not t.vertical] or line.tokens
+        if _ORDINAL.match(own[0].text) and any(
+                _ORDINAL.match(t.text) and min(t.r, own[-1].r) > max(t.l, own[0].l) for t in labels):
+            continue              # "7.属于…" under "6.属于…": another row (of blank cells), not this label
         d = abs(line.cy - row.cy)
         if across:
             lo, hi = sorted((line.cy, row.cy))
@@ -664,6 +671,7 @@ def _header_columns(zone: list[_Line], label_right: float, n: int) -> list[float
     return centres if len(centres) > n else None
 
 
+_ORDINAL = re.compile(r"^(?:\d{1,2}\s*[.、．]|[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
 _HEADING = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]|^第[一二三四五六七八九十]+[条章部分]")
 
 
