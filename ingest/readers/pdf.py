@@ -232,16 +232,35 @@ def _has_images(page, raw) -> bool:
 # ------------------------------------------------------------------------------------------
 
 def _lines(chars: list[_Char]) -> list[_Line]:
-    """Group characters into visual lines by their vertical centres (top of the page first)."""
+    """Group characters into visual lines by their vertical centres (top of the page first).
+
+    Two characters at the same x cannot be on one line: text lines of neighbouring cells that
+    overlap vertically (a group label's two lines beside a row's numbers) stay separate lines."""
     lines: list[_Line] = []
+    occupied: list[set[int]] = []
     for c in sorted(chars, key=lambda c: -c.cy):
-        line = lines[-1] if lines else None
-        if line is not None and line.bottom - 0.1 * c.h < c.cy < line.top + 0.1 * c.h and abs(c.cy - line.cy) < 0.45 * min(c.h, line.h) + 0.5:
+        span = range(int((c.l + 0.25 * (c.r - c.l)) / 2), int((c.r - 0.25 * (c.r - c.l)) / 2) + 1)
+        target = None
+        for k in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+            line = lines[k]
+            if not (line.bottom - 0.1 * c.h < c.cy < line.top + 0.1 * c.h
+                    and abs(c.cy - line.cy) < 0.45 * min(c.h, line.h) + 0.5):
+                if k == len(lines) - 1:
+                    continue
+                break
+            if abs(c.cy - line.chars[-1].cy) < 0.15 * c.h or not any(x in occupied[k] for x in span):
+                target = k          # on the line's baseline, or beside its characters
+                break
+        if target is None:
+            lines.append(_Line([c], c.t, c.b))
+            occupied.append(set(span))
+        else:
+            line = lines[target]
             line.chars.append(c)
             line.top = max(line.top, c.t)
             line.bottom = min(line.bottom, c.b)
-        else:
-            lines.append(_Line([c], c.t, c.b))
+            occupied[target].update(span)
+    lines.sort(key=lambda l: -l.cy)
     for line in lines:
         line.chars.sort(key=lambda c: c.l)
         line.tokens = _tokens(line.chars)
@@ -535,6 +554,9 @@ def _label_row(lines: list[_Line], i: int, across) -> _Line | None:
     a line's height."""
     line = lines[i]
     best = None
+    near_rows = [lines[k] for k in range(max(0, i - 8), min(len(lines), i + 9))
+                 if lines[k].tail >= 0 and lines[k].tail < len(lines[k].tokens)]
+    value_left = min((r.tokens[r.tail].l for r in near_rows), default=1e9)
     for step in (-1, 1):
         j = i + step
         chained = 0               # lines of the same label cell passed on the way (a 4-line label)
@@ -554,8 +576,8 @@ def _label_row(lines: list[_Line], i: int, across) -> _Line | None:
         if line.tokens[-1].r >= row.tokens[row.tail].l:
             continue
         labels = [t for t in row.tokens[:row.tail] if not t.vertical]
-        if labels and line.tokens[0].l > max(t.r for t in labels) - 1:
-            continue              # right of the row's label: a header word, not part of the label
+        if line.tokens[-1].r >= value_left:
+            continue              # reaches into the table's value columns: a header word, not a label
         own = [t for t in line.tokens if not t.vertical] or line.tokens
         if _ORDINAL.match(own[0].text) and any(
                 _ORDINAL.match(t.text) and min(t.r, own[-1].r) > max(t.l, own[0].l) for t in labels):
@@ -733,12 +755,16 @@ def _stack_headers(lines: list[_Line]) -> dict[int, list[_Line]]:
 def _merge_title(lines: list[_Line]) -> list[_Line]:
     """A title set in large type over two or three lines ("洪泽区人民政府" / "2023年…年度报告")
     is one line of the rendering, so the title and its issuing body read as one."""
-    heights = sorted(c.h for line in lines for c in line.chars)
-    if not heights:
+    def size(line: _Line) -> float:
+        hs = sorted(c.h for c in line.chars)
+        return hs[len(hs) // 2]
+
+    prose = sorted(size(l) for l in lines if len(l.chars) >= 12)       # the body text's size
+    if not prose:
         return lines
-    body = heights[len(heights) // 2]
+    body = prose[len(prose) // 2]
     n = 0
-    while n < min(4, len(lines)) and sorted(c.h for c in lines[n].chars)[len(lines[n].chars) // 2] >= 1.2 * body:
+    while n < min(4, len(lines)) and size(lines[n]) >= 1.15 * body and abs(size(lines[n]) - size(lines[0])) < 0.2 * size(lines[0]):
         n += 1
     if n < 2:
         return lines
