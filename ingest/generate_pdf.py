@@ -158,9 +158,10 @@ def render_pdf(g: gen.Generated, rng: random.Random, *, ruled: bool = True, foot
         if n_cols >= 15:
             widths = [width / n_cols] * n_cols
         elif n_cols >= 7:
-            label_cols = n_cols - 7
-            shares = {1: [0.48], 2: [0.14, 0.34], 3: [0.06, 0.12, 0.30]}.get(label_cols, [0.48 / label_cols] * label_cols)
-            widths = [width * f for f in shares] + [width * 0.52 / 7] * 7
+            n_values = 8 if any("小计" in c for row in data[:header_rows] for c in row) else 7
+            label_cols = max(1, n_cols - n_values)
+            shares = {1: [0.46], 2: [0.14, 0.32], 3: [0.06, 0.12, 0.28]}.get(label_cols, [0.46 / label_cols] * label_cols)
+            widths = [width * f for f in shares] + [width * 0.54 / (n_cols - label_cols)] * (n_cols - label_cols)
         else:
             widths = [width * 0.4] + [width * 0.6 / (n_cols - 1)] * (n_cols - 1) if n_cols > 1 else [width]
         style = [("FONTNAME", (0, 0), (-1, -1), _FONT), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

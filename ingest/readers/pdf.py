@@ -363,10 +363,22 @@ def _classify(line: _Line) -> None:
 # ------------------------------------------------------------------------------------------
 
 class _Out:
+    """The rendering, line by line. Lines are kept as thunks until the whole document is read,
+    because a table's later pages may widen its label fields (all its rows get the same)."""
+
     def __init__(self, result: PdfText):
         self.result = result
+        self.pending: list[tuple[int, object]] = []
 
-    def emit(self, page: int, pieces: list[tuple[str, list[_Char] | None]]) -> None:
+    def emit(self, page: int, pieces) -> None:
+        self.pending.append((page, pieces))
+
+    def flush(self) -> None:
+        for page, pieces in self.pending:
+            self._write(page, pieces() if callable(pieces) else pieces)
+        self.pending = []
+
+    def _write(self, page: int, pieces: list[tuple[str, list[_Char] | None]]) -> None:
         text, boxes = [], []
         for s, chars in pieces:
             text.append(s)
@@ -468,7 +480,7 @@ def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: l
         zone = zones.get(id(block[0]), [])
         if k == 0 and state.get("tail_zone") and block[0] is next((l for l in lines if not l.used), None):
             zone = state["tail_zone"]          # a table header at the foot of the previous page
-        b = _Block(block, zone, rules, previous)
+        b = _Block(block, zone, rules, previous, page_top=k == 0 and state.get("ended_in_table", False))
         for line in [*block, *b.zone]:
             layout[id(line)] = b
         previous = b
@@ -490,23 +502,23 @@ def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: l
             continue
         b = layout.get(id(line))
         if line.tail < 0:
-            if b is not None:
-                pieces = _cells_pieces(b.header_fields(line))
-            elif any(t.gap > 2.5 or t.vertical for t in line.tokens[1:]):
-                pieces = _cells_pieces(_label_cells(line.tokens))
-            else:
-                pieces = _token_pieces(line.tokens)
-            text = "".join(s for s, _ in pieces)
+            text = "".join(t.text for t in line.tokens)
             if at_top and repeated_header and text in repeated_header:
                 continue          # the table's header repeated at the top of a new page
             at_top = False
-            out.emit(page_no, pieces)
+            if b is not None:
+                out.emit(page_no, lambda b=b, line=line: _cells_pieces(b.header_fields(line)))
+            elif any(t.gap > 2.5 or t.vertical for t in line.tokens[1:]):
+                out.emit(page_no, _cells_pieces(_label_cells(line.tokens)))
+            else:
+                out.emit(page_no, _token_pieces(line.tokens))
             recent.append(text)
             continue
         at_top = False
         if recent:
             header, recent = recent[-6:], []
-        out.emit(page_no, _cells_pieces(b.row_fields(line)))
+        out.emit(page_no, lambda b=b, line=line: _cells_pieces(b.row_fields(line)))
+    state["ended_in_table"] = not recent
     # a page that ends in a table hands its header on; one that ends in prose does not
     return header if not recent else None
 
@@ -601,21 +613,29 @@ class _Block:
     then one field per value column: the cells that vertical rules cut, or without rules the
     columns of the fullest row (or of the header, when it has more columns than any row)."""
 
-    def __init__(self, rows: list[_Line], zone: list[_Line], rules, previous: "_Block | None" = None):
+    def __init__(self, rows: list[_Line], zone: list[_Line], rules, previous: "_Block | None" = None,
+                 page_top: bool = False):
         self.rows, self.zone, self.rules = rows, zone, rules
         self.labels = {id(r): _row_labels(r, _row_intervals(rules, r, -1e9) if rules else ()) for r in rows}
         # no label field at all when no row has one (table 4's single row of numbers)
-        self.n_labels = max(len(c) for c in self.labels.values())
+        n_labels = max(len(c) for c in self.labels.values())
+        self.group = {"n": n_labels}        # shared by the runs of rows of one table
         self.label_right = max((_label_right(r) for r in rows), default=-1e9)
         self.cols = _columns(rows)
         head = _header_columns(zone, self.label_right, len(self.cols))
         if head is not None and all(len(r.tokens) - r.tail <= len(head) for r in rows):
             self.cols = head
+            if page_top and previous is not None and len(previous.cols) == len(head):
+                self.group = previous.group          # the table goes on from the previous page
         elif previous is not None and not any(t.l > self.label_right for z in zone for t in z.tokens) \
                 and previous.continued_by(self):
             # the rest of the table above (after a row of blanks or a page break): its columns
             self.cols = previous.cols
-            self.n_labels = previous.n_labels = max(self.n_labels, previous.n_labels)
+            self.group = previous.group
+        elif page_top and previous is not None and len(previous.cols) == len(self.cols):
+            self.group = previous.group
+        self.group["n"] = max(self.group["n"], n_labels)
+
         self.head_x: list[tuple[float, float]] = []
         if rules:
             self.head_x = _row_intervals(rules, rows[0], self.label_right)
@@ -623,6 +643,10 @@ class _Block:
             mids = [(a + b) / 2 for a, b in zip(self.cols, self.cols[1:])]
             edges = [-1e9, *mids, 1e9]
             self.head_x = [(max(edges[k], self.label_right), edges[k + 1]) for k in range(len(self.cols))]
+
+    @property
+    def n_labels(self) -> int:
+        return self.group["n"]
 
     def continued_by(self, other: "_Block") -> bool:
         """Whether `other` (a later run of rows without a header) continues this table: every value
@@ -896,7 +920,7 @@ def _read_doc(doc, raw, result: PdfText, truncated: bool) -> PdfText:
             if bad and bad >= max(3, 0.02 * total):
                 garbled.append(page_no)
                 continue
-            if result.lines:
+            if out.pending:
                 out.emit(page_no, [("\f", None)])     # a page break: one form-feed line
             lines = _lines(chars)
             _vertical_runs(lines)
@@ -905,6 +929,7 @@ def _read_doc(doc, raw, result: PdfText, truncated: bool) -> PdfText:
             failed.append(page_no)
         finally:
             page.close()
+    out.flush()
     if truncated or failed:
         detail = f"，{_pages_label(failed)}无法读取" if failed else ""
         result.warnings.append(_warn("pdf_damaged", f"PDF 文件不完整或已损坏{detail}；已读取其余页面"))
