@@ -758,22 +758,38 @@ def _stack_headers(lines: list[_Line]) -> dict[int, list[_Line]]:
                 break
             j -= 1
         zone.reverse()
-        for k in range(1, len(zone)):
-            below = zone[k]
-            for tok in list(below.tokens):
-                for upper in reversed(zone[:k]):
-                    if upper.bottom - below.top > 1.0 * below.h or not upper.tokens:
-                        continue
-                    host = next((u for u in upper.tokens if min(u.r, tok.r) - max(u.l, tok.l) > 0.5 * min(u.r - u.l, tok.r - tok.l)
-                                 and (u.r - u.l) < 2.2 * (tok.r - tok.l) and (tok.r - tok.l) < 2.2 * (u.r - u.l)), None)
-                    if host is not None:
-                        host.chars.extend(tok.chars)
-                        below.tokens.remove(tok)
-                        break
-            if not below.tokens:
-                below.used = True
+        _stack(zone)
         zones[id(line)] = [z for z in zone if not z.used]
+    # header lines at the foot of the page: the table's rows are on the next page
+    tail = []
+    for line in reversed(lines):
+        if line.used:
+            continue
+        if line.tail >= 0 or not _header_like(line, width) or len(tail) >= 10:
+            break
+        tail.insert(0, line)
+    if sum(len(line.tokens) >= 2 for line in tail) >= 2:       # a table header, not a signature
+        _stack(tail)
     return zones
+
+
+def _stack(zone: list[_Line]) -> None:
+    """Stack the header cells of one header zone (see _stack_headers)."""
+    for k in range(1, len(zone)):
+        below = zone[k]
+        for tok in list(below.tokens):
+            for upper in reversed(zone[:k]):
+                if upper.bottom - below.top > 1.0 * below.h or not upper.tokens:
+                    continue
+                host = next((u for u in upper.tokens
+                             if min(u.r, tok.r) - max(u.l, tok.l) > 0.5 * min(u.r - u.l, tok.r - tok.l)
+                             and (u.r - u.l) < 2.2 * (tok.r - tok.l) and (tok.r - tok.l) < 2.2 * (u.r - u.l)), None)
+                if host is not None:
+                    host.chars.extend(tok.chars)
+                    below.tokens.remove(tok)
+                    break
+        if not below.tokens:
+            below.used = True
 
 
 def _merge_title(lines: list[_Line]) -> list[_Line]:
