@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,10 @@ def _assert_exact(record, expected):
 
 
 # (seed, template, ruled): 2019 and 2021 forms, with and without ruling lines, blank and
-# placeholder cells, tables split over pages with repeated headers and footers
-CASES = [(21, "2019", True), (31, "2019", True), (31, "2021", True), (41, "2019", True), (41, "2021", True),
-         (71, "2019", True), (1, "2021", True), (20, "2021", False), (30, "2021", False), (70, "2019", False)]
+# placeholder cells, tables split over pages with repeated headers and footers, merged header
+# cells, vertical headers, two-line titles, 小计 columns and rows
+CASES = [(seed, template, ruled) for seed in range(12) for template in ("2019", "2021") for ruled in (True, False)]
+SEEN: dict[str, set] = {}
 
 
 @pytest.mark.parametrize("seed,template,ruled", CASES)
@@ -53,6 +55,24 @@ def test_generated_pdf_parsed_exactly(seed, template, ruled):
     assert "\f" in parsed.text.split("\n")                   # page breaks are kept in the text
     numbers = [c for c in record["cells"] if c["kind"] == "number"]
     assert numbers and all(c["page"] >= 1 and len(c["bbox"]) == 4 for c in numbers)
+    # what the case covered (checked by test_generated_pdf_coverage)
+    t3_pages = {c["page"] for c in record["cells"] if c["table"] == "applications" and c["page"]}
+    SEEN.setdefault("split_table3", set()).add(len(t3_pages) > 1)
+    SEEN.setdefault("blank", set()).add(any(c["kind"] == "blank" for c in record["cells"]))
+    SEEN.setdefault("placeholder", set()).add(any(c["kind"] == "placeholder" for c in record["cells"]))
+    SEEN.setdefault("footer", set()).add(g.options["footer"].split("{")[0])
+    SEEN.setdefault("subtotals", set()).add(g.options["subtotal_col"] or g.options["subtotal_rows"])
+    SEEN.setdefault("split_title", set()).add(g.options["split_title"])
+    SEEN.setdefault("vertical", set()).add(bool(re.search(r"<p[^>]*>结</p><p[^>]*>果</p>", g.text)))
+
+
+def test_generated_pdf_coverage():
+    """The cases above include every layout feature (and its absence)."""
+    if len(SEEN.get("blank", ())) == 0:
+        pytest.skip("run with the generated cases")
+    for feature in ("split_table3", "blank", "placeholder", "subtotals", "split_title", "vertical"):
+        assert SEEN[feature] == {True, False}, feature
+    assert SEEN["footer"] == {"— ", "- ", "第 ", "第"}
 
 
 def test_generated_pdf_cells_point_at_their_characters():

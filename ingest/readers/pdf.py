@@ -47,40 +47,39 @@ class PdfText:
     warnings: list[dict] = field(default_factory=list)
 
 
-@dataclass
 class _Char:
-    ch: str
-    l: float
-    b: float
-    r: float
-    t: float
+    """One character and its box (PDF points); h and cy are used everywhere, so stored."""
+    __slots__ = ("ch", "l", "b", "r", "t", "h", "cy")
 
-    @property
-    def h(self) -> float:
-        return max(self.t - self.b, 1.0)
-
-    @property
-    def cy(self) -> float:
-        return (self.t + self.b) / 2
+    def __init__(self, ch: str, l: float, b: float, r: float, t: float):
+        self.ch, self.l, self.b, self.r, self.t = ch, l, b, r, t
+        self.h = max(t - b, 1.0)
+        self.cy = (t + b) / 2
 
 
-@dataclass
 class _Token:
-    chars: list[_Char]
-    gap: float = 0.0                  # gap before this token, in ems
-    vertical: bool = False            # a vertical header joined from one character per line
+    """A run of characters without a gap; its extent is kept up to date as characters join."""
+    __slots__ = ("chars", "gap", "vertical", "l", "r", "_text")
+
+    def __init__(self, chars: list[_Char], gap: float = 0.0, vertical: bool = False):
+        self.chars = list(chars)
+        self.gap = gap                    # gap before this token, in ems
+        self.vertical = vertical          # a vertical header joined from one character per line
+        self.l = min(c.l for c in self.chars)
+        self.r = max(c.r for c in self.chars)
+        self._text = None
+
+    def add(self, chars: list[_Char]) -> None:
+        self.chars.extend(chars)
+        self.l = min(self.l, min(c.l for c in chars))
+        self.r = max(self.r, max(c.r for c in chars))
+        self._text = None
 
     @property
     def text(self) -> str:
-        return "".join(c.ch for c in self.chars)
-
-    @property
-    def l(self) -> float:
-        return min(c.l for c in self.chars)
-
-    @property
-    def r(self) -> float:
-        return max(c.r for c in self.chars)
+        if self._text is None:
+            self._text = "".join(c.ch for c in self.chars)
+        return self._text
 
     @property
     def cx(self) -> float:
@@ -281,7 +280,7 @@ def _tokens(chars: list[_Char]) -> list[_Token]:
             if gap > 0.5 or (digitish and gap > 0.15) or c.l < prev.l - 0.1:
                 tokens.append(_Token([c], gap))
             else:
-                tokens[-1].chars.append(c)
+                tokens[-1].add((c,))
         prev = c
     return tokens
 
@@ -472,6 +471,8 @@ def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: l
                 line.used = True
     if rules:
         _blank_rows(lines, _blocks(lines), rules)
+    else:
+        _blank_rows_unruled(lines)
     zones = _stack_headers(lines)
     blocks = _blocks(lines)
     layout: dict[int, _Block] = {}
@@ -556,6 +557,39 @@ def _blank_rows(lines: list[_Line], blocks: list[list[_Line]], rules) -> None:
             if line.tokens[-1].r > right + 1 or line.tokens[0].vertical:
                 continue
             if len(_row_intervals(rules, line, right)) == k:
+                line.tail = len(line.tokens)
+
+
+def _blank_rows_unruled(lines: list[_Line]) -> None:
+    """Without rules, a numbered label with no value between two rows of a table ("4.无正当理由
+    大量反复申请" between rows 3 and 5) is a row of blank cells."""
+    rows = [i for i, l in enumerate(lines) if l.tail >= 0 and not l.used]
+    for a, b in zip(rows, rows[1:]):
+        if b - a < 2 or b - a > 4:
+            continue
+        value_left = min(lines[a].tokens[lines[a].tail].l if lines[a].tail < len(lines[a].tokens) else 1e9,
+                         lines[b].tokens[lines[b].tail].l if lines[b].tail < len(lines[b].tokens) else 1e9)
+        for line in lines[a + 1:b]:
+            if line.used or line.tail >= 0:
+                continue
+            own = [t for t in line.tokens if not t.vertical]
+            if own and _ORDINAL.match(own[0].text) and line.tokens[-1].r < value_left:
+                line.tail = len(line.tokens)
+    # the first and the last row of a table may be blank too: one row's spacing away
+    for block in _blocks(lines):
+        gaps = sorted(x.cy - y.cy for x, y in zip(block, block[1:]))
+        spacing = gaps[len(gaps) // 2] if len(gaps) >= 2 else 2.0 * block[0].h
+        value_left = min(r.tokens[r.tail].l for r in block if r.tail < len(r.tokens))
+        first, last = lines.index(block[0]), lines.index(block[-1])
+        for k, row in ((first - 1, block[0]), (last + 1, block[-1])):
+            if not 0 <= k < len(lines):
+                continue
+            line = lines[k]
+            own = [t for t in line.tokens if not t.vertical]
+            if line.used or line.tail >= 0 or not own or not _ORDINAL.match(own[0].text):
+                continue
+            if line.tokens[-1].r < value_left and abs(abs(line.cy - row.cy) - spacing) < (
+                    0.3 if len(gaps) >= 2 else 0.45) * spacing:
                 line.tail = len(line.tokens)
 
 
@@ -785,7 +819,7 @@ def _stack(zone: list[_Line]) -> None:
                              if min(u.r, tok.r) - max(u.l, tok.l) > 0.5 * min(u.r - u.l, tok.r - tok.l)
                              and (u.r - u.l) < 2.2 * (tok.r - tok.l) and (tok.r - tok.l) < 2.2 * (u.r - u.l)), None)
                 if host is not None:
-                    host.chars.extend(tok.chars)
+                    host.add(tok.chars)
                     below.tokens.remove(tok)
                     break
         if not below.tokens:
