@@ -25,6 +25,19 @@ from lxml import etree
 
 from . import generate as gen
 
+_FILLER = (
+    "坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神，认真落实政务公开工作要点，"
+    "持续深化政务公开标准化规范化建设，不断提升政务公开质量和实效，切实保障人民群众的知情权、参与权、表达权和监督权。",
+    "进一步健全政务公开工作机制，明确分管领导和具体工作人员，完善信息发布审核制度，严格落实保密审查，"
+    "做到先审后发、应公开尽公开，确保发布信息内容准确、格式规范、更新及时。",
+    "围绕群众关注关切，加大重点领域信息公开力度，及时发布涉及群众切身利益的政策文件和工作动态，"
+    "做好政策解读和回应关切，通过图文、音视频等多种形式解读政策，增强政策解读的针对性和实效性。",
+    "加强政府网站和政务新媒体建设管理，定期开展内容检查和安全巡查，及时整改发现的问题，"
+    "优化栏目设置，提升用户体验，推动政务公开平台与政务服务平台融合发展。",
+    "强化政务公开培训和业务指导，组织开展专题培训，提高工作人员的业务能力和责任意识，"
+    "将政务公开工作纳入绩效考核，定期通报工作情况，推动各项任务落到实处。",
+)
+
 FOOTERS = ("— {n} —", "- {n} -", "第 {n} 页", "第{n}页 共{total}页")
 _FONT = "STSong-Light"
 
@@ -99,7 +112,8 @@ def _blocks(markup: str) -> list[tuple[str, object]]:
 
 def render_pdf(g: gen.Generated, rng: random.Random, *, ruled: bool = True, footer: str | None = None,
                split_title: bool | None = None, title_info: bool | None = None, dated: bool | None = None,
-               font_size: float | None = None) -> gen.Generated:
+               font_size: float | None = None, body_size: float | None = None,
+               extra_paragraphs: int = 0) -> gen.Generated:
     """Lay out one generated HTML report as a PDF; return it with `data`, `filename` and
     `expected` (published_on is None when no date is printed) for the PDF."""
     from reportlab.lib import colors
@@ -113,11 +127,13 @@ def render_pdf(g: gen.Generated, rng: random.Random, *, ruled: bool = True, foot
     split_title = rng.random() < 0.5 if split_title is None else split_title
     title_info = rng.random() < 0.5 if title_info is None else title_info
     dated = rng.random() < 0.7 if dated is None else dated
-    size = font_size or rng.choice((10.5, 11, 12))
+    size = font_size or rng.choice((10.5, 11, 12))          # tables
+    text_size = body_size or size                              # prose (16 pt over 28 pt in many reports)
     report = g.expected["report"]
-    body = ParagraphStyle("body", fontName=_FONT, fontSize=size, leading=size * 1.6, firstLineIndent=2 * size,
+    body = ParagraphStyle("body", fontName=_FONT, fontSize=text_size, leading=text_size * 1.6,
+                          firstLineIndent=2 * text_size,
                           wordWrap="CJK")
-    title_style = ParagraphStyle("title", fontName=_FONT, fontSize=size * 1.8, leading=size * 2.5, alignment=1,
+    title_style = ParagraphStyle("title", fontName=_FONT, fontSize=text_size * 1.6, leading=text_size * 2.2, alignment=1,
                                  wordWrap="CJK")
     cell = ParagraphStyle("cell", fontName=_FONT, fontSize=size * 0.8, leading=size * 1.0, alignment=1,
                           wordWrap="CJK")
@@ -133,7 +149,14 @@ def render_pdf(g: gen.Generated, rng: random.Random, *, ruled: bool = True, foot
         story.append(Paragraph(title, title_style))
     story.append(Spacer(1, size))
     width = A4[0] - 50 * mm
-    for kind, content in _blocks(markup):
+    blocks = _blocks(markup)
+    if extra_paragraphs:
+        # the length of a real report: paragraphs of work description (no figures) after the
+        # first section's text and before section 五's
+        at = [i for i, (k, c) in enumerate(blocks) if k == "p" and c.startswith(("二、", "六、"))]
+        for i in reversed(at):
+            blocks[i:i] = [("p", _FILLER[(i + n) % len(_FILLER)]) for n in range(extra_paragraphs)]
+    for kind, content in blocks:
         if kind == "p":
             if content == agency:
                 continue                      # the HTML's closing line; the signature follows below
@@ -193,7 +216,7 @@ def render_pdf(g: gen.Generated, rng: random.Random, *, ruled: bool = True, foot
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     expected = {**g.expected, "report": {**report, "published_on": published if dated else None}}
     options = {**g.options, "layout": "pdf", "ruled": ruled, "footer": footer, "split_title": split_title,
-               "title_info": title_info, "dated": dated, "font_size": size}
+               "title_info": title_info, "dated": dated, "font_size": size, "body_size": text_size}
     return replace(g, data=buf.getvalue(), filename=g.filename.rsplit(".", 1)[0] + ".pdf", expected=expected,
                    options=options, text=markup)
 
@@ -201,6 +224,7 @@ def render_pdf(g: gen.Generated, rng: random.Random, *, ruled: bool = True, foot
 def generate_pdf(rng: random.Random, *, template: str = "2021", ruled: bool = True, **kw) -> gen.Generated:
     """One generated report as a PDF (keyword arguments as `ingest.generate.generate`, plus the
     PDF options of `render_pdf`)."""
-    pdf_kw = {k: kw.pop(k) for k in ("footer", "split_title", "title_info", "dated", "font_size") if k in kw}
+    pdf_kw = {k: kw.pop(k) for k in ("footer", "split_title", "title_info", "dated", "font_size", "body_size",
+                                          "extra_paragraphs") if k in kw}
     g = gen.generate(rng, template=template, layout="html", script="simplified", encoding="utf-8", **kw)
     return render_pdf(g, rng, ruled=ruled, **pdf_kw)
