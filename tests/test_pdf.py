@@ -163,10 +163,30 @@ def _reportlab_pdf(draw, **kw) -> bytes:
 
 
 def test_truncated_pdf_reads_what_it_can():
+    """The cut file lost its cross-reference stream and trailer: the pages whose objects are left
+    are read (pages 1-2: the title), the others are named."""
     data = HONGZEQU.read_bytes()
-    record = parse_bytes(data[: len(data) * 2 // 3], "cut.pdf").record
-    assert "pdf_damaged" in _codes(record)
-    assert record["source"]["format"] == "pdf"
+    record = parse_bytes(data[: len(data) * 9 // 10], "cut.pdf").record
+    (w,) = [w for w in record["warnings"] if w["code"] == "pdf_damaged"]
+    assert "第3页、第4页、第5页无法读取" in w["message"]
+    assert record["source"]["format"] == "pdf" and record["source"]["pages"] == 5
+    assert record["report"]["title"] == "洪泽区人民政府2023年政府信息公开工作年度报告"
+    assert record["applications"] is None                  # table 3 is on the lost pages
+
+
+def test_truncated_pdf_without_fonts_is_garbled_not_guessed():
+    data = HONGZEQU.read_bytes()
+    record = parse_bytes(data[: len(data) // 2], "cut.pdf").record
+    assert {"pdf_damaged", "pdf_text_garbled"} <= set(_codes(record))
+    assert record["cells"] == [] and record["facts"] == []
+
+
+def test_pdf_with_damaged_header_is_still_a_pdf():
+    data = bytearray(HONGZEQU.read_bytes())
+    data[:8] = b"\x00garbage"
+    record = parse_bytes(bytes(data), "report.pdf").record
+    assert record["source"]["format"] == "pdf" and _codes(record)[0] == "pdf_damaged"
+    assert not any(c in _codes(record) for c in ("mojibake_line", "not_text"))
 
 
 def test_garbage_after_pdf_magic_is_damaged():

@@ -29,6 +29,8 @@ def sniff(data: bytes) -> tuple[str, str]:
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf", "PDF"
+    if b" obj" in data[:65536] and b"endobj" in data[:262144] and (b"/Type" in data[:262144] or b"startxref" in data[-4096:]):
+        return "pdf", "PDF"          # a PDF whose header line is damaged: objects, not text
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:

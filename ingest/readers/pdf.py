@@ -917,6 +917,20 @@ def _pages_label(pages: list[int]) -> str:
     return "、".join(f"第{p}页" for p in pages)
 
 
+def _with_trailer(data: bytes) -> bytes | None:
+    """A truncated PDF has lost its cross-reference table and trailer (they come last): give it a
+    trailer naming its catalog, and PDFium rebuilds the table by scanning the objects that are
+    left, so the pages whose objects survive can still be read."""
+    at = data.rfind(b"/Catalog")
+    if at < 0:
+        return None
+    objs = list(re.finditer(rb"(\d{1,9})\s+(\d{1,5})\s+obj\b", data[max(0, at - 65536):at]))
+    if not objs:
+        return None
+    num, gen = objs[-1].group(1), objs[-1].group(2)
+    return data + b"\nendstream\nendobj\ntrailer\n<</Root " + num + b" " + gen + b" R>>\nstartxref\n0\n%%EOF\n"
+
+
 def read_pdf(data: bytes) -> PdfText:
     """Read a PDF's text layer into lines (never raises for a bad file: warnings instead)."""
     import pypdfium2 as pdfium
@@ -931,11 +945,21 @@ def read_pdf(data: bytes) -> PdfText:
         code = getattr(exc, "err_code", None)
         if code == raw.FPDF_ERR_PASSWORD or "password" in str(exc).lower():
             result.warnings.append(_warn("pdf_encrypted", "PDF 文件已加密（需要密码），无法读取内容"))
-        elif code == raw.FPDF_ERR_SECURITY:
+            return result
+        if code == raw.FPDF_ERR_SECURITY:
             result.warnings.append(_warn("pdf_encrypted", "PDF 文件使用了不支持的加密方式，无法读取内容"))
-        else:
+            return result
+        doc = None
+        repaired = _with_trailer(data)
+        if repaired is not None:
+            try:
+                doc = pdfium.PdfDocument(repaired)
+                truncated = True
+            except pdfium.PdfiumError:
+                doc = None
+        if doc is None:
             result.warnings.append(_warn("pdf_damaged", f"PDF 文件已损坏或不完整，无法打开（{exc}）"))
-        return result
+            return result
     try:
         return _read_doc(doc, raw, result, truncated)
     finally:
