@@ -18,7 +18,7 @@ from . import forms
 from .parser import meta, prose, sections as sections_mod, tables
 from .readers.html import html_to_lines
 from .parser.normalize import normalize_lines
-from .readers.document import read_document
+from .readers.document import read_document, where_printed
 from .readers.text import Decoded, UnreadableFile, read_bytes, read_raw
 
 __all__ = ["Parsed", "parse_bytes", "parse_file", "UnreadableFile", "PARSER_VERSION"]
@@ -69,20 +69,6 @@ class _Lines:
         idx = bisect.bisect_right(self.starts, start) - 1
         base = self.starts[idx]
         return [start - base, (end if end is not None else start) - base]
-
-
-def where_printed(boxes, raw_lines, lines, line, span) -> tuple[int | None, list[float] | None]:
-    """The PDF page and box (points, [left, bottom, right, top]) of a cell's characters; None
-    for other formats. Normalisation keeps a PDF line's length, so the span indexes its boxes."""
-    if boxes is None or line is None or span is None or line > len(boxes):
-        return None, None
-    if len(raw_lines[line - 1]) != len(lines[line - 1]):
-        return next((b[0] for b in boxes[line - 1] if b), None), None
-    found = [b for b in boxes[line - 1][span[0]:max(span[1], span[0] + 1)] if b]
-    if not found:
-        return next((b[0] for b in boxes[line - 1] if b), None), None
-    return found[0][0], [round(min(b[1] for b in found), 1), round(min(b[2] for b in found), 1),
-                         round(max(b[3] for b in found), 1), round(max(b[4] for b in found), 1)]
 
 
 def parse_file(path: str) -> Parsed:

@@ -6,9 +6,8 @@ functions taking a `sqlite_utils.Database` run in the single process that writes
 """
 from __future__ import annotations
 
-import json
-
 import hashlib
+import json
 import re
 import unicodedata
 from decimal import Decimal

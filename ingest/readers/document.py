@@ -45,3 +45,17 @@ def read_document(data: bytes, path: str) -> Document | None:
         "code": "unsupported_format",
         "message": f"文件“{name}”是{label}，本程序不能读取这种格式（请另存为 PDF、DOCX 或文本）",
         "line": None}])
+
+
+def where_printed(boxes, raw_lines, lines, line, span) -> tuple[int | None, list[float] | None]:
+    """The PDF page and box (points, [left, bottom, right, top]) of a cell's characters; None
+    for other formats. Normalisation keeps a PDF line's length, so the span indexes its boxes."""
+    if boxes is None or line is None or span is None or line > len(boxes):
+        return None, None
+    if len(raw_lines[line - 1]) != len(lines[line - 1]):
+        return next((b[0] for b in boxes[line - 1] if b), None), None
+    found = [b for b in boxes[line - 1][span[0]:max(span[1], span[0] + 1)] if b]
+    if not found:
+        return next((b[0] for b in boxes[line - 1] if b), None), None
+    return found[0][0], [round(min(b[1] for b in found), 1), round(min(b[2] for b in found), 1),
+                         round(max(b[3] for b in found), 1), round(max(b[4] for b in found), 1)]

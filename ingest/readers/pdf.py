@@ -177,23 +177,29 @@ def _rules(page, raw) -> tuple[list[tuple[float, float, float]], list[tuple[floa
         n = raw.FPDFPath_CountSegments(h)
         if n <= 0 or n > 5000 or not raw.FPDFPageObj_GetMatrix(h, ctypes.byref(m)):
             continue
-        prev = None
+        def edge(a, b) -> None:
+            if abs(a[0] - b[0]) < 1.0 and abs(a[1] - b[1]) > 4:
+                rules.append(((a[0] + b[0]) / 2, min(a[1], b[1]), max(a[1], b[1])))
+            elif abs(a[1] - b[1]) < 1.0 and abs(a[0] - b[0]) > 4:
+                across.append(((a[1] + b[1]) / 2, min(a[0], b[0]), max(a[0], b[0])))
+
+        prev = start = None
         for i in range(n):
             seg = raw.FPDFPath_GetPathSegment(h, i)
             if not raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
-                prev = None
+                prev = start = None
                 continue
-            px = m.a * x.value + m.c * y.value + m.e
-            py = m.b * x.value + m.d * y.value + m.f
+            point = (m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
             kind = raw.FPDFPathSegment_GetType(seg)
-            if kind == raw.FPDF_SEGMENT_LINETO and prev is not None:
-                if abs(px - prev[0]) < 1.0 and abs(py - prev[1]) > 4:
-                    rules.append(((px + prev[0]) / 2, min(py, prev[1]), max(py, prev[1])))
-                elif abs(py - prev[1]) < 1.0 and abs(px - prev[0]) > 4:
-                    across.append(((py + prev[1]) / 2, min(px, prev[0]), max(px, prev[0])))
-            prev = (px, py) if kind != raw.FPDF_SEGMENT_BEZIERTO else None
+            if kind == raw.FPDF_SEGMENT_MOVETO:
+                start = point
+            elif kind == raw.FPDF_SEGMENT_LINETO and prev is not None:
+                edge(prev, point)
+            prev = point if kind != raw.FPDF_SEGMENT_BEZIERTO else None
             if raw.FPDFPathSegment_GetClose(seg):
-                prev = None
+                if prev is not None and start is not None:
+                    edge(prev, start)            # the side that closes a rectangle
+                prev = start = None
     return rules, across
 
 
@@ -316,28 +322,24 @@ def _vertical_runs(lines: list[_Line]) -> None:
                     run.append(s)
                     continue
             runs.append([column, s])
-    runs = [run[1:] for run in runs]
-    for run in runs:
+    touched: set[int] = set()
+    for run in (run[1:] for run in runs):
         if len(run) < 3:
             continue
         for _, li, tok in run:
             lines[li].tokens.remove(tok)
+            touched.add(li)
         first_line = lines[run[0][1]]
-        merged = _Token([s[2].chars[0] for s in run], 99.0, vertical=True)
-        first_line.tokens.append(merged)
+        first_line.tokens.append(_Token([s[2].chars[0] for s in run], 99.0, vertical=True))
         first_line.tokens.sort(key=lambda t: t.l)
-        for tok_list in (first_line.tokens,):
-            for i, tok in enumerate(tok_list):
-                if i == 0:
-                    tok.gap = 99.0
-                else:
-                    prev = tok_list[i - 1]
-                    tok.gap = max(tok.gap, (tok.l - prev.r) / max(tok.chars[0].h, 1.0)) if tok.vertical or prev.vertical else tok.gap
-                    if prev.vertical:
-                        tok.gap = 99.0
-    for line in lines:
-        if not line.tokens:
-            line.chars = []
+    for li in touched:
+        # a vertical header is a cell of its own: what follows it starts a new cell
+        toks = lines[li].tokens
+        for i, tok in enumerate(toks):
+            if i == 0 or toks[i - 1].vertical or tok.vertical:
+                tok.gap = 99.0
+        if not toks:
+            lines[li].chars = []
 
 
 def _classify(line: _Line) -> None:
@@ -554,7 +556,7 @@ def _blank_rows(lines: list[_Line], blocks: list[list[_Line]], rules) -> None:
         for line in lines:
             if line.used or line.tail >= 0 or not (bottom < line.cy < top):
                 continue
-            if line.tokens[-1].r > right + 1 or line.tokens[0].vertical:
+            if line.tokens[-1].r > right + 1 or all(t.vertical for t in line.tokens):
                 continue
             if len(_row_intervals(rules, line, right)) == k:
                 line.tail = len(line.tokens)
@@ -715,10 +717,6 @@ class _Block:
         while len(fields) > 1 and not fields[-1]:
             fields.pop()
         return fields
-
-
-def _block_layout(rows: list[_Line], zone: list[_Line], rules) -> _Block:
-    return _Block(rows, zone, rules)
 
 
 def _label_right(line: _Line) -> float:
