@@ -472,7 +472,7 @@ def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: l
                 row.attached.append(line)
                 line.used = True
     if rules:
-        _blank_rows(lines, _blocks(lines), rules)
+        _blank_rows(lines, _blocks(lines), rules, across)
     else:
         _blank_rows_unruled(lines)
     zones = _stack_headers(lines)
@@ -544,22 +544,37 @@ def _blocks(lines: list[_Line]) -> list[list[_Line]]:
     return blocks
 
 
-def _blank_rows(lines: list[_Line], blocks: list[list[_Line]], rules) -> None:
+def _blank_rows(lines: list[_Line], blocks: list[list[_Line]], rules, across) -> None:
     """In a ruled table, a label with no value at all is a row of blank cells (the rules say the
-    cells are there), not a line of text: it joins its table so its cells are recorded blank."""
+    cells are there), not a line of text: it joins its table so its cells are recorded blank. The
+    lines of one such label (no horizontal rule between them) are one label."""
+    found: list[_Line] = []
     for block in blocks:
         right = max(_label_right(r) for r in block)
-        k = len(_row_intervals(rules, block[0], right))
-        if k == 0:
+        value_left = min((r.tokens[r.tail].l for r in block if r.tail < len(r.tokens)), default=None)
+        counts = [len(_row_intervals(rules, r, right)) for r in block]
+        k = max(set(counts), key=counts.count)
+        if k == 0 or value_left is None:
             continue
         top, bottom = block[0].top + 3 * block[0].h, block[-1].bottom - 3 * block[-1].h
         for line in lines:
-            if line.used or line.tail >= 0 or not (bottom < line.cy < top):
+            if line.used or line.tail >= 0 or line in found or not (bottom < line.cy < top):
                 continue
-            if line.tokens[-1].r > right + 1 or all(t.vertical for t in line.tokens):
+            if line.tokens[-1].r > value_left - 1 or all(t.vertical for t in line.tokens):
                 continue
             if len(_row_intervals(rules, line, right)) == k:
-                line.tail = len(line.tokens)
+                found.append(line)
+    found.sort(key=lambda l: -l.cy)
+    head: _Line | None = None
+    for line in found:
+        if head is not None and lines.index(line) == lines.index(head) + 1 + len(head.attached) and not any(
+                line.cy < y < head.cy and x0 < line.tokens[-1].r - 1 and x1 > line.tokens[0].l + 1
+                for y, x0, x1 in across):
+            head.attached.append(line)          # the next line of the same label cell
+            line.used = True
+            continue
+        line.tail = len(line.tokens)
+        head = line
 
 
 def _blank_rows_unruled(lines: list[_Line]) -> None:
