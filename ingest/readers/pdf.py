@@ -464,17 +464,12 @@ def _render_page(page_no: int, lines: list[_Line], out: _Out, repeated_header: l
             between = 0 < i < len(lines) - 1 and label_beside(lines[i - 1]) and label_beside(lines[i + 1])
             if between or (any(n.tail >= 0 for n in near) and any(label_beside(n) for n in near)):
                 line.tail = 0
-    # label lines printed above/below their row's numbers (a tall label cell)
-    for i, line in enumerate(lines):
-        if line.tail < 0:
-            row = _label_row(lines, i, across)
-            if row is not None:
-                row.attached.append(line)
-                line.used = True
+    _attach_labels(lines, across)
     if rules:
         _blank_rows(lines, _blocks(lines), rules, across)
     else:
         _blank_rows_unruled(lines)
+        _attach_labels(lines, across)          # the other lines of a blank row's label
     zones = _stack_headers(lines)
     blocks = _blocks(lines)
     layout: dict[int, _Block] = {}
@@ -582,7 +577,7 @@ def _blank_rows_unruled(lines: list[_Line]) -> None:
     大量反复申请" between rows 3 and 5) is a row of blank cells."""
     rows = [i for i, l in enumerate(lines) if l.tail >= 0 and not l.used]
     for a, b in zip(rows, rows[1:]):
-        if b - a < 2 or b - a > 4:
+        if b - a < 2 or b - a > 8:
             continue
         value_left = min(lines[a].tokens[lines[a].tail].l if lines[a].tail < len(lines[a].tokens) else 1e9,
                          lines[b].tokens[lines[b].tail].l if lines[b].tail < len(lines[b].tokens) else 1e9)
@@ -608,6 +603,16 @@ def _blank_rows_unruled(lines: list[_Line]) -> None:
             if line.tokens[-1].r < value_left and abs(abs(line.cy - row.cy) - spacing) < (
                     0.3 if len(gaps) >= 2 else 0.45) * spacing:
                 line.tail = len(line.tokens)
+
+
+def _attach_labels(lines: list[_Line], across) -> None:
+    """Label lines printed above/below their row's numbers (a tall label cell) join the row."""
+    for i, line in enumerate(lines):
+        if line.tail < 0 and not line.used:
+            row = _label_row(lines, i, across)
+            if row is not None:
+                row.attached.append(line)
+                line.used = True
 
 
 def _label_row(lines: list[_Line], i: int, across) -> _Line | None:
@@ -636,7 +641,7 @@ def _label_row(lines: list[_Line], i: int, across) -> _Line | None:
         if not (0 <= j < len(lines)) or lines[j].tail < 0:
             continue
         row = lines[j]
-        if line.tokens[-1].r >= row.tokens[row.tail].l:
+        if row.tail < len(row.tokens) and line.tokens[-1].r >= row.tokens[row.tail].l:
             continue
         labels = [t for t in row.tokens[:row.tail] if not t.vertical]
         if line.tokens[-1].r >= value_left:
