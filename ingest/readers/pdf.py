@@ -546,11 +546,12 @@ def _blank_rows(lines: list[_Line], blocks: list[list[_Line]], rules, across) ->
     found: list[_Line] = []
     for block in blocks:
         right = max(_label_right(r) for r in block)
-        value_left = min((r.tokens[r.tail].l for r in block if r.tail < len(r.tokens)), default=None)
         counts = [len(_row_intervals(rules, r, right)) for r in block]
         k = max(set(counts), key=counts.count)
-        if k == 0 or value_left is None:
+        if k == 0:
             continue
+        # where the value columns begin: the first ruled cell right of the labels
+        value_left = min(_row_intervals(rules, r, right)[0][0] for r, n in zip(block, counts) if n == k)
         top, bottom = block[0].top + 3 * block[0].h, block[-1].bottom - 3 * block[-1].h
         for line in lines:
             if line.used or line.tail >= 0 or line in found or not (bottom < line.cy < top):
