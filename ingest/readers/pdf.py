@@ -573,6 +573,16 @@ def _blank_rows(lines: list[_Line], blocks: list[list[_Line]], rules, across) ->
         head = line
 
 
+def _same_type(a: _Line, b: _Line) -> bool:
+    """Set in the same type size (a section heading after a table is larger than its rows),
+    judged on the Chinese characters (digits' boxes have other heights)."""
+    def size(line: _Line) -> float:
+        hs = sorted(c.h for t in line.tokens if not t.vertical for c in t.chars if not _is_digitish(c.ch))
+        return hs[len(hs) // 2] if hs else 0.0
+    sa, sb = size(a), size(b)
+    return bool(sa and sb) and abs(sa - sb) <= 0.12 * max(sa, sb)
+
+
 def _blank_rows_unruled(lines: list[_Line]) -> None:
     """Without rules, a numbered label with no value between two rows of a table ("4.无正当理由
     大量反复申请" between rows 3 and 5) is a row of blank cells."""
@@ -586,7 +596,7 @@ def _blank_rows_unruled(lines: list[_Line]) -> None:
             if line.used or line.tail >= 0:
                 continue
             own = [t for t in line.tokens if not t.vertical]
-            if own and _ORDINAL.match(own[0].text) and line.tokens[-1].r < value_left:
+            if own and _ORDINAL.match(own[0].text) and line.tokens[-1].r < value_left and _same_type(line, lines[a]):
                 line.tail = len(line.tokens)
     # the first and the last row of a table may be blank too: one row's spacing away
     for block in _blocks(lines):
@@ -602,7 +612,7 @@ def _blank_rows_unruled(lines: list[_Line]) -> None:
             if line.used or line.tail >= 0 or not own or not _ORDINAL.match(own[0].text):
                 continue
             if line.tokens[-1].r < value_left and abs(abs(line.cy - row.cy) - spacing) < (
-                    0.3 if len(gaps) >= 2 else 0.45) * spacing:
+                    0.3 if len(gaps) >= 2 else 0.45) * spacing and _same_type(line, row):
                 line.tail = len(line.tokens)
 
 
