@@ -291,3 +291,44 @@ def test_pdf_in_database_and_report_page(tmp_path):
         loop.close()
     assert "第3页" in html and "第4页" in html           # cell tooltips
     assert "—— 第2页 ——" in html and "—— 第5页 ——" in html     # page breaks in the source text
+
+
+def test_scanned_page_among_text_pages_is_named():
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+    from PIL import Image
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont("STSong-Light", 16)
+    c.drawString(100, 750, "某某县人民政府2022年政府信息公开工作年度报告")
+    c.showPage()
+    c.drawImage(ImageReader(Image.new("RGB", (40, 40), "white")), 100, 500, 300, 300)
+    c.showPage()
+    c.setFont("STSong-Light", 12)
+    c.drawString(100, 750, "六、其他需要报告的事项")
+    c.showPage()
+    c.save()
+    record = parse_bytes(buf.getvalue(), "mixed.pdf").record
+    (w,) = [w for w in record["warnings"] if w["code"] == "pdf_no_text_layer"]
+    assert "第2页" in w["message"] and "第1页" not in w["message"] and "第3页" not in w["message"]
+    assert record["report"]["title"] == "某某县人民政府2022年政府信息公开工作年度报告"
+    assert record["source"]["pages"] == 3
+
+
+def test_cli_parses_a_pdf_whatever_its_name(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    target = tmp_path / "报告.txt"
+    target.write_bytes(HONGZEQU.read_bytes())
+    out = subprocess.run([sys.executable, "-m", "ingest", "parse", str(target)], capture_output=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    record = json.loads(out.stdout.decode("utf-8"))
+    assert record["source"]["format"] == "pdf"
+    assert record["applications"]["total_processed"]["total"] == 21
+    assert {c["page"] for c in record["cells"] if c["table"] == "reviews_litigation"} == {4}
