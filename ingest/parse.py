@@ -18,7 +18,8 @@ from . import forms
 from .parser import meta, prose, sections as sections_mod, tables
 from .readers.html import html_to_lines
 from .parser.normalize import normalize_lines
-from .readers.text import Decoded, UnreadableFile, read_bytes, read_file
+from .readers.document import read_document, where_printed
+from .readers.text import Decoded, UnreadableFile, read_bytes, read_raw
 
 __all__ = ["Parsed", "parse_bytes", "parse_file", "UnreadableFile", "PARSER_VERSION"]
 
@@ -71,9 +72,9 @@ class _Lines:
 
 
 def parse_file(path: str) -> Parsed:
-    data, decoded = read_file(path)
+    data = read_raw(path)
     size = os.path.getsize(path)
-    return _parse(data, path, decoded, size)
+    return _parse(data, path, None, size)
 
 
 def parse_bytes(data: bytes, path: str = "<bytes>") -> Parsed:
@@ -83,7 +84,7 @@ def parse_bytes(data: bytes, path: str = "<bytes>") -> Parsed:
 def _empty_record(path: str, data: bytes, size: int) -> dict:
     return {
         "source": {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "bytes": size, "encoding": None,
-                   "format": None, "lines": 0},
+                   "format": None, "lines": 0, "pages": None},
         "report": {"title": None, "agency": None, "agency_kind": None, "year": None, "published_on": None,
                    "template": "legacy", "region": {"adcode": None, "province": None, "city": None, "county": None}},
         "active_disclosure": [],
@@ -108,14 +109,21 @@ def _parse(data: bytes, path: str, decoded: Decoded | None, size: int) -> Parsed
 
 
 def _parse_into(record: dict, data: bytes, path: str, decoded: Decoded | None) -> Parsed:
-    decoded = decoded or read_bytes(data, path)
-    warnings: list[dict] = list(decoded.warnings)
-    record["source"].update(encoding=decoded.encoding, format=decoded.format)
-    if decoded.format == "html":
-        raw_lines, _html_lines = html_to_lines(decoded.text)
+    document = read_document(data, path) if decoded is None else None   # PDF, Word, unsupported: by bytes
+    boxes = None
+    if document is not None:
+        warnings = list(document.warnings)
+        record["source"].update(format=document.format, pages=document.pages)
+        raw_lines, boxes = document.lines, document.boxes
     else:
-        raw_lines = decoded.text.split("\n")
-    lines, norm_warnings = normalize_lines(raw_lines, markdown=decoded.format == "markdown")
+        decoded = decoded or read_bytes(data, path)
+        warnings = list(decoded.warnings)
+        record["source"].update(encoding=decoded.encoding, format=decoded.format)
+        if decoded.format == "html":
+            raw_lines, _html_lines = html_to_lines(decoded.text)
+        else:
+            raw_lines = decoded.text.split("\n")
+    lines, norm_warnings = normalize_lines(raw_lines, markdown=record["source"]["format"] == "markdown")
     warnings.extend(norm_warnings)
     text = "\n".join(lines)
     where = _Lines(lines)
@@ -134,6 +142,9 @@ def _parse_into(record: dict, data: bytes, path: str, decoded: Decoded | None) -
     # --- metadata ------------------------------------------------------------------------------
     info = meta.find_metadata(lines, text)
     info.pop("_lines")
+    if document is not None and document.title and not info.get("title"):
+        info.update({k: v for k, v in meta.find_metadata([f"标题: {document.title}", *lines],
+                                                          text).items() if k != "_lines"})
     report = record["report"]
     report.update(info)
 
@@ -168,9 +179,11 @@ def _parse_into(record: dict, data: bytes, path: str, decoded: Decoded | None) -
 
     def add_cells(table: str, row_key: str, col_keys, row_cells):
         for col, cell in zip(col_keys, row_cells):
+            line, span = where.line(cell.start), where.span(cell.start, cell.end)
+            page, bbox = where_printed(boxes, raw_lines, lines, line, span)
             cells.append({"table": table, "row": row_key, "col": col, "value": cell.value, "printed": cell.printed,
-                          "unit": cell.unit, "kind": cell.kind, "line": where.line(cell.start),
-                          "span": where.span(cell.start, cell.end)})
+                          "unit": cell.unit, "kind": cell.kind, "line": line, "span": span,
+                          "page": page, "bbox": bbox})
 
     for result in (active, applications, reviews):
         if result is not None:

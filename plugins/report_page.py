@@ -98,6 +98,8 @@ def _cell_view(cell: dict | None, table: str, row: str, col: str, failing: dict[
         title += f"；单位：{cell['unit']}"
     if cell.get("line"):
         title += f"；原文第 {cell['line']} 行"
+    if cell.get("page"):
+        title += f"；第{cell['page']}页"
     href = None
     if cell.get("line"):
         href = "#src-" + anchor if cell.get("span_start") is not None else f"#L{cell['line']}"
@@ -471,6 +473,8 @@ async def report_page(datasette, request):
         "source_lines": source_lines,
         "q": q,
         "previous": await previous_year(db, report),
+        # a PDF's text has one form-feed line per page break: line number → the page that starts
+        "page_breaks": {i: n for n, i in enumerate((i for i, line in enumerate(source_lines, 1) if line == "\f"), 2)},
         "exports": exports,
         "row_url": datasette.urls.row(db.name, "reports", report_id),
         "sources": source_links(report),

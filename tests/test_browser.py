@@ -270,7 +270,7 @@ def test_datasette_vega_panel_in_chinese(server, page):
 
 # Visible English allowed: numbers and ids (report ids, file names, table names, codes in .gk-key, SQL in
 # pre/code), and the names of formats and programs a reader meets anyway.
-ALLOWED_WORDS = {"SQL", "JSON", "CSV", "Datasette", "Excel", "xlsx", "Jupyter", "SQLite", "Python", "pandas",
+ALLOWED_WORDS = {"SQL", "JSON", "CSV", "Datasette", "Excel", "xlsx", "PDF", "Word", "Jupyter", "SQLite", "Python", "pandas",
                  "UTF-8", "GBK", "GB18030", "MB", "KB", "GB", "Apache-2.0", "SHA-256",
                  "utf-8", "gb18030", "gbk", "utf-16", "utf-8-sig"}                 # encodings as detected
 VISIBLE_TEXT = """() => {

@@ -456,12 +456,18 @@ def test_build_reads_the_sidecars(site, tmp_path):
     assert rows["t20210120_1002.htm"][:3] == ("金东区2020年政府信息公开工作年度报告", 2020, site.url(JINDONG))
     assert rows["t20220115_1005.htm"][2] == site.url(JIAXIAN)
     for name, (_, _, url, at, attached) in rows.items():
-        assert at == records[name]["retrieved_at"] and attached is None
-    if ".pdf" in build_module.EXTENSIONS:  # PDF reading is another branch's: then the pair is one report
-        assert "P020240115391245678901.pdf" not in rows or "t20240115_1001.htm" not in rows
-    else:
-        assert set(rows) == {"t20230220_80629.htm", "t20240115_1001.htm", "t20210120_1002.htm",
-                             "t20220115_1005.htm"}
+        assert at == records[name]["retrieved_at"] and attached == records[name].get("attached_to")
+    # the Hongze page (no tables) and its PDF attachment are one report: the PDF's, linked to the page
+    assert set(rows) == {"t20230220_80629.htm", "P020240115391245678901.pdf", "t20210120_1002.htm",
+                         "t20220115_1005.htm"}
+    title, year, url, _, attached = rows["P020240115391245678901.pdf"]
+    assert (year, url, attached) == (2023, site.url(HONGZE_PDF), site.url(HONGZE))
+    conn = sqlite3.connect(db)
+    (rid,) = conn.execute("SELECT id FROM reports WHERE path LIKE '%.pdf'").fetchone()
+    cells = dict(((r, c), v) for r, c, v in conn.execute(
+        "SELECT row_key, col_key, value FROM cells WHERE report_id = ? AND table_name = 'applications'", (rid,)))
+    conn.close()
+    assert cells[("new_received", "total")] == 21 and cells[("total_processed", "total")] == 21
 
 
 def test_report_page_links_the_source(site, tmp_path):

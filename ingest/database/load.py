@@ -7,6 +7,7 @@ functions taking a `sqlite_utils.Database` run in the single process that writes
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sqlite3
 import unicodedata
@@ -163,7 +164,7 @@ def report_rows(relpath: str, sha256: str | None, nbytes: int | None, record: di
     warnings = record.get("warnings") or []
     out["reports"].append({
         "id": rid, "path": relpath, "sha256": sha256, "bytes": nbytes,
-        "encoding": source.get("encoding"), "format": source.get("format"),
+        "encoding": source.get("encoding"), "format": source.get("format"), "pages": _int(source.get("pages")),
         "title": rep.get("title"), "agency": rep.get("agency"), "agency_kind": rep.get("agency_kind"),
         "agency_id": agency_key(region.get("adcode"), rep.get("agency"), region, rep.get("agency_kind")),
         "year": _int(rep.get("year")), "published_on": rep.get("published_on"), "template": rep.get("template"),
@@ -231,6 +232,7 @@ def report_rows(relpath: str, sha256: str | None, nbytes: int | None, record: di
             "report_id": rid, "table_name": c.get("table"), "row_key": c.get("row"), "col_key": c.get("col"),
             "value": _real(c.get("value")), "printed": c.get("printed"), "unit": c.get("unit"),
             "kind": c.get("kind"), "line": c.get("line"), "span_start": span[0], "span_end": span[1],
+            "page": c.get("page"), "bbox": json.dumps(c["bbox"]) if c.get("bbox") else None,
         })
 
     if text is not None:

@@ -33,7 +33,9 @@ TABLES: dict[str, dict] = {
             "sha256": ("TEXT", "文件内容的 SHA-256（sha256），用于增量构建判断文件是否改变"),
             "bytes": ("INTEGER", "文件大小，字节（bytes）"),
             "encoding": ("TEXT", "识别出的文字编码（encoding），如 utf-8、gb18030"),
-            "format": ("TEXT", "文件格式（format）：text 纯文本 / html 网页 / markdown"),
+            "format": ("TEXT", "文件格式（format）：text 纯文本 / html 网页 / markdown / pdf / docx；"
+                               "不能读取的格式为 doc（含 WPS）、image 图片、archive 压缩包等"),
+            "pages": ("INTEGER", "PDF 页数（pages）；非 PDF 文件为空"),
             "title": ("TEXT", "报告标题（title）"),
             "agency": ("TEXT", "发布机关（agency）"),
             "agency_kind": ("TEXT", "机关类型（agency_kind）：government 本级政府 / department 政府部门；未识别为空"),
@@ -166,6 +168,9 @@ TABLES: dict[str, dict] = {
             "line": _LINE,
             "span_start": ("INTEGER", "在该行中的起始字符位置（span_start），从 0 起"),
             "span_end": ("INTEGER", "在该行中的结束字符位置（span_end），不含"),
+            "page": ("INTEGER", "PDF 中所在页码（page），从 1 起；非 PDF 报告为空"),
+            "bbox": ("TEXT", "PDF 中的位置（bbox）：[左, 下, 右, 上]，单位为 PDF 点（1/72 英寸），原点在页面左下角；"
+                             "非 PDF 报告或空白单元格为空"),
         },
         "foreign_keys": _REPORT_FK,
         # one index: a report's ~250 cells are read together; a wider index would double the table's size
@@ -442,7 +447,7 @@ def schema_version() -> str:
 # download and an SQL join agree.
 
 PARSE_STATUSES = {"ok": "完整", "partial": "部分（有警告或单元格无法读取）", "failed": "失败"}
-SOURCE_FORMATS = {"text": "纯文本", "html": "网页", "markdown": "标记文本"}
+SOURCE_FORMATS = {"text": "纯文本", "html": "网页", "markdown": "标记文本", "pdf": "PDF 文件", "docx": "Word 文件（.docx）"}
 AGENCY_KINDS = {"government": "本级政府", "department": "政府部门"}
 TABLE_LABELS = {"active_disclosure": "表二 主动公开政府信息情况", "applications": "表三 收到和处理政府信息公开申请情况",
                 "reviews_litigation": "表四 行政复议、行政诉讼情况"}
@@ -474,6 +479,12 @@ WARNING_CODES = {
     "load_failed": "无法写入数据库",
     "value_not_storable": "数值无法存入数据库，已留空",
     "path_not_utf8": "文件名不是 UTF-8 编码",
+    "pdf_no_text_layer": "PDF 页面只有图像（扫描件），未识别文字",
+    "pdf_text_garbled": "PDF 页面的字体无法映射为文字，未取数字",
+    "pdf_encrypted": "PDF 文件已加密，无法读取",
+    "pdf_damaged": "PDF 文件损坏或不完整，只读取了能读的页",
+    "docx_damaged": "Word 文件（.docx）损坏，无法读取",
+    "unsupported_format": "不支持的文件格式（.doc、.wps、图片、压缩包等）",
 }
 
 # domain → (description, the columns that hold its codes)

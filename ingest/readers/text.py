@@ -171,10 +171,11 @@ def read_bytes(data: bytes, path: str = "<bytes>") -> Decoded:
     return Decoded(text=text, encoding=encoding, format=sniff_format(path, text), warnings=warnings)
 
 
-def read_file(path: str) -> tuple[bytes, Decoded]:
+def read_raw(path: str) -> bytes:
+    """The file's bytes (at most MAX_BYTES + 1), or UnreadableFile saying why not."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+            return fh.read(MAX_BYTES + 1)
     except IsADirectoryError:
         raise UnreadableFile("是一个目录，不是文件") from None
     except FileNotFoundError:
@@ -183,4 +184,8 @@ def read_file(path: str) -> tuple[bytes, Decoded]:
         raise UnreadableFile("没有读取权限") from None
     except OSError as exc:
         raise UnreadableFile(f"无法读取：{exc.strerror or exc}") from None
+
+
+def read_file(path: str) -> tuple[bytes, Decoded]:
+    data = read_raw(path)
     return data, read_bytes(data, path)
