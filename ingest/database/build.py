@@ -28,7 +28,7 @@ from typing import Iterable, Iterator
 
 import sqlite_utils
 
-from . import load, schema, search, stats
+from . import load, schema, search, similar, stats
 from .checks import create_check_results, run_checks
 
 EXTENSIONS = (".txt", ".htm", ".html", ".md", ".markdown")
@@ -314,6 +314,8 @@ def _build(dirs, db_path, workers, progress) -> dict:
         load.write_lookups(db)
         load.create_views(db)
         lap("indexes")
+        similar.write_similar(db.conn)   # similar_sections, which the DUP rule reads (ingest/database/similar.py)
+        lap("similar")
         _run_checks(db)
         lap("checks")
         stats.write_stats(db.conn)  # after the checks: report_stats counts each report's failed rules

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import schema
+from . import schema, similar
 
 CHECKS_DIR = Path(__file__).resolve().parents[2] / "canned_queries" / "checks"
 
@@ -113,6 +113,12 @@ def load_rule(path: Path) -> Rule:
     if text.rstrip().splitlines()[-1].strip() != PAGE_LIMIT:
         raise ValueError(f"{path.name}: the last line must be the page limit: {PAGE_LIMIT}")
     return Rule(h["rule"], h["title"], h["description"], h["status"], h["severity"], text, path, h.get("fragment"))
+
+
+def rule_parameters(rule: Rule) -> dict[str, str]:
+    """Every :parameter of the rule's SQL, blank: a rule's own parameters (DUP's thresholds) take their defaults."""
+    sql = re.sub(r"'[^']*'|--[^\n]*", "", rule.sql)
+    return {name: "" for name in re.findall(r"(?<!:):(\w+)", sql)}
 
 
 def load_rules(directory: Path = CHECKS_DIR) -> list[Rule]:
@@ -299,6 +305,7 @@ def run_checks(conn: sqlite3.Connection, rules: list[Rule] | None = None,
 
 def _run_checks(conn: sqlite3.Connection, rules: list[Rule], workers: int | None) -> dict[str, dict[str, int]]:
     ensure_indexes(conn)
+    similar.create_table(conn)     # DUP reads it; empty in a database the build's similarity step did not fill
     conn.execute("drop view if exists report_quality")
     conn.execute("drop table if exists check_results")
     conn.execute(_CHECK_RESULTS_DDL)    # indexed after the inserts (create_check_results), faster than during
@@ -339,7 +346,7 @@ def _check_rule(conn: sqlite3.Connection, rule: Rule, scope: str, into: str) -> 
     the reports it did not apply to (for the summary's reason) and on those with a failing or unknown
     instance (for the rows check_results keeps), a small share of the reports for most rules.
     """
-    meta = {**ALL_PARAMS, "rule_id": rule.id, "severity": rule.severity}
+    meta = {**rule_parameters(rule), **ALL_PARAMS, "rule_id": rule.id, "severity": rule.severity}
     conn.execute("drop table if exists temp.check_outcome")
     conn.execute("create temp table check_outcome (report_id text primary key, year integer, code integer)")
     # code = number of passes + 10^9 per failing/unknown instance (a report has far fewer than 10^9 rows):
