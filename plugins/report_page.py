@@ -18,6 +18,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from ingest import forms
+from ingest.site.compare import report_links
 
 DATA_TABLES = ("applications", "reviews_litigation", "active_disclosure", "cells", "facts", "sections", "warnings")
 FAILING_STATUS = "fail"             # check_results.status: pass | fail | unknown | not_applicable
@@ -272,6 +273,8 @@ async def report_page(datasette, request):
         "exports": exports,
         "row_url": datasette.urls.row(db.name, "reports", report_id),
         "sources": source_links(report),
+        # "与上一年比较" / "与相似报告比较" (ingest/site/compare.py; the comparison page is plugins/compare_page.py)
+        "compare_links": await db.execute_fn(lambda conn: report_links(conn, report_id)),
     }
     html = await datasette.render_template("report.html", context, request=request)
     return Response.html(html)
