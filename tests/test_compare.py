@@ -93,3 +93,18 @@ def test_report_page_links_to_comparisons(site):
     html = site(f"/reports/{legacy}").text
     assert "与相似报告比较" in html and f"/compare/{legacy}/{report_id('pingtan_2012_xian.txt')}" in html
     assert "相似度 100%" in html
+
+
+def test_most_similar_pairs_query(db_path):
+    sql = (Path(compare.__file__).resolve().parents[2] / "canned_queries" / "most_similar_pairs.sql").read_text("utf-8")
+    conn = sqlite3.connect(db_path)
+    params = {"year": "", "province": "", "same_agency": "", "min_similarity": ""}
+    rows = conn.execute(sql, params).fetchall()
+    pairs = {(r[0], r[3]) for r in rows}
+    # 平潭县 2013 copies its own 2012 report (1.0), and both 平潭县 reports share their text with 平潭综合实验区 2011
+    assert (report_id("pingtan_2013_xian.txt"), report_id("pingtan_2012_xian.txt")) in pairs
+    assert rows[0][6] == 1.0 and rows[0][-1].startswith("/compare/")
+    other = conn.execute(sql, {**params, "same_agency": "0"}).fetchall()
+    assert other and all(r[9] == 0 for r in other)
+    assert {(r[0], r[3]) for r in other} == {(report_id("pingtan_2013_xian.txt"), report_id("pingtan_2011_shiyanqu.txt")),
+                                             (report_id("pingtan_2012_xian.txt"), report_id("pingtan_2011_shiyanqu.txt"))}
