@@ -42,8 +42,8 @@ import numpy as np
 from .. import forms
 
 SHINGLE = 5             # characters per shingle: long enough that shared shingles mean shared wording
-SAMPLE = 4              # 1 in SAMPLE shingles (by hash) go into the MinHash signature
-NUM_PERM = 64
+SAMPLE = 6              # 1 in SAMPLE shingles (by hash) go into the MinHash signature
+NUM_PERM = 32
 LSH_THRESHOLD = 0.5     # Jaccard of the sampled shingles where datasketch's banding is tuned
 STORE_SIMILARITY = 0.5
 STORE_CHARS = 100
@@ -64,10 +64,11 @@ BOILERPLATE: tuple[tuple[str, ...], ...] = (
     ("如有疑问",),
 )
 
+_BOILERPLATE_RE = re.compile("|".join(sorted({re.escape(words[0]) for words in BOILERPLATE})))
 _HEADING_WORDS = tuple(v for _, title, variants in forms.SECTIONS for v in (title, *variants))
 _NUMERALS = "一二三四五六七八九十"
 _HEADING_RE = re.compile(r"^\s*[（(]?[" + _NUMERALS + r"]{1,3}[)）]?[、.．,，\s]")
-_SENTENCE_RE = re.compile(r"[^。！？；;!?]+")
+_SENTENCE_RE = re.compile(r"[^。！？；;!?\n]+")       # a sentence, or a line (heading, table cell, row)
 _NOT_KEPT_RE = re.compile(r"[\W_]+")           # what is not a letter or digit (punctuation, spaces)
 _DIGITS_RE = re.compile(r"[0-9０-９]+")          # a number, after punctuation is gone: 12.5%、2023年 → #
 _DIGITS = frozenset("0123456789０１２３４５６７８９")
@@ -128,19 +129,26 @@ class Normalised:
         return "".join(norm), offsets
 
 
-def _skip_line(line: str) -> bool:
-    """A heading, a table cell or label, or a table row: the form's, not the body's words."""
-    stripped = line.strip()
-    if not stripped:
+_HEADING_SQUASHED = tuple(sorted({_squash(w) for w in _HEADING_WORDS}))
+_BOILERPLATE_SQUASHED = tuple(tuple(_squash(w) for w in words) for words in BOILERPLATE)
+_ENDS_RE = re.compile(r"[。！？；;!?]")
+# each standard sentence's longest (rarest) word: a sentence without any of them is none of BOILERPLATE
+_BOILERPLATE_SQUASHED_RE = re.compile("|".join(sorted({re.escape(max(words, key=len))
+                                                        for words in _BOILERPLATE_SQUASHED})))
+_NOT_KEPT_NL_RE = re.compile(r"(?:[^\w\n]|_)+")
+
+
+def _keep(norm: str, marked: bool = True) -> bool:
+    """Whether a normalised sentence is the body's own words: not a cell or short label (under six letters),
+    not a section heading, not one of the form's standard sentences (BOILERPLATE; `marked` False when the text
+    holds none of their first words)."""
+    if len(norm) - norm.count("#") < 6:
+        return False
+    if norm[0] in _NUMERALS and len(norm) <= 40 and any(w in norm for w in _HEADING_SQUASHED):
+        return False
+    if not marked or _BOILERPLATE_SQUASHED_RE.search(norm) is None:
         return True
-    if stripped.count("\t") >= 2 or stripped.startswith("|"):
-        return True
-    squashed = _squash(stripped)
-    if len(squashed.replace("#", "")) < 6 or squashed in _LABELS:
-        return True
-    if _HEADING_RE.match(stripped) and len(squashed) <= 40 and any(w in stripped for w in _HEADING_WORDS):
-        return True
-    return False
+    return not any(all(w in norm for w in words) for words in _BOILERPLATE_SQUASHED)
 
 
 def _with_offsets(raw: str, start: int) -> tuple[str, list[int]]:
@@ -185,23 +193,20 @@ def normalise(text: str, offsets: bool = False) -> Normalised:
     line ranges); without, the same text is computed with regular expressions only (fast, for the corpus).
     """
     out = Normalised()
-    pos = 0
-    for line in text.split("\n"):
-        start = pos
-        pos += len(line) + 1
-        if _skip_line(line):
+    if not offsets and "\t" not in text and "|" not in text:
+        # the same steps on the whole text at once (labels never span a line, numbers never a sentence end)
+        flat = _LABEL_RE.sub("", _DIGITS_RE.sub("#", _NOT_KEPT_NL_RE.sub("", _ENDS_RE.sub("\n", text))))
+        marked = _BOILERPLATE_SQUASHED_RE.search(flat) is not None
+        out.sentences.extend(Sentence(norm, []) for norm in flat.split("\n") if norm and _keep(norm, marked))
+        return out
+    for m in _SENTENCE_RE.finditer(text):
+        raw = m.group()
+        if raw.count("\t") >= 2 or raw.lstrip().startswith("|"):     # a table row
             continue
-        for m in _SENTENCE_RE.finditer(line):
-            raw = m.group()
-            if any(all(w in raw for w in words) for words in BOILERPLATE):
-                continue
-            if offsets:
-                norm, offs = _with_offsets(raw, start + m.start())
-            else:
-                norm, offs = _squash(raw), []
-            norm, offs = _drop_labels(norm, offs)
-            if len(norm) >= 2:
-                out.sentences.append(Sentence(norm, offs))
+        norm, offs = _with_offsets(raw, m.start()) if offsets else (_squash(raw), [])
+        norm, offs = _drop_labels(norm, offs)
+        if norm and _keep(norm):
+            out.sentences.append(Sentence(norm, offs))
     return out
 
 
@@ -376,36 +381,68 @@ def comparable(a: Section, b: Section) -> bool:
     return a.year is not None and b.year is not None and b.year < a.year
 
 
-def common_sentences(normalised: Sequence[Normalised], agencies: Sequence[str]) -> set[str]:
+def common_sentences(normalised: Sequence[list[str]], agencies: Sequence[str]) -> set[str]:
     """Sentences found in the sections of many agencies (COMMON_AGENCIES, or COMMON_SHARE of them)."""
     seen: dict[str, set[str] | int] = {}
     n_agencies = len(set(agencies))
     limit = max(COMMON_AGENCIES, int(COMMON_SHARE * n_agencies))
     common: set[str] = set()
     for norm, agency in zip(normalised, agencies):
-        for s in norm.sentences:
-            if len(s.norm) < 8 or s.norm in common:
+        for s in norm:
+            if len(s) < 8 or s in common:
                 continue
-            who = seen.setdefault(s.norm, set())
+            who = seen.setdefault(s, set())
             who.add(agency)
             if len(who) >= limit:
-                common.add(s.norm)
-                seen[s.norm] = set()
+                common.add(s)
+                seen[s] = set()
     return common
 
 
+# Below this many sections the work stays in this process; above, `workers` processes (default: one per core)
+# normalise and sign chunks of CHUNK sections.
+PARALLEL_MIN = 20_000
+CHUNK = 5_000
+
+
+def _normalise_chunk(texts: list[str]) -> list[list[str]]:
+    """Each text's normalised sentences (plain strings: cheap to send back from a worker)."""
+    return [[s.norm for s in normalise(t).sentences] for t in texts]
+
+
+def _signature_chunk(texts: list[str]) -> np.ndarray:
+    return signatures(texts)
+
+
+def _in_parallel(fn, items: list, workers: int | None, flat: bool = True) -> list:
+    """fn over chunks of items, in a fork pool when there are many; the results in order (concatenated if flat)."""
+    import multiprocessing
+    import os
+
+    chunks = [items[k:k + CHUNK] for k in range(0, len(items), CHUNK)]
+    workers = workers or os.cpu_count() or 1
+    if len(items) < PARALLEL_MIN or workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        results = [fn(c) for c in chunks]
+    else:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
+            results = pool.map(fn, chunks)
+    return [x for r in results for x in r] if flat else results
+
+
 def find_similar(sections: Sequence[Section], min_chars: int = STORE_CHARS,
-                 min_similarity: float = STORE_SIMILARITY, timings: dict | None = None) -> list[Pair]:
+                 min_similarity: float = STORE_SIMILARITY, timings: dict | None = None,
+                 workers: int | None = None) -> list[Pair]:
     """Every pair of sections (a, b) with a faulted for b (`comparable`) that meets the thresholds."""
     import time
 
     t = time.perf_counter()
-    normalised = [normalise(s.text) for s in sections]
+    normalised = _in_parallel(_normalise_chunk, [s.text for s in sections], workers)
     common = common_sentences(normalised, [s.agency for s in sections])
-    joined = [n.join(common) for n in normalised]
+    joined = [("".join(x for x in n if x not in common), None) for n in normalised]
     idx = [i for i, (norm, _) in enumerate(joined) if len(norm) >= min_chars]
     t_norm = time.perf_counter()
-    sigs = signatures([joined[i][0] for i in idx])
+    sigs = np.concatenate(_in_parallel(_signature_chunk, [joined[i][0] for i in idx], workers, flat=False)
+                          or [np.zeros((0, NUM_PERM), dtype=np.uint32)])
     t_sig = time.perf_counter()
     cands = candidate_pairs(sigs)
     t_lsh = time.perf_counter()
