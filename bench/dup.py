@@ -2,6 +2,7 @@
 
     python bench/dup.py                # 10,000 and 100,000 reports
     python bench/dup.py 20000          # one size
+    python bench/dup.py --build 10000  # whole build of a generated corpus with copies (generate_corpus copy_share)
 
 Each synthetic report has two prose sections (总体情况, 存在的主要问题) of 300–900 characters written from a
 shared pool of phrases (so unrelated reports share phrases, as real ones share the trade's wording). An agency
@@ -99,6 +100,58 @@ def run(n: int) -> None:
           f"(corpus made in {t1 - t0:.1f} s); recall {recall:.3f}, precision {precision:.3f}; {timings}", flush=True)
 
 
+def _groups(pairs):
+    group: dict = {}
+
+    def root(x):
+        while group.get(x, x) != x:
+            x = group[x]
+        return x
+
+    for a, b in pairs:
+        group[root(a)] = root(b)
+    return root
+
+
+def run_build(n: int, share: float = COPY_SHARE) -> None:
+    """Generate n reports of which `share` copy another's prose, build the database, score DUP's failures."""
+    import sqlite3
+    import tempfile
+
+    from ingest.database.build import build
+    from ingest.database.load import report_id
+    from ingest.generate import generate_corpus
+
+    with tempfile.TemporaryDirectory(prefix="gongkai-dup-") as tmp:
+        corpus = Path(tmp) / "reports"
+        names, copies = [], set()
+        for i, g in enumerate(generate_corpus(n, 20240101, copy_share=share)):
+            sub = corpus / f"{i // 1000:04d}"
+            sub.mkdir(parents=True, exist_ok=True)
+            names.append(f"{sub.name}/{i:06d}_{g.filename}")
+            (corpus / names[-1]).write_bytes(g.data)
+            if "copied_from" in g.options:
+                copies.add((report_id(names[-1]), report_id(names[g.options["copied_from"]])))
+        t0 = time.perf_counter()
+        summary = build([corpus], Path(tmp) / "gongkai.db", progress=False)
+        seconds = time.perf_counter() - t0
+        conn = sqlite3.connect(Path(tmp) / "gongkai.db")
+        failed = {(a, b) for a, b in conn.execute(
+            "select report_id, related_report_id from check_results where rule_id = 'DUP' and status = 'fail'")}
+        root = _groups(copies)
+        found = {a for a, b in failed}
+        recall = sum(1 for a, _ in copies if a in found) / max(1, len(copies))
+        precision = sum(1 for a, b in failed if root(a) == root(b)) / max(1, len(failed))
+        print(f"build of {n} generated reports ({len(copies)} copies): {seconds:.1f} s, of which similar_sections "
+              f"{summary['timings'].get('similar')} s and checks {summary['timings'].get('checks')} s; "
+              f"DUP recall {recall:.3f}, precision {precision:.3f} ({len(failed)} failing sections)", flush=True)
+
+
 if __name__ == "__main__":
-    for size in [int(a) for a in sys.argv[1:]] or (10_000, 100_000):
-        run(size)
+    args = sys.argv[1:]
+    if args[:1] == ["--build"]:
+        for size in [int(a) for a in args[1:]] or (10_000,):
+            run_build(size)
+    else:
+        for size in [int(a) for a in args] or (10_000, 100_000):
+            run(size)
