@@ -3,6 +3,7 @@
     python bench/dup.py                # 10,000 and 100,000 reports
     python bench/dup.py 20000          # one size
     python bench/dup.py --build 10000  # whole build of a generated corpus with copies (generate_corpus copy_share)
+    python bench/dup.py --pages        # the comparison page and its JSON on data/reports (p50 / p95 of 30)
 
 Each synthetic report has two prose sections (总体情况, 存在的主要问题) of 300–900 characters written from a
 shared pool of phrases (so unrelated reports share phrases, as real ones share the trade's wording). An agency
@@ -147,9 +148,44 @@ def run_build(n: int, share: float = COPY_SHARE) -> None:
               f"DUP recall {recall:.3f}, precision {precision:.3f} ({len(failed)} failing sections)", flush=True)
 
 
+def run_pages(n: int = 30) -> None:
+    """Time /compare/{a}/{b} and its JSON through Datasette's own client on the sample corpus' database."""
+    import asyncio
+    import sqlite3
+    import statistics
+    import tempfile
+
+    from ingest.database.build import build
+    from ingest.site.serve import make_datasette
+
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="gongkai-compare-") as tmp:
+        db = Path(tmp) / "gongkai.db"
+        build([root / "data" / "reports"], db, progress=False)
+        ids = dict(sqlite3.connect(db).execute("select path, id from reports"))
+        ds = make_datasette(db)
+        loop = asyncio.new_event_loop()
+        for a, b in (("pingtan_2022.html", "pingtan_2023.txt"), ("000_82a0420bca058b17.txt", "pingtan_2023.txt"),
+                     ("pingtan_2013_xian.txt", "pingtan_2012_xian.txt")):
+            for suffix in ("", ".json"):
+                path = f"/compare/{ids[a]}/{ids[b]}{suffix}"
+                times = []
+                for _ in range(n):
+                    t = time.perf_counter()
+                    r = loop.run_until_complete(ds.client.get(path))
+                    times.append((time.perf_counter() - t) * 1000)
+                    assert r.status_code == 200, (path, r.status_code)
+                times.sort()
+                print(f"/compare {a} → {b}{suffix}: p50 {statistics.median(times):.0f} ms, "
+                      f"p95 {times[int(0.95 * (n - 1))]:.0f} ms", flush=True)
+        loop.close()
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if args[:1] == ["--build"]:
+    if args[:1] == ["--pages"]:
+        run_pages()
+    elif args[:1] == ["--build"]:
         for size in [int(a) for a in args[1:]] or (10_000,):
             run_build(size)
     else:

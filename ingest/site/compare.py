@@ -23,8 +23,9 @@ from .. import forms
 from ..database import similar
 
 COPIED_MIN = 5
-CHAR_DIFF_MAX = 3000        # characters: a longer replaced run is shown as deleted + inserted, not diffed by char
+CHAR_DIFF_MAX = 400         # characters: a longer replaced run of clauses is shown deleted + inserted, not by char
 _SENTENCE_RE = re.compile(r"[^。！？；;!?\n]*(?:[。！？；;!?]+|\n+|$)")
+_CLAUSE_RE = re.compile(r"[^，、：,:]*(?:[，、：,:]+|$)")
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params=()) -> list[dict]:
@@ -124,37 +125,44 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_RE.findall(text or "") if s]
 
 
+def _clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE_RE.findall(text) if c]
+
+
+def _diff(ta: str, tb: str, put, level: int) -> None:
+    """Diff by units of this level (0 sentences, 1 clauses, 2 characters); a replaced run goes one level down
+    while it is short enough to be worth it (CHAR_DIFF_MAX at the character level), else is deleted + inserted."""
+    if level == 2:
+        units_a, units_b = list(ta), list(tb)
+    else:
+        units_a, units_b = (sentences(ta), sentences(tb)) if level == 0 else (_clauses(ta), _clauses(tb))
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, units_a, units_b, autojunk=False).get_opcodes():
+        xa, xb = "".join(units_a[i1:i2]), "".join(units_b[j1:j2])
+        if tag == "equal":
+            put("a", "same", xa)
+            put("b", "same", xb)
+        elif tag == "replace" and level < 2 and (level == 0 or len(xa) + len(xb) <= CHAR_DIFF_MAX):
+            _diff(xa, xb, put, level + 1)
+        else:
+            put("a", "del", xa)
+            put("b", "ins", xb)
+
+
 def diff_texts(a: str, b: str) -> tuple[list[list], list[list]]:
     """Segments [op, text] of each side: op "same", "del" (only in a) or "ins" (only in b)."""
-    sa, sb = sentences(a), sentences(b)
-    left: list[list] = []
-    right: list[list] = []
+    sides: dict[str, list[list]] = {"a": [], "b": []}
 
-    def put(side: list[list], op: str, text: str) -> None:
+    def put(side: str, op: str, text: str) -> None:
+        seg = sides[side]
         if not text:
             return
-        if side and side[-1][0] == op:
-            side[-1][1] += text
+        if seg and seg[-1][0] == op:
+            seg[-1][1] += text
         else:
-            side.append([op, text])
+            seg.append([op, text])
 
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, sa, sb, autojunk=False).get_opcodes():
-        ta, tb = "".join(sa[i1:i2]), "".join(sb[j1:j2])
-        if tag == "equal":
-            put(left, "same", ta)
-            put(right, "same", tb)
-        elif tag == "replace" and len(ta) + len(tb) <= CHAR_DIFF_MAX:
-            for t2, k1, k2, l1, l2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
-                if t2 == "equal":
-                    put(left, "same", ta[k1:k2])
-                    put(right, "same", tb[l1:l2])
-                else:
-                    put(left, "del", ta[k1:k2])
-                    put(right, "ins", tb[l1:l2])
-        else:
-            put(left, "del", ta)
-            put(right, "ins", tb)
-    return left, right
+    _diff(a or "", b or "", put, 0)
+    return sides["a"], sides["b"]
 
 
 def compare_sections(secs_a: list[dict], secs_b: list[dict]) -> list[dict]:
