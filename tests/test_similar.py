@@ -109,3 +109,38 @@ def test_thresholds_are_parameters(conn):
     assert len(default) == 4                      # copy and original, sections 一 and 五
     strict = conn.execute(sql, {**base, "min_chars": "1000", "min_similarity": "0.99"}).fetchall()
     assert len(strict) == 0                       # 五 is under 1,000 characters, 一 is 0.986 similar
+
+
+def test_generated_copies_are_found(tmp_path):
+    """generate_corpus(copy_share): every recorded copy fails DUP against its source (or a report its source
+    copied), and nothing else fails; without copy_share the corpus is byte for byte what it was."""
+    from ingest.generate import generate_corpus
+
+    plain = [g.data for g in generate_corpus(12, 5)]
+    assert plain == [g.data for g in generate_corpus(12, 5, copy_share=0.0)]
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    names, copied = [], {}
+    for i, g in enumerate(generate_corpus(48, 5, copy_share=0.25)):
+        names.append(f"{i:03d}_{g.filename}")
+        (corpus / names[-1]).write_bytes(g.data)
+        if "copied_from" in g.options:
+            copied[i] = g.options["copied_from"]
+    assert 6 <= len(copied) <= 20
+    build([str(corpus)], str(tmp_path / "gongkai.db"), workers=1)
+    conn = sqlite3.connect(tmp_path / "gongkai.db")
+    failed = {(a, b) for a, b in conn.execute("select report_id, related_report_id from check_results "
+                                               "where rule_id = 'DUP' and status = 'fail'")}
+    ids = [report_id(n) for n in names]
+    group = {i: i for i in range(len(names))}
+
+    def root(i):
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for i, j in copied.items():
+        group[root(i)] = root(j)
+    index = {rid: k for k, rid in enumerate(ids)}
+    assert {ids[i] for i in copied} <= {a for a, _ in failed}                      # recall 1
+    assert all(root(index[a]) == root(index[b]) for a, b in failed)                # precision 1
