@@ -29,9 +29,10 @@ t as (
   select coalesce(nullif(:min_chars, ''), 200) + 0 as min_chars, coalesce(nullif(:min_similarity, ''), 0.9) + 0.0 as min_sim
 ),
 v as (
-  -- each filtered report's sections of meaningful length (raw text; the normalised length is checked below)
+  -- each filtered report's sections, read from the index sections(report_id, number) without their texts; the
+  -- length that counts (min_chars of normalised text, both sides) is in similar_sections
   select r.id as report_id, r.year, r.province, r.agency, s.rowid as section_id, s.number
-  from reports r left join sections s on s.report_id = r.id and length(s.text) >= (select min_chars from t)
+  from reports r left join sections s on s.report_id = r.id
   where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
     and (:adcode = '' or r.adcode = :adcode)
 ),
@@ -49,8 +50,9 @@ res as (
     null as expected,
     m.similarity as actual,
     '[]' as cells,
-    case when b.section_id is null then printf('报告没有 %d 字以上的章节', (select min_chars from t))
-         when b.pair is null then printf('第%s部分与其他报告的相似度都低于 %d%%', b.number, (select min_sim from t) * 100)
+    case when b.section_id is null then '报告没有可比较的章节'
+         when b.pair is null then printf('第%s部分与其他报告没有相似度达 %d%%、且两段都有 %d 字以上的章节', b.number,
+                                         (select min_sim from t) * 100, (select min_chars from t))
          else printf('第%s部分与《%s》（%s，%s年）第%s部分相似度 %d%%，相同段落共 %d 字；比较：/compare/%s/%s',
                      b.number, coalesce(o.title, o.id), coalesce(o.agency, '机关不明'), coalesce(o.year, '?'),
                      m.other_section, cast(m.similarity * 100 as integer), m.shared_chars, b.report_id, o.id) end
