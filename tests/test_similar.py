@@ -144,3 +144,19 @@ def test_generated_copies_are_found(tmp_path):
     index = {rid: k for k, rid in enumerate(ids)}
     assert {ids[i] for i in copied} <= {a for a, _ in failed}                      # recall 1
     assert all(root(index[a]) == root(index[b]) for a, b in failed)                # precision 1
+
+
+def test_fast_and_offset_normalisation_agree(conn):
+    """The corpus is normalised with whole-text regular expressions, the passages' places per character: both must
+    give the same text, and every offset must point at the character it stands for (a digit for "#")."""
+    from ingest.generate import generate_corpus
+
+    texts = [t for (t,) in conn.execute("select text from sections")]
+    texts += [g.text for g in generate_corpus(40, 11)]
+    texts += ["| 规章 | 1 | 2 |\n本年度\t共收到\t申请\n\u3000|表格行\n一、总体情况\n本机关认真落实。２０２３年，全年共12.5%的申请。"]
+    for text in texts:
+        fast = similar.normalise(text).join()[0]
+        slow, offsets = similar.normalise(text, offsets=True).join()
+        assert fast == slow
+        assert len(offsets) == len(slow)
+        assert all((text[o].isdigit() if ch == "#" else text[o] == ch) for ch, o in zip(slow, offsets))

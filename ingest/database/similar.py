@@ -132,6 +132,8 @@ class Normalised:
 _HEADING_SQUASHED = tuple(sorted({_squash(w) for w in _HEADING_WORDS}))
 _BOILERPLATE_SQUASHED = tuple(tuple(_squash(w) for w in words) for words in BOILERPLATE)
 _ENDS_RE = re.compile(r"[。！？；;!?]")
+# a table row: a line starting with "|" (Markdown) or holding two tabs (one row of cells); the whole line goes
+_TABLE_ROW_RE = re.compile(r"^[^\S\n]*\|[^\n]*|^[^\t\n]*\t[^\t\n]*\t[^\n]*", re.M)
 # each standard sentence's longest (rarest) word: a sentence without any of them is none of BOILERPLATE
 _BOILERPLATE_SQUASHED_RE = re.compile("|".join(sorted({re.escape(max(words, key=len))
                                                         for words in _BOILERPLATE_SQUASHED})))
@@ -193,20 +195,23 @@ def normalise(text: str, offsets: bool = False) -> Normalised:
     line ranges); without, the same text is computed with regular expressions only (fast, for the corpus).
     """
     out = Normalised()
-    if not offsets and "\t" not in text and "|" not in text:
+    if not offsets:
         # the same steps on the whole text at once (labels never span a line, numbers never a sentence end)
-        flat = _LABEL_RE.sub("", _DIGITS_RE.sub("#", _NOT_KEPT_NL_RE.sub("", _ENDS_RE.sub("\n", text))))
+        flat = _TABLE_ROW_RE.sub("", text)
+        flat = _LABEL_RE.sub("", _DIGITS_RE.sub("#", _NOT_KEPT_NL_RE.sub("", _ENDS_RE.sub("\n", flat))))
         marked = _BOILERPLATE_SQUASHED_RE.search(flat) is not None
         out.sentences.extend(Sentence(norm, []) for norm in flat.split("\n") if norm and _keep(norm, marked))
         return out
-    for m in _SENTENCE_RE.finditer(text):
-        raw = m.group()
-        if raw.count("\t") >= 2 or raw.lstrip().startswith("|"):     # a table row
+    pos = 0
+    for line in text.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        if line.count("\t") >= 2 or line.lstrip().startswith("|"):     # a table row
             continue
-        norm, offs = _with_offsets(raw, m.start()) if offsets else (_squash(raw), [])
-        norm, offs = _drop_labels(norm, offs)
-        if norm and _keep(norm):
-            out.sentences.append(Sentence(norm, offs))
+        for m in _SENTENCE_RE.finditer(line):
+            norm, offs = _drop_labels(*_with_offsets(m.group(), start + m.start()))
+            if norm and _keep(norm):
+                out.sentences.append(Sentence(norm, offs))
     return out
 
 
@@ -488,11 +493,11 @@ def _line_of(text: str, offset: int, first: int) -> int:
     return first + text.count("\n", 0, offset)
 
 
-def _offsets(section: Section, norm: str, common: set[str]) -> list[int]:
+def _offsets(section: Section, norm: str, common: set[str]) -> list[int] | None:
     """Offsets in the section text of each character of its normalised text (normalise with offsets)."""
     again, offs = normalise(section.text, offsets=True).join(common)
-    if again != norm:       # cannot happen: both ways apply the same rule; never show a wrong place
-        raise AssertionError(f"normalise differs with offsets for section {section.key}")
+    if again != norm:       # both ways apply the same rule; should they ever differ, show no place rather than a wrong one
+        return None
     return offs
 
 
@@ -502,6 +507,9 @@ def _evidence(pair: Pair, sources: dict[str, list[str]], lines: dict[object, tup
     first_a = _first_line(sources[pair.a.report], *lines[pair.a.key], pair.a.text)
     first_b = _first_line(sources[pair.b.report], *lines[pair.b.key], pair.b.text)
     out = []
+    if offa is None or offb is None:
+        return [{"chars": e - s, "text": pair.norm_a[s:e], "lines": None, "other_lines": None}
+                for s, e, _, _ in pair.match.passages[:PASSAGES_KEPT]]
     for s, e, s2, e2 in pair.match.passages[:PASSAGES_KEPT]:
         a0, a1, b0, b1 = offa[s], offa[e - 1], offb[s2], offb[e2 - 1]
         out.append({"chars": e - s, "text": pair.a.text[a0:a1 + 1],
