@@ -4,8 +4,8 @@ Supervisors name a report copied from another body's, or from the same body's pr
 of an annual report. Two reports of the same form always share its headings, table labels and standard
 sentences, so similarity is measured on what a body wrote itself:
 
-1. Normalise each section (一 … 六): drop headings, table cells and labels (one-cell lines, tab or
-   Markdown rows), and the form's standard sentences (BOILERPLATE: the opening "根据《中华人民共和国政府
+1. Normalise each section (一 … 六): drop headings, table cells and labels (sentences of under six letters,
+   tab or Markdown rows, the forms' labels wherever they occur), and the form's standard sentences (BOILERPLATE: the opening "根据《中华人民共和国政府
    信息公开条例》…", the 统计期限 sentence, the 电子版 / 疑问 notes); mask every number (dates, counts,
    years) as "#"; drop punctuation and spaces. Then drop every sentence that the sections of many
    different agencies share (COMMON_AGENCIES): that is the wording of the form or of a common template,
@@ -35,7 +35,7 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -64,10 +64,8 @@ BOILERPLATE: tuple[tuple[str, ...], ...] = (
     ("如有疑问",),
 )
 
-_BOILERPLATE_RE = re.compile("|".join(sorted({re.escape(words[0]) for words in BOILERPLATE})))
 _HEADING_WORDS = tuple(v for _, title, variants in forms.SECTIONS for v in (title, *variants))
 _NUMERALS = "一二三四五六七八九十"
-_HEADING_RE = re.compile(r"^\s*[（(]?[" + _NUMERALS + r"]{1,3}[)）]?[、.．,，\s]")
 _SENTENCE_RE = re.compile(r"[^。！？；;!?\n]+")       # a sentence, or a line (heading, table cell, row)
 _NOT_KEPT_RE = re.compile(r"[\W_]+")           # what is not a letter or digit (punctuation, spaces)
 _DIGITS_RE = re.compile(r"[0-9０-９]+")          # a number, after punctuation is gone: 12.5%、2023年 → #
