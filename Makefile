@@ -35,6 +35,7 @@ bench: install
 	$(PY) bench/parse.py
 	$(PY) bench/split.py
 	$(PY) bench/build.py
+	$(PY) bench/dup.py 10000
 
 # Download reports into $(OUT): make collect URLS="https://…/zfxxgknb/index.htm" [LIST=urls.txt] [OUT=dir];
 # then `$(PY) -m ingest build $(OUT) --db $(DB)` builds them (README "Collecting reports").

@@ -300,6 +300,7 @@ class _Report:
     reviews_raw: dict[str, dict[str, int]] = field(default_factory=dict)
     row_labels: dict[str, str] = field(default_factory=dict)
     col_labels: list[str] = field(default_factory=list)
+    own_prose: dict[str, list[str]] | None = None     # sections 一 and 五 in the agency's own words (generate `prose`)
 
     @property
     def title(self) -> str:
@@ -456,7 +457,7 @@ def _prose(rng: random.Random, report: _Report) -> dict[str, list[str]]:
     rev = report.reviews_raw["review"]["total"]
     lit = (report.reviews_raw["litigation_direct"]["total"] + report.reviews_raw["litigation_after_review"]["total"])
     one = [f"{y}年，{report.agency}认真贯彻落实《中华人民共和国政府信息公开条例》，扎实推进政务公开各项工作。"]
-    one += [_brackets(p, report.fullwidth) for p in _PROSE_ONE]
+    one += [_brackets(p, report.fullwidth) for p in _PROSE_ONE] if report.own_prose is None else report.own_prose["一"]
     if new:
         apps = (f"{y}年，共新收政府信息公开申请{new}件，上年结转{carried}件，办结{done}件，"
                 f"结转下年度继续办理{forward}件。")
@@ -465,7 +466,7 @@ def _prose(rng: random.Random, report: _Report) -> dict[str, list[str]]:
     one.insert(3, apps)
     four = [f"{y}年，本机关发生政府信息公开行政复议{rev}件，行政诉讼{lit}件。"]
     five = ["一是公开内容的全面性还需加强；二是政策解读形式较为单一。",
-            "下一步，将进一步健全工作机制，提高政务公开工作质量。"]
+            "下一步，将进一步健全工作机制，提高政务公开工作质量。"] if report.own_prose is None else report.own_prose["五"]
     six = [rng.choice((f"按照《政府信息公开信息处理费管理办法》规定，本机关{y}年未收取信息处理费。",
                        "本年度无其他需要报告的事项。"))]
     return {"一": one, "二": [], "三": [], "四": four, "五": five, "六": six}
@@ -1002,13 +1003,15 @@ def generate(rng: random.Random, *, template: str = "2019", layout: str = "cells
              script: str = "simplified", encoding: str = "utf-8", year: int | None = None,
              agency: str | None = None, overrides: dict | None = None, six_split: bool | None = None,
              subtotals: bool | None = None, blanks: bool | None = None,
-             previous: dict | None = None) -> Generated:
+             previous: dict | None = None, prose: dict[str, list[str]] | None = None) -> Generated:
     """Render one report; `expected` holds what a correct parser returns for it.
 
     `six_split` (2021 only) chooses the three （六） rows versus the 2019-style single row;
     `subtotals` adds a 小计 column and 小计 rows (forms.md §4: tolerated, ignored);
     `blanks` makes some zero cells blank or placeholders (only in layouts where they are visible);
-    `previous` (the `closing` of the agency's previous report) makes this one open where that one closed.
+    `previous` (the `closing` of the agency's previous report) makes this one open where that one closed;
+    `prose` ({"一": paragraphs, "五": paragraphs}) replaces the standard wording of sections 一 and 五 (which every
+    generated report shares) with an agency's own (generate_corpus with copy_share).
     None means “let rng decide”.
     """
     if template not in GEN_TEMPLATES or layout not in LAYOUTS + CONVERTER_LAYOUTS or script not in SCRIPTS \
@@ -1040,7 +1043,7 @@ def generate(rng: random.Random, *, template: str = "2019", layout: str = "cells
         item_labels={it.key: (rng.choice(it.labels) if len(it.labels) > 1 and rng.random() < 0.3 else it.label)
                      for it in forms.ACTIVE_ITEMS[template]},
         amount_unit=amount_unit, subtotal_col=subtotals and rng.random() < 0.6, subtotal_rows=False,
-        fullwidth=rng.random() < 0.6, blank_lines=rng.random() < 0.7, raw_apps=raw,
+        fullwidth=rng.random() < 0.6, blank_lines=rng.random() < 0.7, raw_apps=raw, own_prose=prose,
     )
     report.subtotal_rows = bool(subtotals and (not report.subtotal_col or rng.random() < 0.5))
     report.reviews_raw = reviews_raw
@@ -1089,17 +1092,66 @@ def combinations() -> list[tuple[str, str, str, str]]:
 CHAIN_BREAK = 0.15     # share of an agency's years whose opening figures do not match last year's closing
 
 
-def generate_corpus(n: int, seed: int, **kw) -> Iterator[Generated]:
+# Prose of generate_corpus(copy_share > 0): phrases of random common characters. A fifth come from a shared pool
+# (the trade's wording, which unrelated reports share), the rest are the agency's own; each year an agency keeps
+# about a third of last year's phrases and writes the rest anew.
+_PROSE_CHARS = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种"
+                "面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去"
+                "把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但"
+                "质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式")
+_COPY_WINDOW = 5000     # a copy's source is one of the last this many reports (bounded memory at any size)
+
+
+def _phrase(rng: random.Random) -> str:
+    return "".join(rng.choice(_PROSE_CHARS) for _ in range(rng.randint(8, 18))) + rng.choice("，，，，，，。。；")
+
+
+def _own_prose(rng: random.Random, pool: list[str], previous: dict[str, list[str]] | None) -> dict[str, list[str]]:
+    out = {}
+    for num, (lo, hi) in (("一", (25, 60)), ("五", (15, 30))):
+        kept = [p for para in (previous or {}).get(num, []) for p in para.split("\x00") if rng.random() < 0.33]
+        body = kept + [rng.choice(pool) if rng.random() < 0.2 else _phrase(rng) for _ in range(rng.randint(lo, hi))]
+        rng.shuffle(body)
+        out[num] = ["\x00".join(body[k:k + 6]) for k in range(0, len(body), 6)]
+    return out
+
+
+def _copied_prose(rng: random.Random, source: dict[str, list[str]], src_agency: str, src_year: int,
+                  agency: str, year: int) -> dict[str, list[str]]:
+    """Another report's sections 一 and 五 with the agency's name and the year changed, and one phrase rewritten."""
+    out = {}
+    for num, paras in source.items():
+        paras = [p.replace(src_agency, agency).replace(str(src_year), str(year)) for p in paras]
+        k = rng.randrange(len(paras))
+        parts = paras[k].split("\x00")
+        parts[rng.randrange(len(parts))] = _phrase(rng)
+        paras[k] = "\x00".join(parts)
+        out[num] = paras
+    return out
+
+
+def _printed(prose: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {num: [p.replace("\x00", "") for p in paras] for num, paras in prose.items()}
+
+
+def generate_corpus(n: int, seed: int, copy_share: float = 0.0, **kw) -> Iterator[Generated]:
     """n reports cycling through layouts, templates, scripts and encodings (kw fixes any of them).
 
     Report i depends only on seed, i and its agency's previous report, so a corpus can be regenerated
     reproducibly. Like the real corpus, each agency publishes one report a year, 2019–2024, and opens each
     year where the last one closed, except in a share of years (CHAIN_BREAK) where its figures do not carry
     over, so the cross-year rules see both.
+
+    With `copy_share` > 0 (default 0: the output is as before), sections 一 and 五 are written in each agency's
+    own words, and that share of the reports copies both sections from an earlier report — another agency's, or
+    (a third of the copies) the agency's own previous year — with the name, the year and one phrase changed;
+    `options["copied_from"]` of such a report is the index in the corpus of the report it copied.
     """
     combos = combinations()
     years = tuple(range(2019, 2025))
     closing: dict | None = None
+    recent: dict[int, tuple[str, int, dict[str, list[str]]]] = {}     # copy_share: the last reports' prose
+    pool = [_phrase(random.Random(f"{seed}:pool:{k}")) for k in range(4000)] if copy_share else []
     for i in range(n):
         layout, template, script, encoding = combos[i % len(combos)]
         opts = {"layout": layout, "template": template, "script": script, "encoding": encoding}
@@ -1111,7 +1163,24 @@ def generate_corpus(n: int, seed: int, **kw) -> Iterator[Generated]:
             if i % len(years) and closing and random.Random(f"{seed}:{i}:chain").random() >= CHAIN_BREAK:
                 opts["previous"] = closing
         opts.update(kw)
+        copied_from = None
+        if copy_share:
+            prng = random.Random(f"{seed}:{i}:prose")
+            agency = opts.get("agency") or nth_agency(i // len(years))
+            year = opts.get("year") or years[i % len(years)]
+            last = recent.get(i - 1) if i % len(years) else None
+            if recent and prng.random() < copy_share:
+                copied_from = i - 1 if last and prng.random() < 0.33 else prng.choice(list(recent))
+                src = recent[copied_from]
+                own = _copied_prose(prng, src[2], src[0], src[1], agency, year)
+            else:
+                own = _own_prose(prng, pool, last[2] if last else None)
+            recent[i] = (agency, year, own)
+            recent.pop(i - _COPY_WINDOW, None)
+            opts["prose"] = _printed(own)
         g = generate(random.Random(seed * 1_000_003 + i), **opts)
+        if copied_from is not None:
+            g.options["copied_from"] = copied_from
         closing = g.closing
         yield g
 

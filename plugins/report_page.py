@@ -29,6 +29,7 @@ from datasette.utils.asgi import NotFound, Response
 from ingest import forms
 from ingest.database.search import query_tokens
 from ingest.site import labels, source_view
+from ingest.site.compare import report_links
 
 DATA_TABLES = ("applications", "reviews_litigation", "active_disclosure", "cells", "facts", "sections", "warnings")
 FAILING_STATUS = "fail"             # check_results.status: pass | fail | unknown | not_applicable
@@ -480,6 +481,8 @@ async def report_page(datasette, request):
         "sources": source_links(report),
         "check_url": lambda rule: datasette.urls.database(db.name) + f"/checks_{rule}"
         + (f"?year={report['year']}" if report.get("year") is not None else ""),
+        # "与上一年比较" / "与相似报告比较" (ingest/site/compare.py; the comparison page is plugins/compare_page.py)
+        "compare_links": await db.execute_fn(lambda conn: report_links(conn, report_id)),
     }
     html = await datasette.render_template("report.html", context, request=request)
     return Response.html(html)

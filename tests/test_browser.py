@@ -322,3 +322,24 @@ def test_no_visible_english(server, page, db_path):
         if words:
             found[name] = words
     assert not found, found
+
+
+def test_comparison_draws_highlighted_differences(server, page, db_path):
+    """平潭 2022 → 2023: the rewritten 总体情况 shows struck-out (red) and inserted (green) text, side by side."""
+    with sqlite3.connect(db_path) as c:
+        a, b = (c.execute("select id from reports where path like ?", [f"%{name}"]).fetchone()[0]
+                for name in ("pingtan_2022.html", "pingtan_2023.txt"))
+    page.goto(f"{server}/compare/{a}/{b}")
+    one = page.locator('.diff[data-section="一"]')
+    deleted = one.locator(".side-a del.diff-del").first
+    inserted = one.locator(".side-b ins.diff-ins").first
+    deleted.scroll_into_view_if_needed()
+    shoot(page, "compare")
+    for el, colour in ((deleted, "rgb(248, 215, 218)"), (inserted, "rgb(212, 237, 218)")):
+        box = el.bounding_box()
+        assert box and box["width"] > 0 and box["height"] > 0          # drawn, not just present in the markup
+        assert el.evaluate("e => getComputedStyle(e).backgroundColor") == colour
+    left, right = (one.locator(s).bounding_box() for s in (".side-a", ".side-b"))
+    assert right["x"] >= left["x"] + left["width"]                     # the two texts side by side
+    assert page.locator('tr.same-nonzero[data-row="review"][data-col="total"]').count() == 1
+    assert page.errors == []

@@ -39,7 +39,7 @@ from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
-from . import interrupt, load, pool, schema, search, stats
+from . import interrupt, load, pool, schema, search, similar, stats
 from .checks import create_check_results, run_checks
 
 # Every file kind the readers take (the parser never raises: a kind it cannot read yet, .doc/.wps,
@@ -591,6 +591,8 @@ def _build(dirs, db_path: Path, workers, progress, timeout, log, check_workers) 
         load.write_lookups(db)
         load.create_views(db)
         lap("indexes")
+        similar.write_similar(db.conn)   # similar_sections, which the DUP rule reads (ingest/database/similar.py)
+        lap("similar")
         log("gongkai: 勾稽核对")
         _run_checks(db, check_workers) if check_workers else _run_checks(db)
         lap("checks")

@@ -56,7 +56,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import schema
+from . import schema, similar
 from .interrupt import stall
 from .pool import Failure, Pool
 
@@ -207,6 +207,12 @@ def load_rule(path: Path) -> Rule:
     sql = "\n".join(header) + "\n\n" + page + "\n"
     return Rule(h["rule"], h["title"], h["description"] + PAGE_NOTE, h["status"], h["severity"], sql, path,
                 h.get("fragment"), body)
+
+
+def rule_parameters(rule: Rule) -> dict[str, str]:
+    """Every :parameter of the rule's SQL, blank: a rule's own parameters (DUP's thresholds) take their defaults."""
+    sql = re.sub(r"'[^']*'|--[^\n]*", "", rule.sql)
+    return {name: "" for name in re.findall(r"(?<!:):(\w+)", sql)}
 
 
 def load_rules(directory: Path = CHECKS_DIR) -> list[Rule]:
@@ -393,6 +399,7 @@ def run_checks(conn: sqlite3.Connection, rules: list[Rule] | None = None,
 
 def _run_checks(conn: sqlite3.Connection, rules: list[Rule], workers: int | None) -> dict[str, dict[str, int]]:
     ensure_indexes(conn)
+    similar.create_table(conn)     # DUP reads it; empty in a database the build's similarity step did not fill
     conn.execute("drop view if exists report_quality")
     conn.execute("drop table if exists check_results")
     conn.execute(_CHECK_RESULTS_DDL)    # indexed after the inserts (create_check_results), faster than during
@@ -435,7 +442,7 @@ def _check_rule(conn: sqlite3.Connection, rule: Rule, scope: str, into: str) -> 
     the reports it did not apply to (for the summary's reason) and on those with a failing or unknown
     instance (for the rows check_results keeps), a small share of the reports for most rules.
     """
-    meta = {**ALL_PARAMS, "rule_id": rule.id, "severity": rule.severity}
+    meta = {**rule_parameters(rule), **ALL_PARAMS, "rule_id": rule.id, "severity": rule.severity}
     conn.execute("drop table if exists temp.check_outcome")
     conn.execute("create temp table check_outcome (report_id text primary key, year integer, code integer)")
     # code = number of passes + 10^9 per failing/unknown instance (a report has far fewer than 10^9 rows):

@@ -248,6 +248,31 @@ TABLES: dict[str, dict] = {
         },
         "indexes": [["rule_id"]],
     },
+    "similar_sections": {
+        "description": "内容相似的章节（similar_sections）：构建时按章节比较报告正文（去掉标题、表格、格式套话和"
+                       "多个机关共有的句子，数字和日期屏蔽），每对相似章节一行：本报告的章节与另一机关的报告、或本机关"
+                       "以前年度报告的章节。勾稽规则 DUP（内容雷同）读这张表；比较页见 /compare/{a}/{b}。"
+                       "只收相似度 ≥ 0.5、两段正文都 ≥ 100 字的对（见 ingest/database/similar.py）。",
+        "derived": True,
+        "pk": None,
+        "columns": {
+            "report_id": _REPORT_ID,
+            "section_id": ("INTEGER", "本报告章节的行号（section_id），对应 sections.id"),
+            "section": ("TEXT", "本报告章节序号（section）：一 至 六"),
+            "other_report_id": ("TEXT", "相似的另一份报告（other_report_id），对应 reports.id"),
+            "other_section_id": ("INTEGER", "另一份报告章节的行号（other_section_id），对应 sections.id"),
+            "other_section": ("TEXT", "另一份报告的章节序号（other_section）"),
+            "similarity": ("REAL", "相似度（similarity）：共有的5字片段数 ÷ 较短一段的5字片段数，0 至 1"),
+            "jaccard": ("REAL", "杰卡德系数（jaccard）：共有的5字片段数 ÷ 两段片段数的并集"),
+            "chars": ("INTEGER", "本章节规范化后的字数（chars）：去掉标点、空白、套话后，数字记作一个字"),
+            "other_chars": ("INTEGER", "另一章节规范化后的字数（other_chars）"),
+            "shared_chars": ("INTEGER", "相同段落的总字数（shared_chars）：至少12字连续相同的段落之和（规范化后）"),
+            "passages": ("TEXT", "最长的相同段落（passages），JSON 列表，至多5段，每段含 text 原文、chars 字数、"
+                                 "lines 本报告起止行号、other_lines 另一报告起止行号（行号指 source_texts.text）"),
+        },
+        "foreign_keys": _REPORT_FK,
+        "indexes": [["report_id", "similarity"], ["other_report_id"], ["similarity"]],
+    },
     "form_rows": {
         "description": "表三的行（form_rows）：国家格式中“收到和处理政府信息公开申请情况”各行的定义。",
         "pk": "key",
