@@ -31,9 +31,9 @@ res as (
     case when b.section_id is null then '报告没有可比较的章节'
          when b.pair is null then printf('第%s部分与其他报告没有相似度达 %d%%、且两段都有 %d 字以上的章节', b.number,
                                          (select min_sim from t) * 100, (select min_chars from t))
-         else printf('第%s部分与《%s》（%s，%s年）第%s部分相似度 %d%%，相同段落共 %d 字；比较：/compare/%s/%s',
+         else printf('第%s部分与《%s》（%s，%s年）第%s部分相似度 %d%%，相同段落共 %d 字（逐段比较见报告页的“与相似报告比较”）',
                      b.number, coalesce(o.title, o.id), coalesce(o.agency, '机关不明'), coalesce(o.year, '?'),
-                     m.other_section, cast(m.similarity * 100 as integer), m.shared_chars, b.report_id, o.id) end
+                     m.other_section, cast(m.similarity * 100 as integer), m.shared_chars) end
       as message,
     m.other_report_id as related_report_id,
     json_extract(m.passages, '$[0].lines[0]') as evidence_line,
