@@ -5,6 +5,13 @@ styles, `&nbsp;` padding, one character per `<p>` in vertical headers). The pars
 readable text with one line per block and one line per table row, cells separated by a tab, so
 the same table reader serves text, Markdown and HTML. Scripts, styles and comments are dropped
 and never reach the text (hostile HTML stays inert).
+
+Linear in the page, whatever its shape: the tree is walked with an explicit stack (a page nested
+100,000 deep renders like a flat one), dropped elements are emptied in place rather than cut out
+(cutting them out means gluing their tails onto a neighbour, quadratic on a page of 100,000
+scripts), and a table's rowspan/colspan are clamped to the table's real size — the widest row's
+cell count and the rows that follow — with an overall budget of empty cells per printed cell, so a
+span bomb renders in time and memory proportional to its bytes (warning `html_span_clamped`).
 """
 from __future__ import annotations
 
@@ -17,12 +24,12 @@ _DROP = {"script", "style", "noscript", "head", "title", "iframe", "object", "em
 _BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header",
           "footer", "nav", "table", "tr", "blockquote", "pre", "dd", "dt", "dl", "center", "hr", "tbody", "thead"}
 _WS = re.compile(r"[ \t\r\n\u00a0\u3000\u200b\ufeff]+")
+_DROPPED = "gongkai-dropped"   # the tag a dropped element is renamed to once emptied
 
-# Where agency sites put the report body, most specific first.
-_BODY_XPATHS = (
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//div[@id='zoom']", "//div[contains(@class,'article-content')]", "//div[contains(@class,'content')]//table/ancestor::div[1]",
-)
+# A table's spans expand into at most this many grid cells per printed cell (plus a small
+# allowance per row): the real forms need about 2 (merged label cells, vertical headers).
+_GRID_PER_CELL = 8
+_GRID_PER_ROW = 64
 
 
 def _clean_cell(text: str) -> str:
@@ -34,23 +41,18 @@ def _cell_text(cell) -> str:
     return _clean_cell("".join(cell.itertext())).replace("\t", " ")
 
 
-def _remove_keep_tail(el) -> None:
-    """Remove an element but keep the text that follows it (its tail)."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
+def _tag(el) -> str:
+    return el.tag.lower() if isinstance(el.tag, str) else ""
 
 
 def _strip(root) -> None:
-    for el in [el for el in root.iter() if isinstance(el.tag, str) and el.tag.lower() in _DROP]:
-        _remove_keep_tail(el)
+    """Empty every dropped element in place, keeping its tail (the text after it).
+
+    Never assigns text to the tree, so a control character that lxml refuses in a str (right after
+    a dropped <script>) cannot fail the page."""
+    for el in [el for el in root.iter() if _tag(el) in _DROP]:
+        el.clear(keep_tail=True)
+        el.tag = _DROPPED
 
 
 def _parse(markup: str):
@@ -88,36 +90,77 @@ def _head_lines(root) -> tuple[list[str], list[int]]:
 
 
 def _span(cell, name: str) -> int:
+    """The printed span, at least 1 (absent, empty, negative, zero or not a number: 1)."""
     value = cell.get(name)
     if not value:
         return 1
-    try:
-        return max(1, min(int(value.strip() or 1), 200))
-    except ValueError:
+    value = value.strip()
+    digits = value[:len(value) - len(value.lstrip("0123456789"))] if value[:1].isdigit() else ""
+    if not digits:
         return 1
+    return max(1, int(digits[:9]))
 
 
-def _table_grid(table) -> list[tuple[str, int]]:
+def _table_rows(table) -> list[list]:
+    """The cells (<td>/<th>) of each row of this table, not of tables nested in its cells; one
+    pass over the table's subtree (an explicit stack: no recursion limit, no ancestor walks)."""
+    rows = []
+    stack = [(child, False) for child in reversed(table)]
+    while stack:
+        el, nested = stack.pop()
+        tag = _tag(el)
+        if tag == "table":
+            nested = True
+        elif tag == "tr" and not nested:
+            rows.append([c for c in el if _tag(c) in ("td", "th")])
+            rows[-1].insert(0, el)            # the <tr> itself first, for its source line
+            continue                          # cells of this row are read as a whole
+        stack.extend((child, nested) for child in reversed(el))
+    return rows
+
+
+def _table_grid(table, warnings: list[str] | None = None) -> list[tuple[str, int]]:
     """Rows of a table with rowspan/colspan expanded into empty cells, so that every row has the
-    grid's columns and a value sits under its header: the table reader aligns by column."""
-    rows = [tr for tr in table.iter("tr") if next(tr.iterancestors("table"), None) is table]
-    pending: dict[int, int] = {}          # column → rows still covered by a rowspan from above
+    grid's columns and a value sits under its header: the table reader aligns by column.
+
+    Spans are clamped to the table's real size: a colspan to the most cells any row prints, a
+    rowspan to the rows left in the table; and once the expansion has made more empty cells than
+    the budget allows (8 per printed cell, 64 per row), further spans count as 1. Each clamp is
+    reported once per table through `warnings`."""
+    rows = _table_rows(table)
+    width = max((len(r) - 1 for r in rows), default=0)
+    n_cells = sum(len(r) - 1 for r in rows)
+    budget = _GRID_PER_CELL * n_cells + _GRID_PER_ROW * len(rows)
+    pending: dict[int, int] = {}          # column → rows still covered by a rowspan from above (> 0)
     out = []
-    for tr in rows:
-        cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+    clamped = exhausted = False
+    reserved = 0                          # grid cells the accepted spans cover
+    for index, (tr, *cells) in enumerate(rows):
+        left = len(rows) - index          # rows in the table from this one on
         row: list[str] = []
         col = 0
 
         def fill_pending():
             nonlocal col
-            while pending.get(col, 0) > 0:
-                pending[col] -= 1
+            while col in pending:
+                if pending[col] == 1:
+                    del pending[col]
+                else:
+                    pending[col] -= 1
                 row.append("")
                 col += 1
 
         for cell in cells:
             fill_pending()
             colspan, rowspan = _span(cell, "colspan"), _span(cell, "rowspan")
+            if colspan > width or rowspan > left:
+                clamped = True
+                colspan, rowspan = min(colspan, width), min(rowspan, left)
+            area = colspan * rowspan
+            if area > 1 and reserved + area > budget:
+                exhausted = True
+                colspan = rowspan = area = 1
+            reserved += area
             row.append(_cell_text(cell))
             row.extend([""] * (colspan - 1))
             if rowspan > 1:
@@ -125,16 +168,67 @@ def _table_grid(table) -> list[tuple[str, int]]:
                     pending[c] = rowspan - 1
             col += colspan
         fill_pending()
-        for c in list(pending):
-            if c >= col and pending[c] > 0:
+        for c in [c for c in pending if c >= col]:   # covered from above, beyond this row's end
+            if pending[c] == 1:
+                del pending[c]
+            else:
                 pending[c] -= 1
         if any(row):
             out.append(("\t".join(row), tr.sourceline))
+    if warnings is not None:
+        if clamped:
+            warnings.append("表格的 rowspan/colspan 超出表格实际的行数或列数，已按表格实际大小截断")
+        if exhausted:
+            warnings.append("表格的合并单元格展开后过大，其余的 rowspan/colspan 按 1 处理")
     return out
 
 
-def html_to_lines(markup: str) -> tuple[list[str], list[int]]:
-    """Render HTML as text lines; also return each line's source line in the HTML (1-based)."""
+def _body(root):
+    """Where agency sites put the report body, most specific first (TRS_Editor, #zoom,
+    .article-content, the nearest <div> around a table inside a .content div): the candidate
+    with the most text, found in one pass over the tree."""
+    kinds: list[list] = [[], [], [], []]
+    text_len: dict = {}
+    stack = [(root, False, None, False)]      # element, exiting?, nearest div, inside a .content div
+    sizes: list[int] = []                     # running text length of the open elements
+    while stack:
+        el, exiting, near_div, in_content = stack.pop()
+        if exiting:
+            size = sizes.pop()
+            text_len[el] = size
+            if sizes:
+                sizes[-1] += size + len(el.tail or "")
+            continue
+        tag = _tag(el)
+        cls = f" {' '.join((el.get('class') or '').split())} " if tag == "div" else ""
+        if tag == "div":
+            if " TRS_Editor " in cls:
+                kinds[0].append(el)
+            if el.get("id") == "zoom":
+                kinds[1].append(el)
+            if "article-content" in cls:
+                kinds[2].append(el)
+        elif tag == "table" and in_content and near_div is not None and near_div not in kinds[3]:
+            kinds[3].append(near_div)
+        if tag == "div":
+            child_in_content = in_content or "content" in cls
+            child_div = el
+        else:
+            child_in_content, child_div = in_content, near_div
+        sizes.append(len(el.text or "") if isinstance(el.tag, str) else 0)
+        stack.append((el, True, near_div, in_content))
+        stack.extend((child, False, child_div, child_in_content) for child in reversed(el))
+    for found in kinds:
+        if found:
+            return max(found, key=lambda el: text_len.get(el, 0))
+    return root
+
+
+def html_to_lines(markup: str, warnings: list[dict] | None = None) -> tuple[list[str], list[int]]:
+    """Render HTML as text lines; also return each line's source line in the HTML (1-based).
+
+    What had to be changed to render the page (clamped table spans) is appended to `warnings`
+    as record warnings whose `line` is the 1-based line of the returned text."""
     if not markup.strip():
         return [], []
     try:
@@ -145,24 +239,19 @@ def html_to_lines(markup: str) -> tuple[list[str], list[int]]:
         return [], []
     header_lines, header_where = _head_lines(root)
     _strip(root)
-    body = root
-    for xp in _BODY_XPATHS:
-        try:
-            found = root.xpath(xp)
-        except etree.XPathError:
-            continue
-        if found:
-            body = max(found, key=lambda el: sum(len(t) for t in el.itertext()))
-            break
+    body = _body(root)
     lines, where = list(header_lines), list(header_where)
     if body is not root:
         # the title, date and source usually sit in the page around the report body
-        page_lines, page_where = _render(root, tables=False)
+        page_lines, page_where, _ = _render(root, tables=False)
         for text, line in zip(page_lines[:400], page_where[:400]):
             if len(text) <= 120 and (_PAGE_META.search(text) or _PAGE_TITLE.search(text)):
                 lines.append(text)
                 where.append(line)
-    body_lines, body_where = _render(body)
+    body_lines, body_where, notes = _render(body)
+    if warnings is not None:
+        for index, message in notes:
+            warnings.append({"code": "html_span_clamped", "message": message, "line": len(lines) + index + 1})
     return lines + body_lines, where + body_where
 
 
@@ -170,50 +259,54 @@ _PAGE_META = re.compile(r"(?:日\s*期|时\s*间)\s*[:：]\s*\d{4}|(?:来\s*源|
 _PAGE_TITLE = re.compile(r"^[^。，,>]{0,60}\d{4}\s*年度?[^。，,>]{0,30}(?:年度报告|年报)$")
 
 
-def _render(body, tables: bool = True) -> tuple[list[str], list[int]]:
+def _render(body, tables: bool = True) -> tuple[list[str], list[int], list[tuple[int, str]]]:
     """One line per block element and one per table row (cells joined by tabs); with
-    tables=False (metadata scan of the whole page) tables are skipped."""
+    tables=False (metadata scan of the whole page) tables are skipped. Also returns the tables'
+    span notes as (0-based line index, message)."""
     lines: list[str] = []
     where: list[int] = []
+    notes: list[tuple[int, str]] = []
     current: list[str] = []
-    current_line = [getattr(body, "sourceline", None) or 1]
+    current_line = getattr(body, "sourceline", None) or 1
 
     def flush() -> None:
         text = _clean_cell("".join(current))
         if text:
             lines.append(text)
-            where.append(current_line[0])
+            where.append(current_line)
         current.clear()
 
-    def walk(el) -> None:
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    stack = [(body, False)]
+    while stack:
+        el, exiting = stack.pop()
+        tag = _tag(el)
+        if exiting:
+            if tag in _BLOCK:
+                flush()
+                current_line = el.sourceline or current_line
+            if el.tail and el is not body:
+                current.append(el.tail)
+            continue
         if tag == "table":
             flush()
-            for text_line, source_line in (_table_grid(el) if tables else ()):
-                lines.append(text_line)
-                where.append(source_line or current_line[0])
-            if el.tail:
+            if tables:
+                messages: list[str] = []
+                first = len(lines)
+                for text_line, source_line in _table_grid(el, messages):
+                    lines.append(text_line)
+                    where.append(source_line or current_line)
+                notes.extend((first, m) for m in messages)
+            if el.tail and el is not body:
                 current.append(el.tail)
-            return
+            continue
         if tag in _BLOCK:
             flush()
-            current_line[0] = el.sourceline or current_line[0]
+            current_line = el.sourceline or current_line
         if el.text:
             current.append(el.text)
-        for child in el:
-            walk(child)
-        if tag in _BLOCK:
-            flush()
-            current_line[0] = el.sourceline or current_line[0]
-        if el.tail:
-            current.append(el.tail)
-
-    # Iterative fallback for pathological nesting depth.
-    try:
-        walk(body)
-    except RecursionError:
-        lines = [_clean_cell(t) for t in body.itertext() if _clean_cell(t)]
-        where = [1] * len(lines)
-        return lines, where
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+    if body.tail:
+        current.append(body.tail)
     flush()
-    return lines, where
+    return lines, where, notes

@@ -1,0 +1,375 @@
+"""Fuzz campaign: damaged copies of the sample reports, parsed one by one, timed and checked.
+
+Why: a national crawl saves reports in every state — cut off, re-encoded, full of control
+characters, with a table cell of a million digits, a line of 100,000 spaces or pipes, HTML tables
+whose rowspan/colspan would span the universe. The parser must give one record for each, without
+`internal_error`, in time linear in the input. This campaign makes those inputs from
+`data/reports/` (and a few generated reports, for the Markdown and HTML layouts) with a seeded
+random generator, so a failure is reproducible from its class and index.
+
+The time of each parse is compared with a *plain read* of the same bytes (decode + one simple
+regex scan): a quadratic corner shows as a ratio that grows with the input, whatever the machine.
+
+    python bench/fuzz.py [--n N] [--seed S] [--memory]   # N defaults to $GONGKAI_FUZZ_N or 22000
+
+It prints, per input class: inputs, failures, worst time, worst ms per 100 KB (of max(input,
+100 KB)), worst ratio to a plain read; and the peak memory ratio (tracemalloc peak / input bytes)
+over the inputs of 1 MB or more. `tests/test_fuzz.py` runs the same corpus, a few inputs per class
+(more with GONGKAI_FUZZ_N).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import signal
+import sys
+import time
+import tracemalloc
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SKIP = {"SOURCES.md", "README.md"}
+
+# Every class the issue's campaign found, and the ones that lie around them.
+CLASSES = ("byte_flips", "truncation", "encodings", "control_chars", "digits_20", "digits_5000",
+           "digits_1m", "odd_numbers", "whitespace_run", "pipe_run", "span_bomb", "nested_spans",
+           "huge_line", "newline_run", "large_file")
+
+# targets (issue #11): ≤ 50 ms per 100 KB of input, ≤ 2 s for 5 MB, memory ≤ 20× input
+MS_PER_100KB = 50.0
+MEMORY_RATIO = 20.0
+
+
+@lru_cache(maxsize=1)
+def seeds() -> tuple[tuple[str, bytes], ...]:
+    """The sample reports byte for byte, plus one generated report per layout and form."""
+    from ingest.generate import LAYOUTS, generate
+
+    folder = ROOT / "data" / "reports"
+    out = [(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if p.is_file() and p.name not in SKIP]
+    for i, layout in enumerate(LAYOUTS):
+        for template in ("2019", "2021"):
+            g = generate(random.Random(1000 + i), layout=layout, template=template)
+            out.append((f"gen_{layout}_{template}_{g.filename}", g.data))
+    return tuple(out)
+
+
+def _text(data: bytes) -> str:
+    for enc in ("utf-8", "gb18030", "utf-16"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def _html_seeds() -> list[tuple[str, bytes]]:
+    return [(n, d) for n, d in seeds() if n.endswith((".html", ".htm"))]
+
+
+def _numbers(text: str) -> list[re.Match]:
+    return list(re.finditer(r"\d+", text))
+
+
+def _replace_number(rng: random.Random, text: str, new: str) -> str:
+    """Put `new` where one of the report's printed numbers was (a table cell, most of the time)."""
+    nums = _numbers(text)
+    if not nums:
+        return text + new
+    m = rng.choice(nums)
+    return text[:m.start()] + new + text[m.end():]
+
+
+def _digits(rng: random.Random, n: int) -> str:
+    head = str(rng.randint(1, 9))
+    if n <= 1:
+        return head
+    body = rng.choice(("0" * (n - 1), "9" * (n - 1), "".join(rng.choice("0123456789") for _ in range(min(n - 1, 50)))))
+    return (head + body * ((n - 1) // max(len(body), 1) + 1))[:n]
+
+
+def _insert(rng: random.Random, data: bytes, run: bytes) -> bytes:
+    """Insert a run at a random place: mostly after a line break or a tab (inside a table row)."""
+    where = rng.random()
+    if where < 0.4:
+        breaks = [m.end() for m in re.finditer(rb"[\n\t]", data)] or [0]
+        i = rng.choice(breaks)
+    else:
+        i = rng.randrange(len(data) + 1)
+    return data[:i] + run + data[i:]
+
+
+def _span_bomb(rng: random.Random) -> tuple[str, bytes]:
+    name, data = rng.choice(_html_seeds())
+    markup = _text(data)
+    how = rng.randrange(4)
+    big = rng.choice(("200", "1000", "65534", "100000", "999999999", "-1", "0", "abc", "1e9", " 300 "))
+    if how == 0:       # every span of the page's tables blown up
+        markup = re.sub(r'(rowspan|colspan)\s*=\s*"?\d+"?', lambda m: f'{m.group(1)}="{big}"', markup)
+    elif how == 1:     # spans added to random cells
+        cells = [m.start() + 3 for m in re.finditer(r"<td", markup)]
+        for pos in sorted(rng.sample(cells, min(len(cells), rng.choice((1, 10, 100)))), reverse=True):
+            markup = markup[:pos] + f' rowspan="{big}" colspan="{big}"' + markup[pos:]
+    else:              # a table of nothing but spanning cells, inside the report or alone
+        rows, cols = rng.choice(((50, 50), (200, 20), (20, 200), (300, 300)))
+        cell = f'<td rowspan="{big}" colspan="{big}">1</td>'
+        table = "<table>" + ("<tr>" + cell * cols + "</tr>") * rows + "</table>"
+        if how == 2:
+            markup = markup.replace("</body>", table + "</body>", 1) if "</body>" in markup else markup + table
+        else:
+            markup = table
+    return name, markup.encode("utf-8")
+
+
+def _nested(rng: random.Random) -> tuple[str, bytes]:
+    name, data = rng.choice(_html_seeds() + [s for s in seeds() if s[0].endswith(".txt")][:2])
+    if not name.endswith(".html"):
+        name += ".html"
+    markup = _text(data)
+    depth = rng.choice((300, 1000, 10_000, 100_000))
+    tag = rng.choice(("span", "div", "font", "b", "td", "table", "p", "o:p"))
+    closing = rng.choice((True, False))
+    opener = f"<{tag}>" * depth
+    closer = f"</{tag}>" * depth if closing else ""
+    if rng.random() < 0.5:   # around a table cell's number
+        nums = _numbers(markup)
+        m = rng.choice(nums) if nums else None
+        if m is not None:
+            markup = markup[:m.start()] + opener + m.group() + closer + markup[m.end():]
+        else:
+            markup = opener + markup + closer
+    else:                    # around the whole body
+        markup = opener + markup + closer
+    return name, markup.encode("utf-8")
+
+
+def mutate(rng: random.Random, cls: str) -> tuple[str, bytes]:
+    """One damaged input of class `cls`: (file name, bytes)."""
+    if cls == "span_bomb":
+        return _span_bomb(rng)
+    if cls == "nested_spans":
+        return _nested(rng)
+    name, data = rng.choice(seeds())
+    if cls == "byte_flips":
+        buf = bytearray(data)
+        for _ in range(rng.choice((1, 5, 50, 500))):
+            i = rng.randrange(len(buf))
+            buf[i] ^= rng.randint(1, 255)
+        return name, bytes(buf)
+    if cls == "truncation":
+        cut = rng.randrange(len(data) + 1)
+        return name, data[:cut] if rng.random() < 0.8 else data[cut:]
+    if cls == "encodings":
+        text = _text(data)
+        enc = rng.choice(("gb18030", "gbk", "utf-16", "utf-16-le", "utf-16-be", "big5", "utf-8-sig", "latin1-mojibake",
+                          "utf-16-odd", "half-gbk", "cp1252", "shift_jis", "euc-kr"))
+        if enc == "latin1-mojibake":
+            return name, text.encode("utf-8").decode("latin-1").encode("utf-8")
+        if enc == "utf-16-odd":
+            return name, text.encode("utf-16")[:-1]
+        if enc == "half-gbk":
+            half = len(text) // 2
+            return name, text[:half].encode("utf-8") + text[half:].encode("gb18030")
+        return name, text.encode(enc, errors="replace")
+    if cls == "control_chars":
+        text = _text(data)
+        chars = [chr(c) for c in range(0, 32)] + ["\x7f", "\x85", "\u2028", "\u2029", "\ufffe", "\uffff", "\ufeff",
+                                                  "\u200b", "\u202e", "\U0010fffd"]
+        positions = [rng.randrange(len(text) + 1) for _ in range(rng.choice((1, 10, 200)))]
+        if name.endswith(".html") and rng.random() < 0.5:   # right after a dropped element
+            positions += [m.end() for m in re.finditer(r"</(?:script|style|head|title)>", text, re.I)]
+        for pos in sorted(positions, reverse=True):
+            text = text[:pos] + rng.choice(chars) * rng.choice((1, 1, 3, 100)) + text[pos:]
+        return name, text.encode("utf-8", errors="surrogatepass")
+    if cls in ("digits_20", "digits_5000", "digits_1m"):
+        n = {"digits_20": 20, "digits_5000": 5000, "digits_1m": 1_000_000}[cls]
+        text = _text(data)
+        run = _digits(rng, n)
+        run = rng.choice((run, run, "-" + run, run[:n // 2] + "." + run[n // 2:], ",".join(run[i:i + 3] for i in range(0, len(run), 3))))
+        return name, _replace_number(rng, text, run).encode("utf-8")
+    if cls == "odd_numbers":
+        text = _text(data)
+        odd = rng.choice(("1.5", "0.5", "-3", "+7", "9223372036854775807", "9223372036854775808", "-9223372036854775809",
+                          "1234567890123456789012345", "1234567890123456789012345.5", "0." + "0" * 40 + "1",
+                          "1" + "0" * 28, "1.5万元", "1,234,567,890,123,456,789,012", "12.3.4", "1e5", "٣", "１２", "½",
+                          "00000000000000000000000000001", "1." + "5" * 5000))
+        for _ in range(rng.choice((1, 3, 20))):
+            text = _replace_number(rng, text, odd)
+        return name, text.encode("utf-8")
+    if cls == "whitespace_run":
+        ch = rng.choice((" ", "\t", "\u3000", "\u00a0", " \t", "\r", " \n", "\u200b", "\f", "\v"))
+        n = rng.choice((1000, 30_000, 100_000, 1_000_000)) // len(ch)
+        return name, _insert(rng, data, (ch * n).encode("utf-8"))
+    if cls == "pipe_run":
+        unit = rng.choice(("|", "| ", "|---", "|-", "| --- ", "---|", "|:--:", "-", "||\t", "| 1 "))
+        n = rng.choice((1000, 30_000, 100_000, 1_000_000)) // len(unit)
+        run = unit * n
+        run = rng.choice((run, "\n" + run + "\n", "\n| --- " + " " * n + "x\n", "\n" + run + " " * 1000 + "x\n"))
+        return name, _insert(rng, data, run.encode("utf-8"))
+    if cls == "huge_line":
+        text = _text(data)
+        how = rng.randrange(3)
+        if how == 0:        # the whole report on one line
+            return name, text.replace("\n", rng.choice(("", " ", "\t", "。"))).encode("utf-8")
+        line = max(text.split("\n"), key=len) or "本年新收政府信息公开申请数量 12"
+        joined = (line + rng.choice(("", " ", "\t"))) * (rng.choice((30_000, 300_000, 2_000_000)) // max(len(line), 1) + 1)
+        return name, _insert(rng, data, joined.encode("utf-8"))
+    if cls == "newline_run":
+        run = rng.choice(("\n", "\r\n", "\r", "\n\t", "\n|")) * rng.choice((1000, 100_000, 1_000_000))
+        return name, _insert(rng, data, run.encode("utf-8"))
+    if cls == "large_file":
+        target = rng.choice((1_000_000, 2_000_000, 5_000_000))
+        return name, (data * (target // max(len(data), 1) + 1))[:target]
+    raise ValueError(cls)
+
+
+def corpus(n: int, seed: int = 0):
+    """n inputs, classes in turn (so every class appears from n = len(CLASSES) on); each input's
+    generator is seeded by (seed, index), so input i is the same whatever n."""
+    for i in range(n):
+        cls = CLASSES[i % len(CLASSES)]
+        rng = random.Random(f"{seed}:{i}")
+        name, data = mutate(rng, cls)
+        yield i, cls, name, data
+
+
+_SCAN = re.compile(r"\d+|\s+")
+
+
+def plain_read(data: bytes) -> float:
+    """Seconds to decode the bytes and scan them once with a simple regex: the yardstick."""
+    start = time.perf_counter()
+    text = data.decode("utf-8", errors="replace")
+    sum(1 for _ in _SCAN.finditer(text))
+    return time.perf_counter() - start
+
+
+def budget_ms(size: int) -> float:
+    """The issue's target for one input: 50 ms per 100 KB, counting small inputs as 100 KB."""
+    return MS_PER_100KB * max(size, 100_000) / 100_000
+
+
+class Timeout(BaseException):
+    """Raised by the alarm inside a parse that ran past --timeout (a BaseException, so the
+    parser's own stage guards do not swallow it)."""
+
+
+def _alarm(signum, frame):
+    raise Timeout()
+
+
+def parse_once(name: str, data: bytes, timeout: float = 0) -> tuple[dict | None, float]:
+    """(record, seconds); record None when the parse ran past `timeout` seconds (0: no limit)."""
+    from ingest.parse import parse_bytes
+
+    if timeout:
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    start = time.perf_counter()
+    try:
+        parsed = parse_bytes(data, name)
+    except Timeout:
+        return None, time.perf_counter() - start
+    finally:
+        if timeout:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    return parsed.record, time.perf_counter() - start
+
+
+def problems(record: dict) -> list[str]:
+    """What is wrong with a record: internal errors, a missing part."""
+    out = [f"internal_error: {w['message']}" for w in record.get("warnings", []) if w.get("code") == "internal_error"]
+    for key in ("source", "report", "active_disclosure", "facts", "warnings", "cells", "sections"):
+        if key not in record:
+            out.append(f"missing key {key}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=int(os.environ.get("GONGKAI_FUZZ_N", "22000")))
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--memory", action="store_true", help="trace peak memory of every input of 1 MB or more")
+    ap.add_argument("--only", default="", help="comma-separated classes")
+    ap.add_argument("--timeout", type=float, default=30, help="give up on one input after this many seconds")
+    ap.add_argument("--verbose", action="store_true", help="print every input's class, size and time")
+    ap.add_argument("--time-budget", type=float, default=0, help="stop after this many seconds (0: no limit)")
+    args = ap.parse_args(argv)
+    only = set(filter(None, args.only.split(",")))
+
+    from ingest.parse import parse_bytes
+
+    for name, data in seeds()[:3]:      # warm the lazy imports (OpenCC, cpca) outside the timings
+        parse_bytes(data, name)
+
+    stats = {c: {"n": 0, "fail": 0, "worst_s": 0.0, "worst_rate": 0.0, "worst_ratio": 0.0, "over": 0,
+                 "bytes": 0, "worst_at": None, "max_size": 0} for c in CLASSES}
+    mem = {"n": 0, "worst": 0.0, "at": None}
+    failures: list[str] = []
+    started = time.monotonic()
+    done = 0
+    for i, cls, name, data in corpus(args.n, args.seed):
+        if only and cls not in only:
+            continue
+        if args.time_budget and time.monotonic() - started > args.time_budget:
+            print(f"time budget reached after {done} inputs", flush=True)
+            break
+        base = plain_read(data)
+        if args.verbose:
+            print(f"{cls} #{i} {name} {len(data)} B ...", end=" ", flush=True)
+        record, seconds = parse_once(name, data, args.timeout)
+        if args.verbose:
+            print(f"{seconds * 1000:.0f} ms", flush=True)
+        s = stats[cls]
+        s["n"] += 1
+        s["bytes"] += len(data)
+        s["max_size"] = max(s["max_size"], len(data))
+        bad = problems(record) if record is not None else [f"timeout after {seconds:.0f} s"]
+        if bad:
+            s["fail"] += 1
+            failures.append(f"{cls} #{i} ({name}, {len(data)} B): {bad[0][:200]}")
+        rate = seconds * 1000 / (max(len(data), 100_000) / 100_000)
+        if seconds * 1000 > budget_ms(len(data)):
+            s["over"] += 1
+        if seconds > s["worst_s"]:
+            s["worst_s"], s["worst_at"] = seconds, f"#{i} {len(data)} B"
+        s["worst_rate"] = max(s["worst_rate"], rate)
+        s["worst_ratio"] = max(s["worst_ratio"], seconds / max(base, 1e-4))
+        if args.memory and len(data) >= 1_000_000:
+            tracemalloc.start()
+            parse_bytes(data, name)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            mem["n"] += 1
+            if peak / len(data) > mem["worst"]:
+                mem["worst"], mem["at"] = peak / len(data), f"{cls} #{i} {len(data)} B"
+        done += 1
+        if done % 1000 == 0:
+            print(f"... {done} inputs, {time.monotonic() - started:.0f} s", flush=True)
+
+    print(f"\n{done} inputs in {time.monotonic() - started:.0f} s (seed {args.seed})")
+    print(f"{'class':16s} {'inputs':>7s} {'fail':>5s} {'largest':>10s} {'worst s':>8s} {'ms/100KB':>9s} "
+          f"{'over':>5s} {'x plain':>8s}  worst input")
+    for cls in CLASSES:
+        s = stats[cls]
+        if not s["n"]:
+            continue
+        print(f"{cls:16s} {s['n']:7d} {s['fail']:5d} {s['max_size']:10d} {s['worst_s']:8.3f} {s['worst_rate']:9.1f} "
+              f"{s['over']:5d} {s['worst_ratio']:8.0f}  {s['worst_at']}")
+    total_fail = sum(s["fail"] for s in stats.values())
+    print(f"failures: {total_fail}")
+    for line in failures[:30]:
+        print("  " + line)
+    if args.memory:
+        print(f"peak memory / input over {mem['n']} inputs ≥ 1 MB: worst {mem['worst']:.1f}x ({mem['at']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
