@@ -17,21 +17,19 @@ numbers: table cells become `unreadable` in `tables`, prose facts are dropped he
 """
 from __future__ import annotations
 
-import bisect
 import hashlib
 import os
 import re
 import traceback
 from array import array
 from decimal import Decimal
-from itertools import accumulate
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import forms
 from .parser import meta, prose, sections as sections_mod, tables
 from .readers.html import html_to_lines
-from .parser.normalize import normalize_lines
+from .parser.normalize import normalize_text
 from .readers.text import Decoded, UnreadableFile, read_bytes, read_file, sniff_format
 
 __all__ = ["Parsed", "parse_bytes", "parse_file", "UnreadableFile", "PARSER_VERSION"]
@@ -64,23 +62,38 @@ class Parsed:
 class _Lines:
     """Maps absolute offsets in the report text to (line, column).
 
-    The line starts are a machine-integer array (8 bytes a line, not a list of int objects): a
-    file of a million empty lines stays within a few times its size."""
+    Keeps only a checkpoint every 4,096 characters (line breaks before it, last break before it)
+    and counts the rest with C-level str.count/rfind: a file of a million empty lines costs a few
+    kilobytes, not a list of a million line starts."""
 
-    def __init__(self, lines: list[str]):
-        self.starts = array("q", [0])
-        self.starts.extend(accumulate(len(line) + 1 for line in lines[:-1]))
+    CHUNK = 4096
+
+    def __init__(self, text: str):
+        self.text = text
+        chunk = self.CHUNK
+        self.breaks = array("q", [0])        # line breaks in text[:k * CHUNK]
+        self.last = array("q", [-1])         # offset of the last line break before k * CHUNK
+        seen, last = 0, -1
+        for k in range(chunk, len(text) + 1, chunk):
+            seen += text.count("\n", k - chunk, k)
+            found = text.rfind("\n", k - chunk, k)
+            last = found if found >= 0 else last
+            self.breaks.append(seen)
+            self.last.append(last)
 
     def line(self, offset: int | None) -> int | None:
         if offset is None:
             return None
-        return bisect.bisect_right(self.starts, offset)
+        offset = min(max(offset, 0), len(self.text))
+        k = offset // self.CHUNK
+        return self.breaks[k] + self.text.count("\n", k * self.CHUNK, offset) + 1
 
     def span(self, start: int | None, end: int | None) -> list[int] | None:
         if start is None:
             return None
-        idx = bisect.bisect_right(self.starts, start) - 1
-        base = self.starts[idx]
+        k = min(max(start, 0), len(self.text)) // self.CHUNK
+        found = self.text.rfind("\n", k * self.CHUNK, start)
+        base = (found if found >= 0 else self.last[k]) + 1
         return [start - base, (end if end is not None else start) - base]
 
 
@@ -184,21 +197,24 @@ def _parse_into(record: dict, data: bytes, path: str, decoded: Decoded | None, s
     decoded = decoded or stages.run("read", read_bytes, data, path) or _plain_decode(data, path)
     warnings[:0] = list(decoded.warnings)
     record["source"].update(encoding=decoded.encoding, format=decoded.format)
+    fmt = decoded.format
+    html_warnings: list[dict] = []
     if decoded.format == "html":
-        html_warnings: list[dict] = []
         raw_lines = stages.run("html", lambda: html_to_lines(decoded.text, html_warnings)[0])
         if raw_lines is None:
             raw_lines = _html_fallback(decoded.text)
+        raw = "\n".join(raw_lines)
+        del raw_lines
     else:
-        html_warnings = []
-        raw_lines = decoded.text.split("\n")
-    normalized = stages.run("normalize", normalize_lines, raw_lines, markdown=decoded.format == "markdown")
-    lines, norm_warnings = normalized if normalized is not None else (raw_lines, [])
-    del raw_lines
+        raw = decoded.text
+    decoded = None                   # the decoded text is no longer needed (memory)
+    normalized = stages.run("normalize", normalize_text, raw, markdown=fmt == "markdown")
+    text, norm_warnings = normalized if normalized is not None else (raw, [])
+    del raw, normalized
     warnings.extend(html_warnings)
     warnings.extend(norm_warnings)
-    text = "\n".join(lines)
-    where = _Lines(lines)
+    lines = text.split("\n")
+    where = _Lines(text)
     record["source"]["lines"] = len(lines)
 
     # --- sections ------------------------------------------------------------------------------

@@ -162,28 +162,56 @@ def _repair_lines(text: str, warnings: list[dict]) -> str:
     return "".join(pieces)
 
 
-def normalize_lines(lines: list[str], *, markdown: bool = False) -> tuple[list[str], list[dict]]:
-    """Normalise each line; return the new lines and warnings (with 1-based line numbers)."""
+def _line_edits(text: str, markdown: bool) -> list[tuple[int, int, str]]:
+    """(start, end, new text) of the lines to change: page footers blanked, Markdown rules
+    blanked, pipe rows turned into tab rows. Lines without a footer or a pipe are not visited."""
+    edits = [(m.start(), m.end(), "") for m in _FOOTER.finditer(text)]
+    footers = {start for start, _end, _new in edits}
+    pos = 0
+    while True:
+        bar = text.find("|", pos)
+        if bar < 0:
+            break
+        newline = text.rfind("\n", pos, bar)       # pos is always a line start
+        start = newline + 1 if newline >= 0 else pos
+        end = text.find("\n", bar)
+        end = len(text) if end < 0 else end
+        pos = end + 1
+        if start in footers:
+            continue
+        line = text[start:end]
+        if is_markdown_rule(line):
+            edits.append((start, end, ""))
+        elif markdown or line.lstrip().startswith("|"):
+            row = markdown_row(line)
+            if row != line:
+                edits.append((start, end, row))
+    edits.sort()
+    return edits
+
+
+def normalize_text(text: str, *, markdown: bool = False) -> tuple[str, list[dict]]:
+    """Normalise a text (lines joined by "\n"); the line count never changes. Returns the new
+    text and warnings (with 1-based line numbers)."""
     warnings: list[dict] = []
-    text = _repair_lines("\n".join(lines), warnings).translate(_FULLWIDTH)
+    text = _repair_lines(text, warnings).translate(_FULLWIDTH)
     if "(" in text:
         text = _PINYIN.sub("", text)
     if has_traditional(text):
         text = to_simplified(text)
-    out = text.split("\n")
-    footers = set()
-    number, pos = 0, 0
-    for m in _FOOTER.finditer(text):
-        number += text.count("\n", pos, m.start())
-        pos = m.start()
-        footers.add(number)
-        out[number] = ""
-    for i in [i for i, line in enumerate(out) if "|" in line]:
-        if i in footers:
-            continue
-        line = out[i]
-        if is_markdown_rule(line):
-            out[i] = ""
-        elif markdown or line.lstrip().startswith("|"):
-            out[i] = markdown_row(line)
-    return out, warnings
+    edits = _line_edits(text, markdown)
+    if edits:
+        pieces, pos = [], 0
+        for start, end, new in edits:
+            pieces.append(text[pos:start])
+            pieces.append(new)
+            pos = end
+        pieces.append(text[pos:])
+        text = "".join(pieces)
+    return text, warnings
+
+
+def normalize_lines(lines: list[str], *, markdown: bool = False) -> tuple[list[str], list[dict]]:
+    """Normalise each line; return the new lines and warnings (with 1-based line numbers)."""
+    text, warnings = normalize_text("\n".join(lines), markdown=markdown)
+    return text.split("\n"), warnings

@@ -16,6 +16,7 @@ span bomb renders in time and memory proportional to its bytes (warning `html_sp
 from __future__ import annotations
 
 import re
+from itertools import chain, islice
 
 from lxml import etree
 
@@ -50,7 +51,7 @@ def _strip(root) -> None:
 
     Never assigns text to the tree, so a control character that lxml refuses in a str (right after
     a dropped <script>) cannot fail the page."""
-    for el in [el for el in root.iter() if _tag(el) in _DROP]:
+    for el in list(root.iter(*_DROP)):
         el.clear(keep_tail=True)
         el.tag = _DROPPED
 
@@ -102,20 +103,18 @@ def _span(cell, name: str) -> int:
 
 
 def _table_rows(table) -> list[list]:
-    """The cells (<td>/<th>) of each row of this table, not of tables nested in its cells; one
-    pass over the table's subtree (an explicit stack: no recursion limit, no ancestor walks)."""
+    """[<tr>, its cells (<td>/<th>)…] for each row of this table, not of tables nested in its
+    cells: one C-level walk over the table's subtree that skips nested tables."""
     rows = []
-    stack = [(child, False) for child in reversed(table)]
-    while stack:
-        el, nested = stack.pop()
-        tag = _tag(el)
+    walker = etree.iterwalk(table, events=("start",))
+    for _event, el in walker:
+        tag = el.tag
+        if el is table:
+            continue
         if tag == "table":
-            nested = True
-        elif tag == "tr" and not nested:
-            rows.append([c for c in el if _tag(c) in ("td", "th")])
-            rows[-1].insert(0, el)            # the <tr> itself first, for its source line
-            continue                          # cells of this row are read as a whole
-        stack.extend((child, nested) for child in reversed(el))
+            walker.skip_subtree()
+        elif tag == "tr":
+            rows.append([el, *(c for c in el if c.tag in ("td", "th"))])
     return rows
 
 
@@ -183,45 +182,44 @@ def _table_grid(table, warnings: list[str] | None = None) -> list[tuple[str, int
     return out
 
 
+_MAX_CANDIDATES = 64      # body candidates measured by their text (more: the page is not a real one)
+
+
 def _body(root):
     """Where agency sites put the report body, most specific first (TRS_Editor, #zoom,
     .article-content, the nearest <div> around a table inside a .content div): the candidate
-    with the most text, found in one pass over the tree."""
-    kinds: list[list] = [[], [], [], []]
-    text_len: dict = {}
-    stack = [(root, False, None, False)]      # element, exiting?, nearest div, inside a .content div
-    sizes: list[int] = []                     # running text length of the open elements
-    while stack:
-        el, exiting, near_div, in_content = stack.pop()
-        if exiting:
-            size = sizes.pop()
-            text_len[el] = size
-            if sizes:
-                sizes[-1] += size + len(el.tail or "")
-            continue
-        tag = _tag(el)
-        cls = f" {' '.join((el.get('class') or '').split())} " if tag == "div" else ""
-        if tag == "div":
-            if " TRS_Editor " in cls:
-                kinds[0].append(el)
-            if el.get("id") == "zoom":
-                kinds[1].append(el)
-            if "article-content" in cls:
-                kinds[2].append(el)
-        elif tag == "table" and in_content and near_div is not None and near_div not in kinds[3]:
-            kinds[3].append(near_div)
-        if tag == "div":
-            child_in_content = in_content or "content" in cls
-            child_div = el
-        else:
-            child_in_content, child_div = in_content, near_div
-        sizes.append(len(el.text or "") if isinstance(el.tag, str) else 0)
-        stack.append((el, True, near_div, in_content))
-        stack.extend((child, False, child_div, child_in_content) for child in reversed(el))
+    with the most text."""
+    kinds: list[list] = [[], [], []]
+    for div in root.iter("div"):
+        cls = div.get("class")
+        if cls and " TRS_Editor " in f" {' '.join(cls.split())} ":
+            kinds[0].append(div)
+        if div.get("id") == "zoom":
+            kinds[1].append(div)
+        if cls and "article-content" in cls:
+            kinds[2].append(div)
     for found in kinds:
         if found:
-            return max(found, key=lambda el: text_len.get(el, 0))
-    return root
+            return _most_text(found)
+    around = []
+    for table in root.iter("table"):
+        divs = table.iterancestors("div")
+        nearest = next(divs, None)
+        if nearest is None or nearest in around:
+            continue
+        if len(around) >= _MAX_CANDIDATES:
+            break
+        for div in islice(chain((nearest,), divs), 200):      # a real page nests a few dozen deep
+            if "content" in (div.get("class") or ""):
+                around.append(nearest)
+                break
+    return _most_text(around) if around else root
+
+
+def _most_text(found: list):
+    if len(found) == 1:
+        return found[0]
+    return max(found[:_MAX_CANDIDATES], key=lambda el: sum(map(len, el.itertext())))
 
 
 def html_to_lines(markup: str, warnings: list[dict] | None = None) -> tuple[list[str], list[int]]:
@@ -276,18 +274,18 @@ def _render(body, tables: bool = True) -> tuple[list[str], list[int], list[tuple
             where.append(current_line)
         current.clear()
 
-    stack = [(body, False)]
-    while stack:
-        el, exiting = stack.pop()
-        tag = _tag(el)
-        if exiting:
-            if tag in _BLOCK:
+    walker = etree.iterwalk(body, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag                 # lower case from the HTML parser; not a str for entities
+        if event == "end":
+            if tag in _BLOCK and tag != "table":
                 flush()
                 current_line = el.sourceline or current_line
             if el.tail and el is not body:
                 current.append(el.tail)
             continue
         if tag == "table":
+            walker.skip_subtree()
             flush()
             if tables:
                 messages: list[str] = []
@@ -296,16 +294,12 @@ def _render(body, tables: bool = True) -> tuple[list[str], list[int], list[tuple
                     lines.append(text_line)
                     where.append(source_line or current_line)
                 notes.extend((first, m) for m in messages)
-            if el.tail and el is not body:
-                current.append(el.tail)
             continue
         if tag in _BLOCK:
             flush()
             current_line = el.sourceline or current_line
         if el.text:
             current.append(el.text)
-        stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
     if body.tail:
         current.append(body.tail)
     flush()
