@@ -234,14 +234,28 @@ def mutate(rng: random.Random, cls: str) -> tuple[str, bytes]:
     raise ValueError(cls)
 
 
+def make_input(index: int, seed: int = 0) -> tuple[str, str, bytes]:
+    """Input `index` of the campaign: (class, file name, bytes). Classes come in turn (every class
+    appears in the first len(CLASSES)); the generator is seeded by (seed, index), so input i is
+    the same whatever the campaign's size."""
+    cls = CLASSES[index % len(CLASSES)]
+    name, data = mutate(random.Random(f"{seed}:{index}"), cls)
+    return cls, name, data
+
+
 def corpus(n: int, seed: int = 0):
-    """n inputs, classes in turn (so every class appears from n = len(CLASSES) on); each input's
-    generator is seeded by (seed, index), so input i is the same whatever n."""
     for i in range(n):
-        cls = CLASSES[i % len(CLASSES)]
-        rng = random.Random(f"{seed}:{i}")
-        name, data = mutate(rng, cls)
+        cls, name, data = make_input(i, seed)
         yield i, cls, name, data
+
+
+# What makes the prose and meta regexes (ingest/parser/prose.py, meta.py) quadratic until the
+# prose branch makes them linear: a number or a header-field name followed by a long white-space run.
+_PROSE_META_TRIGGER = re.compile(r"(?:\d|年|来\s*源|日\s*期|时\s*间|发布机构)\s{1000}")
+
+
+def prose_meta_trigger(data: bytes) -> bool:
+    return _PROSE_META_TRIGGER.search(data.decode("utf-8", errors="replace")) is not None
 
 
 _SCAN = re.compile(r"\d|\s|[^\d\s]+")
@@ -281,12 +295,19 @@ def problems(record: dict) -> list[str]:
     return out
 
 
+def _warm() -> None:
+    """Load the parser's lazy imports (OpenCC, cpca and its pandas) outside the timings."""
+    from ingest.parse import parse_bytes
+
+    for name, data in seeds()[:3]:
+        parse_bytes(data, name)
+
+
 def _serve(conn) -> None:
     """Worker process: parse what the parent sends, answer with the parse's numbers."""
     from ingest.parse import parse_bytes
 
-    for name, data in seeds()[:3]:      # warm the lazy imports (OpenCC, cpca) outside the timings
-        parse_bytes(data, name)
+    _warm()
     conn.send("ready")
     while True:
         job = conn.recv()
@@ -304,6 +325,7 @@ def _serve(conn) -> None:
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
         conn.send({"seconds": seconds, "problems": problems(record), "records": n_records, "peak": peak,
+                   "codes": [w["code"] for w in record["warnings"]],
                    "cells": sum(1 for c in record["cells"] if c["value"] is not None)})
 
 
@@ -316,6 +338,7 @@ class Worker:
 
         self._mp = mp.get_context("fork")
         self.proc = None
+        _warm()                         # once here: every (re)started worker forks with it loaded
         self._start()
 
     def _start(self):
@@ -330,7 +353,7 @@ class Worker:
     def parse(self, name: str, data: bytes, timeout: float, memory: bool = False) -> dict | None:
         """The worker's answer, or None when the parse ran past `timeout` seconds (worker replaced)."""
         self.conn.send((name, data, memory))
-        if self.conn.poll(timeout * (3 if memory else 1) + 1.0):
+        if self.conn.poll(timeout * (3 if memory else 1) + 0.3):
             return self.conn.recv()
         self.proc.kill()
         self.proc.join()

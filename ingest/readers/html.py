@@ -56,15 +56,37 @@ def _strip(root) -> None:
         el.tag = _DROPPED
 
 
-def _parse(markup: str):
+def _parse_once(markup: str):
     # huge_tree: Word exports and hostile pages nest deeper than libxml2's default limit;
     # plain etree elements (not lxml.html's) because their class lookup costs a third of the time
     parser = etree.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
     try:
-        return etree.fromstring(markup, parser)
+        root = etree.fromstring(markup, parser)
     except ValueError:  # a str with an XML encoding declaration
-        return etree.fromstring(markup.encode("utf-8"), etree.HTMLParser(
-            huge_tree=True, remove_comments=True, remove_pis=True, encoding="utf-8"))
+        parser = etree.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, encoding="utf-8")
+        root = etree.fromstring(markup.encode("utf-8"), parser)
+    too_deep = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+    return root, too_deep
+
+
+# Tags that only format text (their text stays, the structure does not change without them), and
+# the block tags that can stand in for a line break.
+_INLINE_TAGS = re.compile(r"</?(?:span|font|b|i|u|em|strong|o:p|a|sup|sub|small|big|label|abbr|ins|del|s|strike)"
+                          r"(?=[\s/>])[^<>]*>", re.I)
+_NESTING_BLOCKS = re.compile(r"</?(?:div|p|section|article|center|blockquote|dl|dd|dt|ul|ol|li|h[1-6]|header|footer|nav)"
+                             r"(?=[\s/>])[^<>]*>", re.I)
+
+
+def _parse(markup: str):
+    """Parse a page; one nested deeper than libxml2 allows even with huge_tree (2,048 levels,
+    where it stops and loses the rest) is parsed again without its inline formatting tags, then
+    with its block tags turned into line breaks: the text and the tables survive either way."""
+    root, too_deep = _parse_once(markup)
+    if too_deep:
+        root, too_deep = _parse_once(_INLINE_TAGS.sub("", markup))
+    if too_deep:
+        root, too_deep = _parse_once(_NESTING_BLOCKS.sub("<br>", _INLINE_TAGS.sub("", markup)))
+    return root
 
 
 _META_LINES = (("articletitle", "标题"), ("pubdate", "发布时间"), ("contentsource", "来源"))
