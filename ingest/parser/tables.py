@@ -683,6 +683,8 @@ def _amount_unit(text: str, cell: Cell, header_start: int, label_start: int, tem
         value = None
     if value is None or abs(value) > MAX_VALUE:
         cell.value, cell.kind = None, "unreadable"
-        cell.note = ("value_out_of_range", f"金额“{cell.printed}{unit}”超出可存储的范围（±(2^63−1) 元），按无法识别处理")
+        printed = cell.printed or ""
+        shown = printed if len(printed) <= 30 else f"{printed[:12]}…（共 {len(printed)} 个字符）"
+        cell.note = ("value_out_of_range", f"金额“{shown}{unit}”超出可存储的范围（±(2^63−1) 元），按无法识别处理")
         return
     cell.value = value
