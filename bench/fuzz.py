@@ -10,7 +10,9 @@ random generator, so a failure is reproducible from its class and index.
 The time of each parse is compared with a *plain read* of the same bytes (decode + one simple
 regex scan): a quadratic corner shows as a ratio that grows with the input, whatever the machine.
 
-    python bench/fuzz.py [--n N] [--seed S] [--memory]   # N defaults to $GONGKAI_FUZZ_N or 22000
+    python bench/fuzz.py [--n N] [--seed S] [--memory] [--timeout S] [--time-budget S]
+                                          # N defaults to $GONGKAI_FUZZ_N or 22000
+    python bench/fuzz.py --stages         # seconds per parse stage and peak memory on fixed large inputs
 
 It prints, per input class: inputs, failures, worst time, worst ms per 100 KB (of max(input,
 100 KB)), worst ratio to a plain read; and the peak memory ratio (tracemalloc peak / input bytes)
@@ -369,6 +371,59 @@ class Worker:
                 self.proc.join()
 
 
+def large_inputs() -> dict[str, tuple[str, bytes]]:
+    """Fixed large inputs of the classes the issue names, for the per-stage timings."""
+    names = dict(seeds())
+    seed = names["000_82a0420bca058b17.txt"]
+    html = names["pingtan_2022.html"]
+    cell = b'<td rowspan="999999" colspan="999999">\xe6\x9c\xac</td>'
+    return {
+        "text 5 MB (sample repeated)": ("x.txt", (seed * 300)[:5_000_000]),
+        "HTML 5 MB (sample repeated)": ("x.html", (html * 20)[:5_000_000]),
+        "1,000,000-digit cell": ("x.txt", seed.replace(b"\n24\n", b"\n" + b"7" * 1_000_000 + b"\n", 1)),
+        "1,000,000 empty lines": ("x.txt", seed[:9000] + b"\n" * 1_000_000 + seed[9000:]),
+        "3,000,000 spaces on a line": ("x.txt", seed[:9000] + b"\n" + b" " * 3_000_000 + seed[9000:]),
+        "100,000 pipes on a line": ("x.md", seed[:9000] + b"\n" + b"|" * 100_000 + b"\n" + seed[9000:]),
+        "span bomb 300 x 300 cells": ("x.html", b"<table>" + (b"<tr>" + cell * 300 + b"</tr>") * 300 + b"</table>"),
+        "<span> nested 100,000 deep": ("x.html", b"<html><body>" + b"<span>" * 100_000 + html + b"</span>" * 100_000),
+    }
+
+
+def stage_report() -> None:
+    """Seconds per stage of the parse on the large inputs (ingest.parse._Stages timed)."""
+    from ingest import parse as ingest_parse
+
+    times: dict[str, float] = {}
+    run = ingest_parse._Stages.run
+
+    def timed(self, stage, fn, *args, **kw):
+        start = time.perf_counter()
+        try:
+            return run(self, stage, fn, *args, **kw)
+        finally:
+            if stage != "record":
+                times[stage] = times.get(stage, 0.0) + time.perf_counter() - start
+
+    _warm()
+    ingest_parse._Stages.run = timed
+    try:
+        print(f"{'input':30s} {'MB':>5s} {'total s':>8s} {'ms/100KB':>9s} {'peak/input':>10s}  slowest stages (s)")
+        for label, (name, data) in large_inputs().items():
+            times.clear()
+            start = time.perf_counter()
+            ingest_parse.parse_bytes(data, name)
+            total = time.perf_counter() - start
+            top = sorted(times.items(), key=lambda kv: -kv[1])[:5]
+            tracemalloc.start()
+            ingest_parse.parse_bytes(data, name)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            print(f"{label:30s} {len(data) / 1e6:5.2f} {total:8.2f} {total * 1000 / (len(data) / 1e5):9.1f} "
+                  f"{peak / len(data):9.1f}x  " + " ".join(f"{k}={v:.2f}" for k, v in top), flush=True)
+    finally:
+        ingest_parse._Stages.run = run
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=int(os.environ.get("GONGKAI_FUZZ_N", "22000")))
@@ -378,8 +433,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=20, help="give up on one input after this many seconds")
     ap.add_argument("--verbose", action="store_true", help="print every input's class, size and time")
     ap.add_argument("--time-budget", type=float, default=0, help="stop after this many seconds (0: no limit)")
+    ap.add_argument("--stages", action="store_true", help="only time each stage on fixed large inputs")
     args = ap.parse_args(argv)
     only = set(filter(None, args.only.split(",")))
+    if args.stages:
+        stage_report()
+        return 0
 
     stats = {c: {"n": 0, "fail": 0, "timeout": 0, "worst_s": 0.0, "worst_rate": 0.0, "worst_ratio": 0.0, "over": 0,
                  "over_bound": 0, "worst_at": None, "max_size": 0} for c in CLASSES}
