@@ -152,11 +152,11 @@ def value_problem(printed: str, kind: str = "count") -> tuple[str, str] | None:
     None. Looked at before any conversion, so a cell of a million digits costs one scan."""
     s = printed.replace(",", "").lstrip("+-")
     whole, _, fraction = s.partition(".")
+    shown = printed if len(printed) <= 30 else f"{printed[:12]}…{printed[-6:]}（共 {len(printed)} 个字符）"
     if len(whole.lstrip("0")) > _MAX_DIGITS or (kind == "amount" and len(fraction) > _MAX_DECIMALS):
-        shown = printed if len(printed) <= 30 else f"{printed[:12]}…{printed[-6:]}（共 {len(printed)} 个字符）"
         return "value_out_of_range", f"单元格数字“{shown}”超出可存储的范围（±(2^63−1)），按无法识别处理"
     if kind != "amount" and fraction.strip("0"):
-        return "value_not_integer", f"件数单元格中的数字“{printed}”不是整数，按无法识别处理"
+        return "value_not_integer", f"件数单元格中的数字“{shown}”不是整数，按无法识别处理"
     return None
 
 
