@@ -23,16 +23,57 @@ def _cmd_parse(args: argparse.Namespace) -> int:
         if not args.sections_text:
             for section in record.get("sections", []):
                 section.pop("text", None)
-        out.write(json.dumps(record, ensure_ascii=False, default=_json_default))
+        out.write(record_json(record))
         out.write("\n")
         out.flush()
     return 0
+
+
+def record_json(record: dict) -> str:
+    """One record as one line of JSON, whatever it holds.
+
+    The parser never puts a value that cannot be stored into a record, but should one slip
+    through (an int past Python's 4,300-digit str limit, an infinite float, an object json does not
+    know), the line is still written: such values become null and an internal_error warning says so,
+    so one file never stops the batch."""
+    try:
+        return json.dumps(record, ensure_ascii=False, default=_json_default, allow_nan=False)
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        clean = _jsonable(record)
+        clean.setdefault("warnings", []).append({
+            "code": "internal_error", "stage": "json", "line": None,
+            "message": f"记录中有无法输出为 JSON 的值（{type(exc).__name__}），已置为空；请报告此文件"})
+        return json.dumps(clean, ensure_ascii=False, default=_json_default, allow_nan=False)
+
+
+_MAX_INT = 2 ** 63 - 1
+
+
+def _jsonable(value):
+    """A copy of the record with every value json cannot write (or SQLite cannot store) as None."""
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value if -_MAX_INT <= value <= _MAX_INT else None
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() and abs(value) <= _MAX_INT else None
+    return None
 
 
 def _json_default(value):
     from decimal import Decimal
 
     if isinstance(value, Decimal):
+        if not value.is_finite() or abs(value) > _MAX_INT:
+            raise ValueError("decimal out of range")
         return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 

@@ -141,3 +141,44 @@ def test_crlf_lines_are_the_same_lines(tmp_path, reference):
     _same_report(rec, reference)
     line = {(c["table"], c["row"], c["col"]): c["line"] for c in rec["cells"]}
     assert line[("active_disclosure", "licensing", "decisions")] == 92
+
+
+def test_damaged_files_one_record_each_exit_zero(tmp_path):
+    """Whatever the bytes, `parse` prints one record per file and exits 0: a cell of 5,000 digits
+    (json.dumps refuses Python ints of more than 4,300), one beyond 64 bits, a "1.5" count, a
+    control character after a dropped <script>, binary junk, a span bomb. The record after the
+    bad ones is still parsed."""
+    text = S000.read_text(encoding="utf-8")
+    # seed 000 prints one cell per line: the first cell of 一、本年新收政府信息公开申请数量 is "24"
+    first = text.index("\n24\n", text.index("本年新收政府信息公开申请数量")) + 1
+
+    def with_cell(value: str) -> bytes:
+        return (text[:first] + value + text[first + 2:]).encode("utf-8")
+    html = (REPORTS / "pingtan_2022.html").read_bytes()
+    files = {
+        "digits5000.txt": with_cell("7" * 5000),
+        "beyond64.txt": with_cell("9223372036854775808"),
+        "decimal.txt": with_cell("1.5"),
+        "script.html": html.replace(b"</script>", b"</script>\x01", 3),
+        "junk.txt": bytes(range(256)) * 40,
+        "bomb.html": ("<table>" + ("<tr>" + '<td rowspan="99999" colspan="99999">1</td>' * 60 + "</tr>") * 60
+                      + "</table>").encode("utf-8"),
+    }
+    paths = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    proc = run_parse(*paths, S004)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    recs = records(proc)
+    assert [Path(r["source"]["path"]).name for r in recs] == [*files, S004.name]
+    for rec in recs:
+        assert not [w for w in rec["warnings"] if w["code"] == "internal_error"], rec["warnings"]
+    by_name = {Path(r["source"]["path"]).name: r for r in recs}
+    for name, code in (("digits5000.txt", "value_out_of_range"), ("beyond64.txt", "value_out_of_range"),
+                       ("decimal.txt", "value_not_integer")):
+        rec = by_name[name]
+        assert code in [w["code"] for w in rec["warnings"]], (name, rec["warnings"])
+        assert rec["applications"] is not None          # the rest of the table is kept
+    assert by_name["script.html"]["applications"] is not None
+    assert by_name[S004.name]["report"]["agency"] == "郏县人民政府"

@@ -8,15 +8,23 @@ zeros that look like real figures. The parser turns an unexpected exception into
 """
 from __future__ import annotations
 
+import importlib
+import json
+import os
 import random
+import re
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ingest import forms
 from ingest.generate import LAYOUTS, generate
+from ingest import parse as ingest_parse
 from ingest.parse import parse_bytes
+
+REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 
 TOP_LEVEL_KEYS = {"source", "report", "active_disclosure", "applications", "reviews_litigation", "facts",
                   "warnings", "cells", "sections"}
@@ -252,3 +260,234 @@ def test_truncated_mid_row(layout):
     assert [got.get(c) for c in cols[:3]] == [want[c] for c in cols[:3]]
     assert all(got.get(c) is None for c in cols[3:]), got
     assert rec["warnings"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The mutation campaign (bench/fuzz.py): one record, no internal_error, time within a bound
+# ---------------------------------------------------------------------------------------------
+# Each input is parsed in a worker process (bench.fuzz.Worker) so that a parse stuck in a regex is
+# killed at its bound instead of hanging the suite. The bound is a ratio to a plain read of the same
+# bytes (decode + one regex scan), plus a floor for the fixed costs: machine-independent, and a
+# quadratic corner exceeds it by orders of magnitude. `make test` runs one input per class;
+# GONGKAI_FUZZ_N=22000 runs the campaign that bench/fuzz.py summarises.
+
+from bench import fuzz  # noqa: E402
+
+FUZZ_N = int(os.environ.get("GONGKAI_FUZZ_N") or len(fuzz.CLASSES))
+
+
+@pytest.fixture(scope="module")
+def worker():
+    w = fuzz.Worker()
+    yield w
+    w.close()
+
+
+def _check_in_worker(worker, name: str, data: bytes) -> dict:
+    bound = fuzz.time_bound(fuzz.plain_read(data))
+    answer = worker.parse(name, data, bound)
+    assert answer is not None, f"{name} ({len(data)} B): no answer within {bound:.2f} s"
+    assert answer["records"] == 1
+    assert not answer["problems"], answer["problems"]
+    assert answer["seconds"] <= bound, f"{name} ({len(data)} B): {answer['seconds']:.2f} s > bound {bound:.2f} s"
+    return answer
+
+
+@pytest.mark.parametrize("index", range(FUZZ_N))
+def test_mutation_corpus(worker, index):
+    cls, name, data = fuzz.make_input(index)
+    _check_in_worker(worker, name, data)
+
+
+def test_every_class_is_in_the_default_run():
+    assert {fuzz.make_input(i)[0] for i in range(len(fuzz.CLASSES))} == set(fuzz.CLASSES)
+
+
+# Inputs the campaign found slow in the prose and meta regexes (ingest/parser/prose.py, meta.py:
+# `\s*(万)?\s*` after a number, `\s*` around header-field names). They stay here as regression
+# cases (prose and meta now read sentence by sentence with bounded patterns).
+_PROSE_META_INPUTS = {
+    "digit-spaces": "本年新收申请1" + " " * 20_000 + "x",
+    "digit-tabs": "共收到申请12" + "\t" * 20_000 + "。",
+    "digit-newlines": "受理申请3" + "\n" * 20_000 + "x",
+    "year-spaces": "2023" + " " * 20_000 + "年",
+    "source-spaces": "来源" + " " * 20_000 + "：",
+    "date-spaces": "日期" + " " * 20_000 + "x",
+}
+
+
+@pytest.mark.parametrize("key", sorted(_PROSE_META_INPUTS))
+def test_prose_and_meta_linear(worker, key):
+    g = generate(random.Random(5), template="2021", layout="tabs", blanks=False, subtotals=False)
+    _check_in_worker(worker, "x.txt", g.data + _PROSE_META_INPUTS[key].encode("utf-8"))
+
+
+@pytest.mark.parametrize("key,run", [
+    ("markdown-rule-spaces", "\n|---" + " " * 100_000 + "x\n"),
+    ("markdown-rule-leading-spaces", "\n" + " " * 100_000 + "|x\n"),
+    ("pipes", "\n" + "|" * 300_000 + "\n"),
+    ("pipe-spaces", "\n" + "| " * 150_000 + "\n"),
+    ("dash-cells", "\n" + "| --- " * 50_000 + "|\n"),
+    ("empty-lines", "\n" * 1_000_000),
+    ("one-line", "本机关" * 300_000),
+    ("footer-like", "\n— 5 —" + " " * 100_000 + "x\n"),
+])
+def test_long_runs_linear(worker, key, run):
+    """Runs the normalizer and the table reader see: Markdown rules, pipes, footers, empty lines."""
+    g = generate(random.Random(6), template="2019", layout="markdown", blanks=False, subtotals=False)
+    _check_in_worker(worker, g.filename, g.data + run.encode("utf-8"))
+
+
+def test_span_bomb_is_clamped_and_fast(worker):
+    """A table whose every cell claims rowspan=colspan=10^9 renders within the bound, warns once
+    for the clamp to the table's size and once for the budget."""
+    cell = '<td rowspan="1000000000" colspan="1000000000">本</td>'
+    table = "<table>" + ("<tr>" + cell * 200 + "</tr>") * 200 + "</table>"
+    data = f"<html><body><p>x</p>{table}</body></html>".encode("utf-8")
+    answer = _check_in_worker(worker, "bomb.html", data)
+    assert answer["codes"].count("html_span_clamped") == 2, answer["codes"]
+
+
+def test_real_spans_are_not_clamped():
+    """The sample HTML report's merged cells are all within its tables: no warning, same figures."""
+    rec = check_record((REPORTS / "pingtan_2022.html").read_bytes(), "pingtan_2022.html")
+    assert not [w for w in rec["warnings"] if w["code"] == "html_span_clamped"]
+    assert rec["applications"]["new_received"]["total"] is not None
+
+
+def test_span_clamped_to_table_width_keeps_columns():
+    """colspan=1000 on the label of a 3-column table: clamped to 3, the values still read by column."""
+    from ingest.readers.html import html_to_lines
+
+    warnings: list[dict] = []
+    lines, _ = html_to_lines('<table><tr><td colspan="1000">标题</td></tr>'
+                             '<tr><td>a</td><td>1</td><td>2</td></tr></table>', warnings)
+    assert lines == ["标题\t\t", "a\t1\t2"]
+    assert [w["code"] for w in warnings] == ["html_span_clamped"] and warnings[0]["line"] == 1
+
+
+def test_nested_100000_deep_keeps_the_report():
+    g = generate(random.Random(3), template="2021", layout="html", blanks=False, subtotals=False)
+    text = g.data.decode("utf-8")
+    wrapped = text.replace("<body>", "<body>" + "<span>" * 100_000, 1)
+    rec = check_record(wrapped.encode("utf-8"), g.filename)
+    assert rec["applications"] == g.expected["applications"]
+
+
+def test_control_character_after_dropped_script():
+    """lxml refuses a str with a control character: one right after a dropped <script> used to
+    empty the record. The sample HTML report with \\x01 after every </script> keeps its tables."""
+    data = (REPORTS / "pingtan_2022.html").read_bytes()
+    plain = check_record(data, "pingtan_2022.html")
+    damaged = re.sub(rb"</script>", b"</script>\x01\x0b", data, flags=re.I)
+    assert damaged != data
+    rec = check_record(damaged, "pingtan_2022.html")
+    assert rec["applications"] == plain["applications"]
+    assert rec["reviews_litigation"] == plain["reviews_litigation"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Values that cannot be stored: unreadable cells with a warning, the rest of the record kept
+# ---------------------------------------------------------------------------------------------
+
+def _cell(rec, table, row, col):
+    return next(c for c in rec["cells"] if (c["table"], c["row"], c["col"]) == (table, row, col))
+
+
+@pytest.mark.parametrize("printed,code", [
+    ("1.5", "value_not_integer"),
+    ("9223372036854775808", "value_out_of_range"),
+    ("-9223372036854775808", "value_out_of_range"),
+    ("12345678901234567890123", "value_out_of_range"),
+    ("1" * 5000, "value_out_of_range"),
+    ("1" * 1_000_000, "value_out_of_range"),
+])
+def test_unstorable_count_cell(printed, code):
+    g = generate(random.Random(11), template="2019", layout="tabs", blanks=False, subtotals=False,
+                 overrides={"applications": {"granted": {"natural_person": printed}}})
+    rec = check_record(g.data, g.filename)
+    cell = _cell(rec, "applications", "granted", "natural_person")
+    assert cell["value"] is None and cell["kind"] == "unreadable" and cell["printed"] == printed
+    warned = [w for w in rec["warnings"] if w["code"] == code]
+    assert warned and warned[0]["line"] == cell["line"]
+    # every other cell of the table is read as printed
+    exp = g.expected["applications"]
+    for row, cols in exp.items():
+        for col, value in cols.items():
+            if (row, col) != ("granted", "natural_person"):
+                assert rec["applications"][row][col] == value, (row, col)
+    assert rec["reviews_litigation"] == g.expected["reviews_litigation"]
+    json.dumps(rec, default=str)
+
+
+def test_largest_storable_count_is_kept():
+    g = generate(random.Random(11), template="2019", layout="tabs", blanks=False, subtotals=False,
+                 overrides={"applications": {"granted": {"natural_person": "9223372036854775807"}}})
+    rec = check_record(g.data, g.filename)
+    assert rec["applications"]["granted"]["natural_person"] == 2 ** 63 - 1
+
+
+def test_25_digit_amount():
+    """A 25-digit fee used to fail Decimal.quantize and empty the record."""
+    g = generate(random.Random(12), template="2021", layout="tabs", blanks=False, subtotals=False,
+                 overrides={"active_disclosure": {"fees": {"amount_yuan": "1234567890123456789012345"}}})
+    rec = check_record(g.data, g.filename)
+    cell = _cell(rec, "active_disclosure", "fees", "amount_yuan")
+    assert cell["value"] is None and cell["kind"] == "unreadable"
+    assert [w for w in rec["warnings"] if w["code"] == "value_out_of_range"]
+    assert rec["applications"] == g.expected["applications"]
+
+
+def test_huge_prose_number_is_not_a_fact():
+    g = generate(random.Random(13), template="2021", layout="tabs", blanks=False, subtotals=False)
+    text = g.text.replace("一、总体情况", "一、总体情况\n本年度共收到政府信息公开申请" + "9" * 30 + "件。", 1)
+    rec = check_record(text.encode("utf-8"), g.filename)
+    assert all(abs(f["value"]) < 2 ** 63 for f in rec["facts"] if isinstance(f["value"], int))
+    assert rec["applications"] == g.expected["applications"]
+    json.dumps(rec, default=str)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage isolation: a bug in one stage costs only that stage's part of the record
+# ---------------------------------------------------------------------------------------------
+
+def _boom(*_args, **_kw):
+    raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize("stage,target,lost,kept", [
+    ("sections", "ingest.parser.sections.find_sections", "sections", "applications"),
+    ("meta", "ingest.parser.meta.find_metadata", "report", "applications"),
+    ("table3", "ingest.parser.tables.read_applications", "applications", "reviews_litigation"),
+    ("table4", "ingest.parser.tables.read_reviews", "reviews_litigation", "applications"),
+    ("table2", "ingest.parser.tables.read_active", "active_disclosure", "applications"),
+    ("prose", "ingest.parser.prose.find_facts", "facts", "applications"),
+    ("normalize", "ingest.parse.normalize_text", None, "applications"),
+    ("read", "ingest.parse.read_bytes", None, "applications"),
+])
+def test_stage_failure_loses_only_that_stage(monkeypatch, stage, target, lost, kept):
+    g = generate(random.Random(21), template="2021", layout="tabs", blanks=False, subtotals=False)
+    whole = parse_bytes(g.data, g.filename).record
+    module, attr = target.rsplit(".", 1)
+    monkeypatch.setattr(importlib.import_module(module), attr, _boom)
+    rec = parse_bytes(g.data, g.filename).record
+    errors = [w for w in rec["warnings"] if w["code"] == "internal_error"]
+    assert [w["stage"] for w in errors] == [stage], errors
+    assert "RuntimeError: boom" in errors[0]["message"] and ingest_parse.STAGES[stage] in errors[0]["message"]
+    assert rec[kept] == whole[kept] and rec[kept] is not None
+    if lost == "report":
+        assert rec["report"]["title"] is None and rec["report"]["agency"] is None
+    elif lost is not None:
+        assert rec[lost] in (None, []) and whole[lost] not in (None, [])
+    if stage != "meta":
+        assert rec["report"]["title"] == whole["report"]["title"]
+    if stage not in ("sections",):
+        assert rec["sections"] == whole["sections"] or stage in ("read", "normalize")
+
+
+def test_html_stage_failure_falls_back_to_text(monkeypatch):
+    g = generate(random.Random(22), template="2019", layout="html", blanks=False, subtotals=False)
+    monkeypatch.setattr(ingest_parse, "html_to_lines", _boom)
+    rec = parse_bytes(g.data, g.filename).record
+    assert [w["stage"] for w in rec["warnings"] if w["code"] == "internal_error"] == ["html"]
+    assert rec["source"]["lines"] > 10 and rec["report"]["year"] == g.expected["report"]["year"]

@@ -510,6 +510,9 @@ WARNING_CODES = {
     "pdf_damaged": "PDF 文件损坏或不完整，只读取了能读的页",
     "docx_damaged": "Word 文件（.docx）损坏，无法读取",
     "unsupported_format": "不支持的文件格式（.doc、.wps、图片、压缩包等）",
+    "value_out_of_range": "数值超出可存储的范围，按无法识别处理",
+    "value_not_integer": "件数单元格印的是小数，按无法识别处理",
+    "html_span_clamped": "网页表格的跨行/跨列数超出表格实际大小，已截断",
 }
 
 # domain → (description, the columns that hold its codes)

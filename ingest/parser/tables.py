@@ -62,6 +62,7 @@ class Cell:
     start: int | None = None
     end: int | None = None
     unit: str | None = None
+    note: tuple[str, str] | None = None   # (warning code, message) when the printed value cannot be stored
 
 
 @dataclass
@@ -147,25 +148,52 @@ def find_label(text: str, labels: tuple[str, ...], start: int, end: int) -> re.M
 # Values
 # ------------------------------------------------------------------------------------------
 
+# The largest value a cell may hold: SQLite's INTEGER, and beyond any real count or amount.
+MAX_VALUE = 2 ** 63 - 1
+_MAX_DIGITS = 19          # digits before the point: more cannot fit MAX_VALUE
+_MAX_DECIMALS = 6         # digits after the point of an amount (万元 to the 0.01 元)
+
+
+def value_problem(printed: str, kind: str = "count") -> tuple[str, str] | None:
+    """Why a printed number cannot be stored as a cell of that kind: (warning code, message), or
+    None. Looked at before any conversion, so a cell of a million digits costs one scan."""
+    s = printed.replace(",", "").lstrip("+-")
+    whole, _, fraction = s.partition(".")
+    shown = printed if len(printed) <= 30 else f"{printed[:12]}…{printed[-6:]}（共 {len(printed)} 个字符）"
+    if len(whole.lstrip("0")) > _MAX_DIGITS or (kind == "amount" and len(fraction) > _MAX_DECIMALS):
+        return "value_out_of_range", f"单元格数字“{shown}”超出可存储的范围（±(2^63−1)），按无法识别处理"
+    if kind != "amount" and fraction.strip("0"):
+        return "value_not_integer", f"件数单元格中的数字“{shown}”不是整数，按无法识别处理"
+    return None
+
+
 def to_number(printed: str, kind: str = "count"):
-    """Printed number → int (counts) or Decimal (amounts). None if not a valid number for the kind."""
+    """Printed number → int (counts) or Decimal (amounts). None if not a valid number for the kind
+    or beyond what can be stored (value_problem)."""
+    if value_problem(printed, kind) is not None:
+        return None
     s = printed.replace(",", "")
     try:
         d = Decimal(s)
     except InvalidOperation:
         return None
+    if not d.is_finite():
+        return None
     if kind == "amount":
-        return d
+        return d if abs(d) <= MAX_VALUE else None
     if d != d.to_integral_value():
         return None
-    return int(d)
+    value = int(d)
+    return value if -MAX_VALUE <= value <= MAX_VALUE else None
 
 
 def _cell_from_token(tok: Token, metric_kind: str = "count") -> Cell:
     if tok.kind == "num":
         value = to_number(tok.printed, metric_kind)
         if value is None:
-            return Cell(None, tok.printed, "unreadable", tok.start, tok.end)
+            note = value_problem(tok.printed, metric_kind) or (
+                "value_out_of_range", f"单元格数字“{tok.printed[:30]}”超出可存储的范围（±(2^63−1)），按无法识别处理")
+            return Cell(None, tok.printed, "unreadable", tok.start, tok.end, note=note)
         return Cell(value, tok.printed, "number", tok.start, tok.end)
     if tok.kind == "placeholder":
         return Cell(None, tok.printed, "placeholder", tok.start, tok.end)
@@ -641,6 +669,8 @@ def _recover_lost_cells(result: TableResult, pending: dict[str, list[Cell]], lea
     def candidates(cells):
         vals = [c.value for c in cells]
         out = {}
+        if None in vals:          # an unreadable cell among them: nothing to recover from
+            return out
         for p in range(n):
             trial = vals[:p] + [None] + vals[p:]
             if p == n - 1:
@@ -952,7 +982,17 @@ def _amount_unit(text: str, cell: Cell, header_start: int, label_start: int, tem
     else:
         unit = "万元" if template == "2021" else "元"
     cell.unit = unit
-    if unit == "万元":
-        cell.value = (Decimal(cell.value) * 10000).normalize()
-    value = Decimal(cell.value)
-    cell.value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    try:
+        value = Decimal(cell.value)
+        if unit == "万元":
+            value = (value * 10000).normalize()
+        value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    except InvalidOperation:     # beyond the decimal context's 28 digits
+        value = None
+    if value is None or abs(value) > MAX_VALUE:
+        cell.value, cell.kind = None, "unreadable"
+        printed = cell.printed or ""
+        shown = printed if len(printed) <= 30 else f"{printed[:12]}…（共 {len(printed)} 个字符）"
+        cell.note = ("value_out_of_range", f"金额“{shown}{unit}”超出可存储的范围（±(2^63−1) 元），按无法识别处理")
+        return
+    cell.value = value
