@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import forms
-from .parser import meta, prose, sections as sections_mod, tables
+from .parser import legacy as legacy_mod, meta, prose, sections as sections_mod, tables
 from .readers.html import html_to_lines
 from .parser.normalize import normalize_lines
 from .readers.text import Decoded, UnreadableFile, read_bytes, read_file
@@ -93,6 +93,7 @@ def _empty_record(path: str, data: bytes, size: int) -> dict:
         "warnings": [],
         "cells": [],
         "sections": [],
+        "legacy_stats": [],
     }
 
 
@@ -203,6 +204,10 @@ def _parse_into(record: dict, data: bytes, path: str, decoded: Decoded | None) -
             add_cells("reviews_litigation", kind, forms.REVIEW_OUTCOME_KEYS, row_cells)
     record["cells"] = cells
 
+    # --- legacy statistics table (2008–2018) ----------------------------------------------------
+    if template == "legacy":
+        record["legacy_stats"] = _legacy_stats(text, where, warnings, table_spans)
+
     # --- prose facts ---------------------------------------------------------------------------
     facts = prose.find_facts(text, exclude=table_spans, year=report["year"], agency=report["agency"],
                              agency_kind=report["agency_kind"])
@@ -220,3 +225,19 @@ def _parse_into(record: dict, data: bytes, path: str, decoded: Decoded | None) -
         warnings.append({"code": "region_unresolved", "message": f"无法从“{report['agency']}”确定行政区划代码", "line": None})
     record["warnings"] = warnings
     return Parsed(record, text)
+
+
+def _legacy_stats(text: str, where: _Lines, warnings: list[dict], table_spans: list) -> list[dict]:
+    """The legacy statistics table's items (parser/legacy.py), each with its place in the text."""
+    table = legacy_mod.read_legacy_table(text)
+    if table is None:
+        return []
+    table_spans.append((table.start, table.end))
+    for w in table.warnings:
+        warnings.append({"code": w["code"], "message": w["message"], "line": where.line(w.get("offset"))})
+
+    return [{"key": r.key, "label": r.label, "unit": r.unit, "value": r.year.value,
+             "cumulative": r.cumulative.value if table.has_cumulative else None,
+             "kind": r.year.kind, "kind_cumulative": r.cumulative.kind if table.has_cumulative else None,
+             "printed": r.printed, "line": where.line(r.vals_start), "span": where.span(r.vals_start, r.vals_end)}
+            for r in table.rows]

@@ -120,6 +120,30 @@ TABLES: dict[str, dict] = {
         "foreign_keys": _REPORT_FK,
         "indexes": [["report_id", "metric"], ["metric"]],
     },
+    "legacy_stats": {
+        "description": "旧条例时期统计表（legacy_stats）：2008–2018 年报告所附“政府信息公开情况统计表”，每个报告 × "
+                       "统计项目一行，含本年度数和历年累计数。项目见 form_metrics（table_name = legacy_stats）；"
+                       "定义中没有的项目按原文名称保存，item_key 为空。",
+        "columns": {
+            "report_id": _REPORT_ID,
+            "item_order": ("INTEGER", "项目在统计表中的次序（item_order），从 1 起"),
+            "item_key": ("TEXT", "项目键（item_key），如 applications_received、channel_online、answer_granted，"
+                                 "见 form_metrics；定义中没有的项目为空"),
+            "label": ("TEXT", "项目名称（label），按原文印刷（去掉“其中：”和序号）"),
+            "unit": ("TEXT", "计量单位（unit），按原文印刷，如 条、件、元；未印刷为空"),
+            "value": ("REAL", "本年度数（value）；粘连无法唯一拆分、缺失或占位符时为空，原因见 kind 和 warnings"),
+            "cumulative": ("REAL", "历年累计数（cumulative）；统计表没有累计列或无法读取时为空"),
+            "kind": ("TEXT", "本年度数的类型（kind）：" + "；".join(f"{k} {v}" for k, v in forms.CELL_KINDS.items())),
+            "kind_cumulative": ("TEXT", "历年累计数的类型（kind_cumulative），同 kind；没有累计列为空"),
+            "printed": ("TEXT", "原文印刷的数字（printed），粘连时为整串数字"),
+            "line": _LINE,
+            "span_start": ("INTEGER", "数字在该行中的起始字符位置（span_start），从 0 起"),
+            "span_end": ("INTEGER", "数字在该行中的结束字符位置（span_end），不含"),
+            "page": ("INTEGER", "所在页码（page）：只有分页的原文（PDF）才有；文本和网页为空"),
+        },
+        "foreign_keys": _REPORT_FK,
+        "indexes": [["report_id", "item_key", "value", "cumulative"], ["item_key"]],
+    },
     "sections": {
         "description": "报告章节（sections）：每个报告的各部分（一至六）及其全文；全文检索见 sections_fts。",
         "pk": "id",
@@ -275,8 +299,8 @@ TABLES: dict[str, dict] = {
         "pk": ["table_name", "template", "item_key", "key"],
         "label_column": "label_zh",
         "columns": {
-            "table_name": ("TEXT", "所属（table_name）：active_disclosure 表二 / facts 正文数字"),
-            "template": ("TEXT", "适用格式（template）：2019 / 2021；正文数字为 any"),
+            "table_name": ("TEXT", "所属（table_name）：active_disclosure 表二 / facts 正文数字 / legacy_stats 旧条例时期统计表"),
+            "template": ("TEXT", "适用格式（template）：2019 / 2021 / legacy；正文数字为 any"),
             "block": ("TEXT", "所属条款（block），如 “（一）”"),
             "block_title": ("TEXT", "条款名称（block_title），如 “第二十条第（一）项”"),
             "item_key": ("TEXT", "信息内容键（item_key）；正文数字为空串"),
