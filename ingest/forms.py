@@ -250,6 +250,22 @@ FACT_METRICS: dict[str, str] = {
     "fee_yuan": "收取的信息处理费（元）",
     "report_period_year": "统计期限所在年份（“统计期限自YYYY年1月1日起”）",
     "year_mentioned_with_applications": "申请情况段落中写明的年份（用于核对TX-year）",
+    "applications_in_person": "当面申请数（件，旧条例时期）",
+    "applications_online": "网上（网络）申请数（件，旧条例时期）",
+    "applications_letter": "信函申请数（件，旧条例时期）",
+    "applications_fax": "传真申请数（件，旧条例时期）",
+    "applications_email": "电子邮件申请数（件，旧条例时期）",
+    "applications_answered": "答复总数（件，旧条例时期）",
+    "applications_partly_granted": "部分公开的申请数（件）",
+    "applications_withheld": "不予（否决、免于）公开的申请数（件）",
+    "applications_not_exist": "答复信息不存在的申请数（件，旧条例时期）",
+    "applications_not_held": "答复非本机关掌握的申请数（件，旧条例时期）",
+    "applications_unclear": "答复申请内容不明确的申请数（件，旧条例时期）",
+    "applications_on_time": "按时办结（答复）的申请数（件）",
+    "applications_extended": "延期办结（答复）的申请数（件）",
+    "reviews_corrected": "行政复议结果纠正（纠错、撤销）的案件数（件）",
+    "lawsuits_corrected": "行政诉讼结果纠正（纠错、撤销、败诉）的案件数（件）",
+    "fee_exemptions_yuan": "减免的费用（元）",
 }
 
 # Cell kinds recorded in the provenance of every table cell.
