@@ -1,0 +1,71 @@
+-- title: 旧条例时期：历年累计＝上年累计＋本年度
+-- description: 旧条例时期（2008–2018）的报告：统计表每一项的历年累计数应等于同一机关（agency_id）上一份报告的历年累计数加上本年度数。上一份报告不是上一年的（缺了中间年份的报告）或某个数为空时记为无法核对。推定规则：机关合并、统计口径调整都会使它不成立。参数 status 为空时只列出不通过的行；填 all 列出全部，也可填 pass、unknown、not_applicable。网页最多列出前 200 行；完整结果见 check_results 表（可按 rule_id、status 筛选并下载 CSV）。
+-- rule: L-cumulative
+-- status: inferred
+-- severity: warning
+
+with flagged as (
+  -- Whether this page may re-check only the reports the build recorded (below): a page of failures (status
+  -- empty or fail) or of unknowns, on a database whose checks have run.
+  select :status in ('', 'fail', 'unknown') and exists (select 1 from check_results where rule_id = 'L-cumulative') as yes
+),
+scope(id) as (
+  -- The reports to check. check_results holds this same rule run over every report by the build
+  -- (ingest/database/checks.py); a page of failures re-runs it on the reports recorded as failing that year, so it
+  -- reads tens of reports, not tens of thousands. Other requests, and the build itself, check every report.
+  -- Each branch is one index range: the constant conditions pick the branch once, before any row is read.
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'L-cumulative' and status = coalesce(nullif(:status, ''), 'fail') and :year = ''
+  union all
+  select report_id from check_results, flagged
+  where flagged.yes and rule_id = 'L-cumulative' and status = coalesce(nullif(:status, ''), 'fail') and year = :year
+  union all
+  select id from reports, flagged where not flagged.yes and :year = ''
+  union all
+  select id from reports, flagged where not flagged.yes and year = :year
+),
+v as (
+  -- Each filtered report's statistics-table items that print a cumulative column, with the same agency's previous
+  -- report (the latest earlier year) and that report's row of the same item.
+  select r.id as report_id, r.year, r.province, r.agency, t.item_key, t.label, t.value, t.cumulative, t.line,
+    t.kind_cumulative, p.id as prev_id, p.year as prev_year,
+    (select q.cumulative from legacy_stats q where q.report_id = p.id and q.item_key = t.item_key) as prev_cumulative
+  from reports r
+  join legacy_stats t on t.report_id = r.id and t.item_key is not null and t.kind_cumulative is not null
+  left join reports p on p.id = (
+    select p2.id from reports p2 where p2.agency_id = r.agency_id and p2.year < r.year
+      and exists (select 1 from legacy_stats q where q.report_id = p2.id)
+    order by p2.year desc, p2.id limit 1)
+  where r.id in scope and r.agency_id is not null and (:year = '' or r.year = :year)
+    and (:province = '' or r.province = :province) and (:adcode = '' or r.adcode = :adcode)
+),
+res as (
+  select report_id, year, province, agency, item_key as instance,
+    case when prev_id is null then 'not_applicable'
+         when prev_year <> year - 1 or value is null or cumulative is null or prev_cumulative is null then 'unknown'
+         when prev_cumulative + value = cumulative then 'pass' else 'fail' end as status,
+    prev_cumulative + value as expected, cumulative as actual,
+    json_array('legacy_stats:' || item_key || ':value', 'legacy_stats:' || item_key || ':cumulative') as cells,
+    case when prev_id is null then '同一机关没有更早的旧条例时期统计表'
+         when prev_year <> year - 1 then printf('“%s”：同一机关上一份统计表是%d年的，缺%d年的报告，无法核对', label, prev_year, year - 1)
+         when value is null or cumulative is null or prev_cumulative is null then
+           printf('“%s”：本年度、历年累计或%d年的历年累计为空或无法读取，无法核对', label, prev_year)
+         else printf('“%s”：%d年历年累计%d＋本年度%d＝%d，统计表印的历年累计为%d', label, prev_year,
+                     cast(prev_cumulative as integer), cast(value as integer),
+                     cast(prev_cumulative + value as integer), cast(cumulative as integer)) end as message,
+    prev_id as related_report_id, line as evidence_line, null as evidence_text
+  from v
+),
+checked as (
+  select * from res
+  union all
+  select r.id, r.year, r.province, r.agency, null, 'not_applicable', null, null, '[]',
+    '报告没有带历年累计列的旧条例时期统计表', null, null, null
+  from reports r
+  where r.id in scope and (:year = '' or r.year = :year) and (:province = '' or r.province = :province)
+    and (:adcode = '' or r.adcode = :adcode) and not exists (select 1 from res where res.report_id = r.id)
+)
+select * from checked
+where :status = 'all' or status = coalesce(nullif(:status, ''), 'fail')
+-- a page lists the first 200 rows (the build, with status 'all', gets every row); check_results holds them all
+limit case when :status = 'all' then -1 else 200 end
