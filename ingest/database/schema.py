@@ -401,6 +401,60 @@ FROM reports r""",
 }
 
 
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _annual_series_sql() -> str:
+    """One SELECT per comparable metric (forms.SERIES_METRICS), stacked: the 2019/2021 cells summed (every
+    cell readable), else the legacy statistics table's items of the year (every printed one readable), else the
+    prose fact. The definition in forms.py is the only place that says which cell feeds which metric."""
+    parts = []
+    for m in forms.SERIES_METRICS:
+        if m.cells:
+            cond = " or ".join(f"(c.table_name = {_q(t)} and c.row_key = {_q(r)} and c.col_key = {_q(col)})"
+                               for t, r, col in m.cells)
+            cell = (f"(select case when count(c.value) = {len(m.cells)} then sum(c.value) end from cells c "
+                    f"where c.report_id = r.id and ({cond}))")
+        else:
+            cell = "null"
+        if m.legacy:
+            keys = ", ".join(_q(k) for k in m.legacy)
+            leg = (f"(select case when count(*) > 0 and count(l.value) = count(*) then sum(l.value) end "
+                   f"from legacy_stats l where l.report_id = r.id and l.item_key in ({keys}))")
+        else:
+            leg = "null"
+        fact = (f"(select min(f.value) from facts f where f.report_id = r.id and f.metric = {_q(m.fact)})"
+                if m.fact else "null")
+        cell_src = _q("cells:" + "+".join(f"{t}:{r}:{c}" for t, r, c in m.cells)) if m.cells else "null"
+        leg_src = _q("legacy_stats:" + "+".join(m.legacy)) if m.legacy else "null"
+        fact_src = _q("facts:" + m.fact) if m.fact else "null"
+        parts.append(f"""select r.id as report_id, r.agency_id, r.agency, r.year, r.template, r.province,
+  {_q(m.key)} as metric, {_q(m.label)} as metric_label, {cell} as cell, {leg} as leg, {fact} as fact,
+  {1 if m.changed else 0} as metric_changed, {cell_src} as cell_src, {leg_src} as leg_src, {fact_src} as fact_src
+from reports r""")
+    union = "\nunion all\n".join(parts)
+    return f"""select report_id, agency_id, agency, year, template, province, metric, metric_label,
+  coalesce(cell, leg, fact) as value,
+  case when cell is not null then 'cell' when leg is not null then 'legacy' when fact is not null then 'fact' end as source,
+  case when cell is not null then cell_src when leg is not null then leg_src when fact is not null then fact_src end
+    as source_detail,
+  case when metric_changed and template = 'legacy' then 1 else 0 end as concept_changed
+from ({union})"""
+
+
+VIEWS["annual_series"] = {
+    "description": "跨格式的年度序列（annual_series）：每份报告 × 可比指标一行，把 2019 年格式、2021 年格式的表格单元格和"
+                   "旧条例时期（2008–2018）的统计表、正文数字对应到同一组指标，以便看 2008 年至今的变化。"
+                   "取值次序：表格单元格（cells，各格都可读时相加），否则旧条例时期统计表的本年度数（legacy_stats），"
+                   "否则正文写明的数字（facts）；source 说明来自哪里。concept_changed = 1 表示该指标在旧条例时期的含义"
+                   "与 2019 年起不同。各指标：" + "；".join(
+                       f"{m.key} {m.label}" + (f"（口径变化：{m.changed}）" if m.changed else "")
+                       for m in forms.SERIES_METRICS) + "。指标定义见 ingest/forms.py 的 SERIES_METRICS。",
+    "sql": _annual_series_sql(),
+}
+
+
 def schema_version() -> str:
     """A fingerprint of the schema: an incremental build into a database of another shape starts afresh."""
     blob = json.dumps({"tables": TABLES, "views": VIEWS, "fts": FTS_COLUMNS}, sort_keys=True, ensure_ascii=False,
