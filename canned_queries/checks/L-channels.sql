@@ -63,7 +63,7 @@ res as (
          when total is null or n_blank > 0 then 'unknown'
          when n_recovered > 0 and summed = total then 'unknown'
          when summed = total then 'pass' else 'fail' end as status,
-    summed as expected, total as actual,
+    cast(summed as integer) as expected, cast(total as integer) as actual,
     case when has_total then cells else '[]' end as cells,
     case when not has_total or n_parts = 0 or (col = 'cumulative' and total_kind is null)
            then '统计表没有“受理申请总数”或各渠道申请数各项（或没有累计列）'
@@ -79,7 +79,7 @@ res as (
   select report_id, year, province, agency, col,
     case when n_parts = 0 then 'not_applicable' when total is null or summed is null then 'unknown'
          when summed = total then 'pass' when summed < total then 'unknown' else 'fail' end,
-    summed, total, '[]',
+    cast(summed as integer), cast(total as integer), '[]',
     case when n_parts = 0 then '正文没有写明各渠道申请数'
          when total is null or summed is null then '正文数字无法读取，无法核对'
          when summed < total then printf('正文写明的各项之和为%d，少于正文第%s行的%d：正文可能只写了部分类别，无法核对',

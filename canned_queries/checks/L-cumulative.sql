@@ -44,7 +44,7 @@ res as (
     case when prev_id is null then 'not_applicable'
          when prev_year <> year - 1 or value is null or cumulative is null or prev_cumulative is null then 'unknown'
          when prev_cumulative + value = cumulative then 'pass' else 'fail' end as status,
-    prev_cumulative + value as expected, cumulative as actual,
+    cast(prev_cumulative + value as integer) as expected, cast(cumulative as integer) as actual,
     json_array('legacy_stats:' || item_key || ':value', 'legacy_stats:' || item_key || ':cumulative') as cells,
     case when prev_id is null then '同一机关没有更早的旧条例时期统计表'
          when prev_year <> year - 1 then printf('“%s”：同一机关上一份统计表是%d年的，缺%d年的报告，无法核对', label, prev_year, year - 1)
