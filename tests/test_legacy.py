@@ -255,3 +255,71 @@ def test_annual_series_falls_back_to_prose(corpus_db):
 def test_annual_series_metrics_come_from_forms(corpus_db):
     got = {m for (m,) in corpus_db.execute("select distinct metric from annual_series")}
     assert got == {m.key for m in forms.SERIES_METRICS}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# generated legacy reports (generate.generate_legacy): round trip
+# ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("layout", ["spaced", "markdown", "html", "cells_per_line"])
+@pytest.mark.parametrize("seed", range(6))
+def test_generated_legacy_round_trip(layout, seed):
+    import random
+    from ingest.generate import generate_legacy
+    from ingest.parse import parse_bytes
+    g = generate_legacy(random.Random(seed), layout=layout)
+    record = parse_bytes(g.data, g.filename).record
+    assert (record["report"]["year"], record["report"]["template"]) == (g.expected["report"]["year"], "legacy")
+    assert [(r["key"], r["label"], r["value"], r["cumulative"]) for r in record["legacy_stats"]] == \
+        g.expected["legacy_stats"]
+    facts = {f["metric"]: f["value"] for f in record["facts"]}
+    stats = {k: y for k, _l, y, _c in g.expected["legacy_stats"]}
+    assert facts["applications_received"] == stats["applications_received"]
+    assert facts["applications_letter"] == stats["channel_letter"]
+    assert facts["applications_partly_granted"] == stats["answer_partly"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_generated_glued_legacy_exact_or_null_with_the_truth_among_candidates(seed):
+    """Glued cells: each value is the printed one, or null with a warning whose candidates hold the truth."""
+    import random
+    from ingest.generate import generate_legacy
+    from ingest.parse import parse_bytes
+    g = generate_legacy(random.Random(seed), layout="glued")
+    record = parse_bytes(g.data, g.filename).record
+    got = record["legacy_stats"]
+    assert [r["key"] for r in got] == [k for k, *_ in g.expected["legacy_stats"]]
+    ambiguous = " ".join(w["message"] for w in record["warnings"] if w["code"] == "cells_split_ambiguous")
+    for row, (_k, label, year, cum) in zip(got, g.expected["legacy_stats"]):
+        if row["value"] is None:
+            assert row["cumulative"] is None and f"“{label}”的数字“{year}{cum}”" in ambiguous
+            assert f"{year}/{cum}" in ambiguous
+        else:
+            assert (row["value"], row["cumulative"]) == (year, cum)
+    assert sum(r["value"] is not None for r in got) >= len(got) // 2
+
+
+def test_annual_series_legacy_2019_2021_generated(tmp_path):
+    """One agency: legacy reports 2017–2018, the 2019 form 2019–2020, the 2021 form 2021 → one series."""
+    import random
+    from ingest.database.build import build
+    from ingest.generate import generate, generate_legacy
+    agency = "福州市平潭县人民政府"
+    expected, closing = {}, None
+    for year in (2017, 2018):
+        g = generate_legacy(random.Random(year), layout="spaced", year=year, agency=agency, previous=closing)
+        closing = g.closing
+        (tmp_path / g.filename).write_bytes(g.data)
+        expected[year] = ("legacy", dict((k, y) for k, _l, y, _c in g.expected["legacy_stats"])["applications_received"])
+    for year, template in ((2019, "2019"), (2020, "2019"), (2021, "2021")):
+        g = generate(random.Random(year), template=template, layout="tabs", year=year, agency=agency, blanks=False)
+        (tmp_path / g.filename).write_bytes(g.data)
+        expected[year] = ("cell", g.expected["applications"]["new_received"]["total"])
+    build([str(tmp_path)], str(tmp_path / "g.db"))
+    conn = sqlite3.connect(tmp_path / "g.db")
+    rows = conn.execute("select year, source, value from annual_series "
+                        "where metric = 'applications_received' order by year").fetchall()
+    agencies = conn.execute("select count(distinct agency_id) from reports").fetchone()[0]
+    conn.close()
+    assert rows == [(y, *expected[y]) for y in range(2017, 2022)]
+    assert agencies == 1                         # one agency across the forms
