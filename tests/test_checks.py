@@ -758,3 +758,24 @@ def test_l_cumulative():
     assert only(rows, report_id="y16", instance="disclosed_items")["status"] == "unknown"
     gap = only(rows, report_id="y18", instance="disclosed_items")
     assert gap["status"] == "unknown" and "缺2017年" in gap["message"]
+
+
+def test_tx_counts_compares_legacy_prose_with_the_statistics_table():
+    """pingtan_2013_xian: the prose says 网上申请数3条，信函申请数4条, the table prints 4/4 and 0/0 for them."""
+    db = make_db()
+    add_report(db, "x", year=2013, template="legacy")
+    add_legacy(db, "x", {"applications_received": (7, 28), "channel_online": (4, 4), "channel_letter": (0, 0),
+                         "disclosed_items": (None, None)})
+    add_fact(db, "x", "applications_received", 7, "2013年全县共收到有关政府信息公开的申请7条", 10)
+    add_fact(db, "x", "applications_online", 3, "网上申请数3条", 10)
+    add_fact(db, "x", "disclosed_items", 1853, "主动公开的1853条政府信息", 10)
+    add_fact(db, "x", "applications_carried_over", 2, "上年结转2件", 10)     # no such item: not compared
+    add_report(db, "n", year=2013, template="legacy")
+    add_legacy(db, "n", {"reviews": (0, 0)})
+    rows = results(db, "TX-counts")
+    fail = only(rows, report_id="x", instance="applications_online@10")
+    assert (fail["status"], fail["expected"], fail["actual"]) == ("fail", "4", "3")
+    assert fail["cells"] == ["legacy_stats:channel_online:value"] and fail["evidence_text"] == "网上申请数3条"
+    assert only(rows, report_id="x", instance="disclosed_items@10")["status"] == "unknown"
+    assert not [r for r in rows if r["report_id"] == "x" and r["instance"] and "carried_over" in r["instance"]]
+    assert only(rows, report_id="n")["status"] == "not_applicable"
