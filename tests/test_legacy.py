@@ -348,3 +348,27 @@ def test_legacy_verdicts(corpus_db, name):
                                 when max(status = 'pass') then 'pass' else 'not_applicable' end
            from check_results where report_id = ? group by rule_id""", [report_id(name)]).fetchall())
     assert {r: got[r] for r in VERDICTS[name]} == VERDICTS[name]
+
+
+def test_statistics_form_with_code_column_and_column_numbers():
+    """The provinces' 政府信息公开情况统计报表 (e.g. 定西市): 指标名称 | 计量单位 | 代码 | 本期实际 | 本年累计, a column-number
+    row 甲 乙 丙 1 2, quoted sub-items "（2）“信息不存在”数". In an annual report 本年累计 is the year's total."""
+    text = ("指 标 名 称\n| 计量\n单位\n| 代码\n| 本期实际\n| 本年累计\n|\n甲\n| 乙\n| 丙\n| 1\n| 2\n|\n"
+            "主动公开信息数\n| 条\n| 01\n| 120\n| 120\n|\n申请总数\n| 条\n| 10\n| 6\n| 6\n|\n"
+            "其中:1.当面申请数\n| 条\n| 11\n| 2\n| 2\n|\n4.网上申请数\n| 条\n| 14\n| 4\n| 4\n|\n"
+            "3.否决公开答复总数\n| 条\n| 20\n| 1\n| 1\n|\n其中:(2)“信息不存在”数\n| 条\n| 22\n| 1\n| 1\n|\n"
+            "网站专栏页面访问量\n| 人次\n| 05\n| 3000\n| 3000\n|\n")
+    t = read_legacy_table(text)
+    assert not t.has_cumulative
+    assert [(r.key, r.label, r.year.value) for r in t.rows] == [
+        ("disclosed_items", "主动公开信息数", 120), ("applications_received", "申请总数", 6),
+        ("channel_in_person", "当面申请数", 2), ("channel_online", "网上申请数", 4),
+        ("answer_refused", "否决公开答复总数", 1), ("answer_not_exist", "信息不存在数", 1),
+        (None, "网站专栏页面访问量", 3000)]
+    assert [w["code"] for w in t.warnings] == ["legacy_item_unknown"]
+
+
+def test_single_column_table():
+    t = read_legacy_table("指标名称 计量单位 2010年度 主动公开信息数 条 88 受理申请总数 件 2 行政复议数 件 0")
+    assert [(r.key, r.year.value, r.cumulative.kind) for r in t.rows] == \
+        [("disclosed_items", 88, "missing"), ("applications_received", 2, "missing"), ("reviews", 0, "missing")]

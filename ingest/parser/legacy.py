@@ -37,8 +37,10 @@ from decimal import Decimal
 from .. import forms
 from . import split
 
-_HEADER = re.compile("|".join(forms.LEGACY_HEADER_WORDS))
-_HEADER_COLS = re.compile(r"历年累计|累计|本年度|[0-9]{4}\s{0,2}年\s{0,2}度|年度|本年")
+_HEADER = re.compile("|".join(r"[ \t]{0,2}".join(w) for w in forms.LEGACY_HEADER_WORDS))   # "指 标 名 称" too
+_HEADER_COLS = re.compile(r"历年累计|本年累计|累计|本期实际|本期|本年度|[0-9]{4}\s{0,2}年\s{0,2}度|年度|本年|代码")
+# the column-number row under a statistics form's header: "甲 乙 丙 1 2"
+_COLUMN_NUMBERS = re.compile(r"[\s|]{0,6}甲[\s|]{0,6}乙[\s|]{0,6}(?:丙[\s|]{0,6})?(?:\d[\s|]{1,6}){0,4}")
 _SKIP = re.compile(r"[\s|:\-]*")
 _UNITS = "|".join(forms.LEGACY_UNITS)
 _TOKEN = r"(?:\d{1,15}(?:\.\d{1,6})?|[—/／]|无)"
@@ -50,7 +52,7 @@ _ROW = re.compile(
     r"(?P<vals>" + _TOKEN + r"(?:[ \t|\n]{1,8}" + _TOKEN + r")*)"
 )
 _TOKENS = re.compile(_TOKEN)
-_NORM = re.compile(r"[\s　:：]+")
+_NORM = re.compile(r"[\s　:：“”\"《》*＊]+")
 _PLACEHOLDERS = ("—", "/", "／", "无")
 MAX_CANDIDATES_SHOWN = 8
 
@@ -83,6 +85,7 @@ class LegacyRow:
     vals_start: int
     vals_end: int
     group: str = ""
+    cells: list = field(default_factory=list)   # the row's values in the printed column order
 
 
 @dataclass
@@ -95,22 +98,36 @@ class LegacyTable:
 
 
 def _header(text: str, start: int, end: int):
-    """(end of the header, whether it has a 累计 column, whether 累计 comes first), or None."""
+    """(end of the header, the columns' roles in printed order, whether a 代码 column precedes them) or None.
+
+    Roles: "year" (本年度, 2012年度, 本年, 本年累计 — in an annual report the year's own total), "cumulative"
+    (历年累计, 累计), "period" (本期实际: the year itself when no other column is, else not read)."""
     m = _HEADER.search(text, start, end)
     if m is None:
         return None
-    last, year_at, cum_at = m.end(), None, None
-    pos = m.end()
+    roles, has_code, last, pos = [], False, m.end(), m.end()
     for h in _HEADER_COLS.finditer(text, m.end(), min(end, m.end() + 60)):
         between = text[pos:h.start()]
         if len(_NORM.sub("", between.replace("|", ""))) > 12:   # a label: the header is over
             break
-        if "累计" in h.group():
-            cum_at = cum_at if cum_at is not None else h.start()
-        elif year_at is None:
-            year_at = h.start()
+        word = h.group()
+        if word == "代码":
+            has_code = True
+        elif word in ("历年累计", "累计"):
+            roles.append("cumulative")
+        elif word.startswith("本期"):
+            roles.append("period")
+        else:
+            roles.append("year")
         last = pos = h.end()
-    return last, cum_at is not None, cum_at is not None and year_at is not None and cum_at < year_at
+    if "period" in roles:
+        roles = [("year" if "year" not in roles else "ignore") if r == "period" else r for r in roles]
+    if roles.count("year") != 1 or roles.count("cumulative") > 1:
+        roles = ["year"]        # no column words (or a header that contradicts itself): one value per row
+    numbers = _COLUMN_NUMBERS.match(text, last, end)
+    if numbers and numbers.end() > last:
+        last = numbers.end()
+    return last, roles, has_code
 
 
 def _kind(kind: str) -> str:
@@ -123,8 +140,10 @@ def read_legacy_table(text: str, start: int = 0, end: int | None = None) -> Lega
     head = _header(text, start, end)
     if head is None:
         return None
-    pos, has_cum, cum_first = head
-    ncols = 2 if has_cum else 1
+    pos, roles, has_code = head
+    ncols, has_cum = len(roles), "cumulative" in roles
+    # the cut of a glued pair: the first printed ≤ the second unless the cumulative comes first
+    smaller_first = roles != ["cumulative", "year"]
     raw: list[tuple[re.Match, str, int]] = []     # (match, values text, values end)
     prev_ord = 0
     while pos < end:
@@ -141,16 +160,21 @@ def read_legacy_table(text: str, start: int = 0, end: int | None = None) -> Lega
         # the next item's ordinal glued to these values: "179533042." = 17953304 + "2."
         nxt = text[vend:vend + 2]
         if nxt[:1] in (".", "、", "．") and not nxt[1:2].isdigit():
+            last = re.search(r"(?:^|[ \t|\n])(\d{1,2})$", vals)
             expected = str((ordinal or prev_ord) + 1 if (ordinal or prev_ord) else 1)
-            if vals.endswith(expected) and len(vals) > len(expected):
+            if last and last.start(1) > 0:      # a separate token: the next item's ordinal, whatever its number
+                vals = vals[:last.start(1)].rstrip(" \t|\n")
+            elif vals.endswith(expected) and len(vals) > len(expected):     # glued: the expected ordinal
                 vals = vals[: -len(expected)].rstrip(" \t|\n")
-                vend = m.start("vals") + len(vals)
+            vend = m.start("vals") + len(vals)
         prev_ord = ordinal
         raw.append((m, vals, vend))
         pos = vend
     if not raw:
         return None
     tokens_per_row = [len(_TOKENS.findall(v)) for _m, v, _e in raw]
+    if has_code:   # a code column ("01", "02"…) before the values: not a value
+        tokens_per_row = [n - 1 if n > ncols else n for n in tokens_per_row]
     glued = ncols == 2 and sum(1 for n in tokens_per_row if n == 1) > sum(1 for n in tokens_per_row if n == 2)
     warnings: list[dict] = []
     rows: list[LegacyRow] = []
@@ -162,6 +186,8 @@ def read_legacy_table(text: str, start: int = 0, end: int | None = None) -> Lega
         row = LegacyRow(item.key if item else None, label, m.group("unit"), Value(), Value(), vals,
                         m.start(), m.start("vals"), vend, item.group if item else "")
         toks = list(_TOKENS.finditer(text, m.start("vals"), vend))
+        if has_code and len(toks) > ncols:
+            toks = toks[1:]
         if item is None:
             warnings.append({"code": "legacy_item_unknown", "offset": m.start(),
                              "message": f"统计表中的项目“{label}”不在旧条例时期统计表的定义中，按原文名称保存"})
@@ -175,7 +201,7 @@ def read_legacy_table(text: str, start: int = 0, end: int | None = None) -> Lega
             if only is not None:
                 cells = [Value(p.value, p.printed, "number", p.start, p.end) for p in only]
             else:
-                found = split.row_splits([piece], kinds, checks=[("本年≤累计", _bound)])
+                found = split.row_splits([piece], kinds, checks=[("本年≤累计", _bound if smaller_first else _bound_rev)])
                 runs[len(rows)] = found.candidates if found.complete else []
                 cells = [Value(None, toks[0].group(), "unreadable", toks[0].start(), toks[0].end()) for _ in range(2)]
         elif ntok < ncols:
@@ -187,14 +213,14 @@ def read_legacy_table(text: str, start: int = 0, end: int | None = None) -> Lega
             warnings.append({"code": "extra_cells", "offset": m.start("vals"),
                              "message": f"统计表“{label}”一行印有{ntok}个数（应有{ncols}个），无法判断各属哪一列，都记为空"})
             cells = [Value(None, vals, "unreadable", m.start("vals"), vend) for _ in range(ncols)]
-        if cum_first and ncols == 2:
-            cells = cells[::-1]
-        row.year = cells[0]
-        if ncols == 2:
-            row.cumulative = cells[1]
+        row.cells = cells
         rows.append(row)
     if runs:
-        _solve(rows, runs, warnings, cum_first)
+        _solve(rows, runs, warnings)
+    for row in rows:
+        row.year = row.cells[roles.index("year")]
+        if has_cum:
+            row.cumulative = row.cells[roles.index("cumulative")]
     return LegacyTable(rows, raw[0][0].start(), raw[-1][2], has_cum, warnings)
 
 
@@ -210,11 +236,14 @@ def _bound(vals) -> bool:
     return a is None or b is None or a <= b
 
 
-def _solve(rows: list[LegacyRow], runs: dict[int, list], warnings: list[dict], cum_first: bool) -> None:
+def _bound_rev(vals) -> bool:
+    return _bound(vals[::-1])
+
+
+def _solve(rows: list[LegacyRow], runs: dict[int, list], warnings: list[dict]) -> None:
     """Cut the glued rows together under the table's sums (channels → received, outcomes → answers)."""
     def vec(r: LegacyRow):
-        return (r.year.value if r.year.kind in ("number", "recovered") else None,
-                r.cumulative.value if r.cumulative.kind in ("number", "recovered") else None)
+        return tuple(c.value if c.kind in ("number", "recovered") else None for c in r.cells)
 
     equations = []
     for total_key, group, rule in (("applications_received", "channels", "L-channels"),
@@ -245,10 +274,7 @@ def _solve(rows: list[LegacyRow], runs: dict[int, list], warnings: list[dict], c
             options = cands
         printed = row.printed
         if len(options) == 1:
-            parts = options[0]
-            if cum_first:
-                parts = parts[::-1]
-            row.year, row.cumulative = (Value(p.value, p.printed, "recovered", p.start, p.end) for p in parts)
+            row.cells = [Value(p.value, p.printed, "recovered", p.start, p.end) for p in options[0]]
             warnings.append({"code": "cells_split_by_rules", "offset": row.vals_start,
                              "message": f"统计表“{row.label}”的数字“{printed}”粘连，按{'、'.join(rules)}只有一种拆法："
                                         f"{'/'.join(p.printed for p in options[0])}"})
