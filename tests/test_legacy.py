@@ -372,3 +372,12 @@ def test_single_column_table():
     t = read_legacy_table("指标名称 计量单位 2010年度 主动公开信息数 条 88 受理申请总数 件 2 行政复议数 件 0")
     assert [(r.key, r.year.value, r.cumulative.kind) for r in t.rows] == \
         [("disclosed_items", 88, "missing"), ("applications_received", 2, "missing"), ("reviews", 0, "missing")]
+
+
+def test_table_without_header_words_after_its_title():
+    text = ("本报告由概述和政府信息公开情况统计表共五个部分组成。正文……"
+            "附件：政府信息公开情况统计表 项目 单位 本年度 累计 主动公开信息数 条 5 9 受理申请总数 件 1 3")
+    t = read_legacy_table(text)
+    assert [(r.key, r.year.value, r.cumulative.value) for r in t.rows] == \
+        [("disclosed_items", 5, 9), ("applications_received", 1, 3)]
+    assert read_legacy_table("本报告附政府信息公开情况统计表。全年主动公开信息数 条 5 9。") is None

@@ -22,6 +22,10 @@ candidates in the warning (`cells_split_ambiguous`: "20263542" alone may be 20/2
 2026/3542); none leaves them null (`cells_concatenated`). A row with a lost value in a table whose
 cells are separated is null (`cells_missing`): nobody can tell which column lost it.
 
+The table starts after its header (指标名称 | 计量单位 | 本年度/YYYY年度/本期实际/本年累计 | 历年累计, an optional
+代码 column and the 甲 乙 丙 1 2 column-number row of the provinces' statistics form); without one, after a
+"…统计表" title whose first rows are known items.
+
 An item the definitions do not know is kept with its printed label (key null) and a warning
 `legacy_item_unknown`. The table ends at the first text that is not a row (a signature, "附件下载").
 
@@ -38,6 +42,8 @@ from .. import forms
 from . import split
 
 _HEADER = re.compile("|".join(r"[ \t]{0,2}".join(w) for w in forms.LEGACY_HEADER_WORDS))   # "指 标 名 称" too
+_TITLE = re.compile(r"统计表|统计附表|情况附表")
+MAX_TITLES = 8           # "…统计表" mentions tried when the table has no 指标名称 header
 _HEADER_COLS = re.compile(r"历年累计|本年累计|累计|本期实际|本期|本年度|[0-9]{4}\s{0,2}年\s{0,2}度|年度|本年|代码")
 # the column-number row under a statistics form's header: "甲 乙 丙 1 2"
 _COLUMN_NUMBERS = re.compile(r"[\s|]{0,6}甲[\s|]{0,6}乙[\s|]{0,6}(?:丙[\s|]{0,6})?(?:\d[\s|]{1,6}){0,4}")
@@ -97,14 +103,11 @@ class LegacyTable:
     warnings: list[dict] = field(default_factory=list)
 
 
-def _header(text: str, start: int, end: int):
+def _header(text: str, m: re.Match, end: int):
     """(end of the header, the columns' roles in printed order, whether a 代码 column precedes them) or None.
 
     Roles: "year" (本年度, 2012年度, 本年, 本年累计 — in an annual report the year's own total), "cumulative"
     (历年累计, 累计), "period" (本期实际: the year itself when no other column is, else not read)."""
-    m = _HEADER.search(text, start, end)
-    if m is None:
-        return None
     roles, has_code, last, pos = [], False, m.end(), m.end()
     for h in _HEADER_COLS.finditer(text, m.end(), min(end, m.end() + 60)):
         between = text[pos:h.start()]
@@ -135,12 +138,23 @@ def _kind(kind: str) -> str:
 
 
 def read_legacy_table(text: str, start: int = 0, end: int | None = None) -> LegacyTable | None:
-    """The first statistics table in text[start:end] (after its 指标名称 header), or None."""
+    """The first statistics table in text[start:end], or None: after its 指标名称 header, else after a
+    "…统计表" title whose first rows are items of forms.LEGACY_ITEMS (a table printed without 指标名称)."""
     end = len(text) if end is None else end
-    head = _header(text, start, end)
-    if head is None:
-        return None
-    pos, roles, has_code = head
+    m = _HEADER.search(text, start, end)
+    if m is not None:
+        return _read_rows(text, m, end)
+    for k, m in enumerate(_TITLE.finditer(text, start, end)):
+        if k >= MAX_TITLES:
+            break
+        table = _read_rows(text, m, end)
+        if table is not None and sum(r.key is not None for r in table.rows[:3]) >= 2:
+            return table
+    return None
+
+
+def _read_rows(text: str, m: re.Match, end: int) -> LegacyTable | None:
+    pos, roles, has_code = _header(text, m, end)
     ncols, has_cum = len(roles), "cumulative" in roles
     # the cut of a glued pair: the first printed ≤ the second unless the cumulative comes first
     smaller_first = roles != ["cumulative", "year"]
