@@ -381,3 +381,9 @@ def test_table_without_header_words_after_its_title():
     assert [(r.key, r.year.value, r.cumulative.value) for r in t.rows] == \
         [("disclosed_items", 5, 9), ("applications_received", 1, 3)]
     assert read_legacy_table("本报告附政府信息公开情况统计表。全年主动公开信息数 条 5 9。") is None
+
+
+def test_placeholder_characters_inside_labels():
+    t = read_legacy_table("指标名称 计量单位 本年度 历年累计 无偿提供信息数 条 3 5 行政复议/诉讼数 件 0 1 行政诉讼数 件 无 —")
+    assert [(r.label, r.year.value, r.cumulative.value, r.year.kind) for r in t.rows] == [
+        ("无偿提供信息数", 3, 5, "number"), ("行政复议/诉讼数", 0, 1, "number"), ("行政诉讼数", None, None, "placeholder")]

@@ -49,7 +49,8 @@ _HEADER_COLS = re.compile(r"历年累计|本年累计|累计|本期实际|本期
 _COLUMN_NUMBERS = re.compile(r"[\s|]{0,6}甲[\s|]{0,6}乙[\s|]{0,6}(?:丙[\s|]{0,6})?(?:\d[\s|]{1,6}){0,4}")
 _SKIP = re.compile(r"[\s|:\-]*")
 _UNITS = "|".join(forms.LEGACY_UNITS)
-_TOKEN = r"(?:\d{1,15}(?:\.\d{1,6})?|[—/／]|无)"
+# a value: a number, or a placeholder that is not the start of a word ("无偿…", "复议/诉讼" are labels)
+_TOKEN = r"(?:\d{1,15}(?:\.\d{1,6})?|(?:[—/／]|无)(?![\u4e00-\u9fff]))"
 _ROW = re.compile(
     r"(?P<pre>其中\s{0,2}[:：]?\s{0,2})?"
     r"(?:(?P<ord>\d{1,2})\s{0,2}[.、．]|[（(](?P<ord2>\d{1,2})[)）])?"
