@@ -12,7 +12,7 @@ import sqlite3
 
 import pytest
 
-from conftest import parse_report
+from conftest import REPORTS, parse_report
 from ingest import forms
 from ingest.parser.legacy import read_legacy_table
 
@@ -229,7 +229,7 @@ def test_hostile_input_is_linear():
 def corpus_db(tmp_path_factory):
     from ingest.database.build import build
     db = tmp_path_factory.mktemp("legacy") / "g.db"
-    build([str(__import__("conftest").REPORTS)], str(db))
+    build([str(REPORTS)], str(db), workers=1, progress=False)
     conn = sqlite3.connect(db)
     yield conn
     conn.close()
@@ -315,7 +315,7 @@ def test_annual_series_legacy_2019_2021_generated(tmp_path):
         g = generate(random.Random(year), template=template, layout="tabs", year=year, agency=agency, blanks=False)
         (tmp_path / g.filename).write_bytes(g.data)
         expected[year] = ("cell", g.expected["applications"]["new_received"]["total"])
-    build([str(tmp_path)], str(tmp_path / "g.db"))
+    build([str(tmp_path)], str(tmp_path / "g.db"), workers=1, progress=False)
     conn = sqlite3.connect(tmp_path / "g.db")
     rows = conn.execute("select year, source, value from annual_series "
                         "where metric = 'applications_received' order by year").fetchall()
