@@ -131,7 +131,7 @@ TABLES: dict[str, dict] = {
                                  "见 form_metrics；定义中没有的项目为空"),
             "label": ("TEXT", "项目名称（label），按原文印刷（去掉“其中：”和序号）"),
             "unit": ("TEXT", "计量单位（unit），按原文印刷，如 条、件、元；未印刷为空"),
-            "value": ("REAL", "本年度数（value）；粘连无法唯一拆分、缺失或占位符时为空，原因见 kind 和 warnings"),
+            "value": ("REAL", "本年度数（value），按 unit 所示单位（万元不折算为元）；粘连无法唯一拆分、缺失或占位符时为空，原因见 kind 和 warnings"),
             "cumulative": ("REAL", "历年累计数（cumulative）；统计表没有累计列或无法读取时为空"),
             "kind": ("TEXT", "本年度数的类型（kind）：" + "；".join(f"{k} {v}" for k, v in forms.CELL_KINDS.items())),
             "kind_cumulative": ("TEXT", "历年累计数的类型（kind_cumulative），同 kind；没有累计列为空"),
