@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import random
 import os
 import resource
 import statistics
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ingest.generate import generate_corpus  # noqa: E402
+from ingest.generate import LEGACY_LAYOUTS, generate_corpus, generate_legacy  # noqa: E402
 from ingest.parse import parse_bytes  # noqa: E402
 
 SKIP = {"SOURCES.md", "README.md"}
@@ -140,6 +141,30 @@ def main(argv: list[str] | None = None) -> int:
                     sum(b for _r, b in picked))
     print(f"  warnings per report: {statistics.mean(r[2] for r in results):.2f}")
     print(f"  peak RSS (main process): {_rss_mb(resource.RUSAGE_SELF):.0f} MB")
+
+    # Legacy (2008–2018: narrative + statistics table) against the 2019/2021 forms, per report, one process.
+    # The sample corpus's legacy files against its modern text files, then generated ones (every legacy layout
+    # against the generated text/Markdown reports of the forms).
+    legacy_names = {p.name for p in (ROOT / "data" / "reports").glob("*.txt")
+                    if parse_bytes(p.read_bytes(), p.name).record["report"]["template"] == "legacy"}
+    by_kind: dict[str, list[float]] = {"legacy": [], "modern": []}
+    for name, data in samples:
+        if not name.endswith((".html", ".htm")):
+            by_kind["legacy" if name in legacy_names else "modern"].append(_parse_timed((name, data))[0])
+    gen_legacy = [(g.filename, g.data) for g in (generate_legacy(random.Random(args.seed * 7919 + i),
+                                                                 layout=LEGACY_LAYOUTS[i % len(LEGACY_LAYOUTS)])
+                                                 for i in range(max(50, args.n // 4)))]
+    gen_modern = [(name, data) for name, data in generated if not name.endswith((".html", ".htm"))][:len(gen_legacy)]
+    by_kind["generated legacy"] = [_parse_timed(it)[0] for it in gen_legacy]
+    by_kind["generated 2019/2021"] = [_parse_timed(it)[0] for it in gen_modern]
+    for kind, lat in by_kind.items():
+        if lat:
+            print(f"  {kind}: {len(lat)} reports, per report mean {statistics.mean(lat) * 1000:.2f} ms, "
+                  f"p50 {_percentile(lat, .5) * 1000:.2f} ms, p95 {_percentile(lat, .95) * 1000:.2f} ms")
+    for a, b in (("legacy", "modern"), ("generated legacy", "generated 2019/2021")):
+        if by_kind[a] and by_kind[b]:
+            print(f"  {a} / {b.split()[-1] if a == 'legacy' else b}: mean ratio "
+                  f"{statistics.mean(by_kind[a]) / statistics.mean(by_kind[b]):.2f}")
 
     if args.processes > 1:
         start = time.perf_counter()

@@ -107,6 +107,7 @@ APPLICATION_ROW_BY_KEY = {r.key: r for r in APPLICATION_ROWS}
 IDENTITY_NAMES = {
     "T3-row-total": "表三行合计", "T3-results": "表三办理结果合计", "T3-balance": "表三总量平衡",
     "T4-total": "表四合计", "T2-2021-valid": "表二现行有效件数", "T2-2019-prev": "表二本年项目数量不为负",
+    "L-channels": "统计表各渠道申请数之和", "L-outcomes": "统计表各类答复数之和",
 }
 
 # Which result rows add up to （七）总计 (rule T3-results), per layout of block （六）.
@@ -257,6 +258,22 @@ FACT_METRICS: dict[str, str] = {
     "fee_yuan": "收取的信息处理费（元）",
     "report_period_year": "统计期限所在年份（“统计期限自YYYY年1月1日起”）",
     "year_mentioned_with_applications": "申请情况段落中写明的年份（用于核对TX-year）",
+    "applications_in_person": "当面申请数（件，旧条例时期）",
+    "applications_online": "网上（网络）申请数（件，旧条例时期）",
+    "applications_letter": "信函申请数（件，旧条例时期）",
+    "applications_fax": "传真申请数（件，旧条例时期）",
+    "applications_email": "电子邮件申请数（件，旧条例时期）",
+    "applications_answered": "答复总数（件，旧条例时期）",
+    "applications_partly_granted": "部分公开的申请数（件）",
+    "applications_withheld": "不予（否决、免于）公开的申请数（件）",
+    "applications_not_exist": "答复信息不存在的申请数（件，旧条例时期）",
+    "applications_not_held": "答复非本机关掌握的申请数（件，旧条例时期）",
+    "applications_unclear": "答复申请内容不明确的申请数（件，旧条例时期）",
+    "applications_on_time": "按时办结（答复）的申请数（件）",
+    "applications_extended": "延期办结（答复）的申请数（件）",
+    "reviews_corrected": "行政复议结果纠正（纠错、撤销）的案件数（件）",
+    "lawsuits_corrected": "行政诉讼结果纠正（纠错、撤销、败诉）的案件数（件）",
+    "fee_exemptions_yuan": "减免的费用（元）",
 }
 
 # Cell kinds recorded in the provenance of every table cell.
@@ -268,3 +285,130 @@ CELL_KINDS = {
     "recovered": "由表内勾稽关系唯一推出（原文缺失该单元格，或数字粘连、按勾稽关系唯一拆分）",
     "missing": "原文中未找到该行",
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Legacy statistics table (2008–2018, forms.md §6): 政府信息公开情况统计表 / 附表
+# --------------------------------------------------------------------------------------------
+# No national form existed: each province printed its own table, mostly the same items in the same
+# words — 指标名称 | 计量单位 | 本年度 | 历年累计. An item is given once, with the labels real reports
+# print (the first is the one the site shows), its usual unit and its group: the items of a group
+# add up to the group's total ("channels" to applications_received, "outcomes" to answers_total),
+# which is what the legacy table reader uses to cut glued digits and what L-channels/L-outcomes check.
+
+@dataclass(frozen=True)
+class LegacyItem:
+    key: str
+    labels: tuple[str, ...]
+    unit: str = "条"
+    group: str = ""          # "channels" (adds up to applications_received), "outcomes" (to answers_total)
+    description: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.labels[0]
+
+
+LEGACY_ITEMS: tuple[LegacyItem, ...] = (
+    LegacyItem("disclosed_items", ("主动公开信息数", "主动公开文件数", "主动公开政府信息数", "主动公开政府信息总数",
+                                   "主动公开信息总数", "主动公开信息条数"), "条", "", "主动公开的政府信息数"),
+    LegacyItem("disclosed_web", ("网站公开", "政府网站公开数", "网站公开数", "政府网站公开", "门户网站公开数"),
+               "条", "", "其中：在政府网站公开的"),
+    LegacyItem("disclosed_gazette", ("政府公报公开", "政府公报公开数", "公报公开数"), "条", "", "其中：在政府公报公开的"),
+    LegacyItem("disclosed_normative", ("规范性文件数", "主动公开规范性文件数"), "件", "", "其中：规范性文件"),
+    LegacyItem("applications_received", ("受理依申请公开信息总数", "受理申请总数", "依申请公开信息总数", "受理依申请公开总数",
+                                         "收到申请总数", "申请总数", "受理政府信息公开申请总数"), "条", "",
+               "受理（收到）的政府信息公开申请数"),
+    LegacyItem("channel_in_person", ("当面申请数", "当面申请"), "条", "channels", "其中：当面申请"),
+    LegacyItem("channel_fax", ("传真申请数", "传真申请"), "条", "channels", "其中：传真申请"),
+    LegacyItem("channel_email", ("电子邮件申请数", "电子邮件申请", "电子邮箱申请数"), "条", "channels", "其中：电子邮件申请"),
+    LegacyItem("channel_online", ("网上申请数", "网络申请数", "网上申请", "互联网申请数", "网上申请（含电子邮件）数"),
+               "条", "channels", "其中：网上（网络）申请"),
+    LegacyItem("channel_letter", ("信函申请数", "信函申请", "来信申请数"), "条", "channels", "其中：信函申请"),
+    LegacyItem("channel_letter_fax", ("信函、传真申请数", "信函传真申请数"), "条", "channels", "其中：信函、传真申请"),
+    LegacyItem("channel_other", ("其它形式申请数", "其他形式申请数", "其他申请数", "其他方式申请数", "其它方式申请数"), "条", "channels",
+               "其中：其他形式的申请"),
+    LegacyItem("answers_total", ("对申请的答复数", "对申请的答复总数", "答复总数", "申请答复总数", "已答复申请数"), "条", "",
+               "对申请作出的答复数"),
+    LegacyItem("answer_granted", ("同意公开答复数", "同意公开数", "予以公开答复数"), "条", "outcomes", "其中：同意公开"),
+    LegacyItem("answer_partly", ("同意部分公开答复数", "部分公开答复数", "同意部分公开数"), "条", "outcomes", "其中：同意部分公开"),
+    LegacyItem("answer_refused", ("否决公开答复数", "否决公开答复总数", "不予公开答复数", "不同意公开答复数", "不予公开数"), "条", "outcomes",
+               "其中：不予（否决）公开"),
+    LegacyItem("answer_not_exist", ("信息不存在答复数", "信息不存在数", "信息不存在答复"), "条", "outcomes", "其中：信息不存在"),
+    LegacyItem("answer_not_held", ("非本机关掌握答复数", "非本机关掌握数", "非本部门掌握数", "非本部门掌握答复数", "不属于本机关掌握答复数"), "条", "outcomes",
+               "其中：非本机关掌握"),
+    LegacyItem("answer_unclear", ("申请内容不明确答复数", "申请内容不明确数"), "条", "outcomes", "其中：申请内容不明确"),
+    LegacyItem("answer_other", ("其他类型答复数", "其它类型答复数", "其他答复数", "其它答复数"), "条", "outcomes",
+               "其中：其他类型的答复"),
+    LegacyItem("fees_exemptions_yuan", ("政府信息公开收费减免金额", "收费减免金额", "收费及减免金额"), "元", "",
+               "政府信息公开收费及减免金额（元）"),
+    LegacyItem("fees_yuan", ("政府信息公开收费金额", "收取费用", "收费金额"), "元", "", "政府信息公开收取的费用（元）"),
+    LegacyItem("fee_exemptions_yuan", ("减免费用", "减免金额"), "元", "", "减免的费用（元）"),
+    LegacyItem("reviews", ("行政复议数", "行政复议案件数", "申请行政复议数"), "件", "", "政府信息公开行政复议案件数"),
+    LegacyItem("lawsuits", ("行政诉讼数", "行政诉讼案件数", "提起行政诉讼数"), "件", "", "政府信息公开行政诉讼案件数"),
+    LegacyItem("complaints", ("行政申诉数", "行政申诉总数", "行政申诉、举报数", "接受行政诉讼、举报数", "申诉、举报数", "申诉数", "举报数",
+                              "接受申诉、举报数"), "件", "", "政府信息公开申诉、举报数"),
+    LegacyItem("staff_full_time", ("专职工作人员数", "专职人员数"), "人", "", "政府信息公开专职工作人员"),
+    LegacyItem("staff_part_time", ("兼职工作人员数", "兼职人员数"), "人", "", "政府信息公开兼职工作人员"),
+    LegacyItem("budget_wan_yuan", ("政府信息公开工作专项经费", "专项经费", "工作经费"), "万元", "", "政府信息公开工作经费"),
+)
+LEGACY_ITEM_BY_KEY = {i.key: i for i in LEGACY_ITEMS}
+LEGACY_UNITS = ("万元", "人次", "条", "件", "元", "人", "个", "项", "次", "篇", "期")
+# 统计表 header words: the table starts after them; 累计 marks the cumulative column
+LEGACY_HEADER_WORDS = ("指标名称", "统计指标", "项目名称")
+
+
+# --------------------------------------------------------------------------------------------
+# A series across forms (the view annual_series): comparable metrics, and where each form has them
+# --------------------------------------------------------------------------------------------
+# Each metric: its Chinese label, then per source the place it is read from —
+#   cell: (table, row_key, col_key) in `cells` of a 2019/2021 report (col "total" for table 3/4 totals),
+#   legacy: a LegacyItem key (this year's value in legacy_stats), fact: a prose fact metric (any form,
+#   used when neither a cell nor a legacy item has the value).
+# `changed` says where the concept differs between forms: the view flags those values.
+
+@dataclass(frozen=True)
+class SeriesMetric:
+    key: str
+    label: str
+    cells: tuple[tuple[str, str, str], ...] = ()   # (table, row_key, col_key), summed
+    legacy: tuple[str, ...] = ()                   # legacy item keys, summed
+    fact: str = ""
+    changed: str = ""                              # how the concept changed between forms (empty: it did not)
+
+
+SERIES_METRICS: tuple[SeriesMetric, ...] = (
+    SeriesMetric("applications_received", "收到申请数（件）",
+                 (("applications", "new_received", "total"),), ("applications_received",), "applications_received",
+                 "旧条例时期为“受理（收到）申请数”，2019年起为“本年新收申请数”（不含上年结转）"),
+    SeriesMetric("granted", "同意（予以）公开（件）",
+                 (("applications", "granted", "total"),), ("answer_granted",), "applications_granted",
+                 "旧条例时期为“同意公开答复数”，2019年起为“予以公开”"),
+    SeriesMetric("partly_granted", "部分公开（件）",
+                 (("applications", "partly_granted", "total"),), ("answer_partly",), "applications_partly_granted",
+                 "2019年起“区分处理的，只计这一情形”，旧条例时期无此限定"),
+    SeriesMetric("withheld", "不予公开（件）",
+                 tuple(("applications", r.key, "total") for r in APPLICATION_ROWS if r.key.startswith("denied_")), ("answer_refused",),
+                 "applications_withheld",
+                 "旧条例时期为“不予（否决）公开答复数”，2019年起为“不予公开”八种情形之和"),
+    SeriesMetric("could_not_provide", "无法提供（件）",
+                 tuple(("applications", r.key, "total") for r in APPLICATION_ROWS if r.key.startswith("unable_")),
+                 ("answer_not_exist", "answer_not_held", "answer_unclear"), "applications_could_not_provide",
+                 "旧条例时期为“信息不存在、非本机关掌握、申请内容不明确”之和，2019年起为“无法提供”三种情形之和"),
+    SeriesMetric("reviews", "行政复议（件）", (("reviews_litigation", "review", "total"),), ("reviews",), "reviews"),
+    SeriesMetric("lawsuits", "行政诉讼（件）",
+                 (("reviews_litigation", "litigation_direct", "total"), ("reviews_litigation", "litigation_after_review", "total")),
+                 ("lawsuits",), "lawsuits",
+                 "2019年起为未经复议直接起诉与复议后起诉之和"),
+    SeriesMetric("review_corrections", "行政复议结果纠正（件）", (("reviews_litigation", "review", "corrected"),), (),
+                 "reviews_corrected", "旧条例时期的统计表不分结果，只有正文写明时才有"),
+    SeriesMetric("lawsuit_corrections", "行政诉讼结果纠正（件）",
+                 (("reviews_litigation", "litigation_direct", "corrected"),
+                  ("reviews_litigation", "litigation_after_review", "corrected")), (), "lawsuits_corrected",
+                 "旧条例时期的统计表不分结果，只有正文写明时才有"),
+    SeriesMetric("items_disclosed", "主动公开信息数（条）", (), ("disclosed_items",), "disclosed_items",
+                 "旧条例时期为统计表“主动公开信息数”（本年度）；2019年起表二只统计规章、规范性文件等几类，"
+                 "不可比，只取正文写明的主动公开信息数"),
+)
+SERIES_SOURCES = {"cell": "2019/2021年格式表格单元格（cells）", "legacy": "旧条例时期统计表（legacy_stats，本年度）",
+                  "fact": "正文中写明的数字（facts）"}

@@ -1195,3 +1195,98 @@ def nth_agency(k: int) -> str:
     # past the list: numbered street offices (governments) and branch bureaus (departments); k // len(_PLACES)
     # is unique within a place, and (suffix, rank) too, so no two k share a name (and so an agency_id)
     return city + county + (f"第{k // len(_PLACES)}街道办事处" if k % 2 else f"{suffix}第{rank}分局")
+
+
+# --------------------------------------------------------------------------------------------
+# Legacy reports (2008–2018) with a statistics table (forms.LEGACY_ITEMS), on request only
+# --------------------------------------------------------------------------------------------
+# Not part of `combinations()` / `generate_corpus()`, so the generated corpora of the 2019/2021 forms stay
+# as they were. The table obeys the sums the parser relies on (channels → received, outcomes → answers) and
+# carries its cumulative column from `previous` (the agency's last legacy report's `closing`).
+
+LEGACY_LAYOUTS = ("spaced", "glued", "markdown", "html", "cells_per_line")
+_LEGACY_ROWS = (  # (item key, ordinal printed before the label: "" for a total, "1." … for its parts)
+    ("disclosed_items", ""), ("disclosed_web", "1."), ("disclosed_gazette", "2."),
+    ("applications_received", ""), ("channel_in_person", "1."), ("channel_online", "2."), ("channel_letter", "3."),
+    ("channel_fax", "4."), ("channel_email", "5."),
+    ("answers_total", ""), ("answer_granted", "1."), ("answer_partly", "2."), ("answer_refused", "3."),
+    ("fees_exemptions_yuan", ""), ("reviews", ""), ("lawsuits", ""),
+)
+
+
+def _legacy_values(rng: random.Random, previous: dict | None) -> dict[str, tuple[int, int]]:
+    web, gazette = rng.randint(50, 5000), _small(rng, 30)
+    channels = {k: _small(rng, 12) for k in ("channel_in_person", "channel_online", "channel_letter",
+                                             "channel_fax", "channel_email")}
+    received = sum(channels.values())
+    granted = rng.randint(0, received)
+    partly = rng.randint(0, received - granted)
+    year = {"disclosed_items": web + gazette, "disclosed_web": web, "disclosed_gazette": gazette,
+            "applications_received": received, **channels, "answers_total": received, "answer_granted": granted,
+            "answer_partly": partly, "answer_refused": received - granted - partly, "fees_exemptions_yuan": 0,
+            "reviews": _small(rng, 3, 0.8), "lawsuits": _small(rng, 2, 0.85)}
+    base = previous or {k: (rng.randint(0, 3) * v if k.startswith("disclosed") else 0) for k, v in year.items()}
+    return {k: (v, base.get(k, 0) + v) for k, v in year.items()}
+
+
+def generate_legacy(rng: random.Random, *, layout: str = "spaced", year: int | None = None,
+                    agency: str | None = None, previous: dict | None = None) -> Generated:
+    """One legacy report (narrative + 统计表) in LEGACY_LAYOUTS; `expected["legacy_stats"]` is what the parser
+    must return, `closing` the cumulative figures the agency's next report starts from."""
+    if layout not in LEGACY_LAYOUTS:
+        raise ValueError(f"bad legacy layout: {layout}")
+    year = year or rng.randint(2008, 2018)
+    agency = agency or _agency(rng)
+    values = _legacy_values(rng, previous)
+    items = [(forms.LEGACY_ITEM_BY_KEY[k], ordinal) for k, ordinal in _LEGACY_ROWS]
+    v = {k: y for k, (y, _c) in values.items()}
+    prose = [
+        f"{agency}{year}年政府信息公开工作年度报告",
+        _date_line(rng, _published_on(rng, year)),
+        f"本报告由概述、主动公开政府信息情况、依申请公开政府信息情况、政府信息公开的收费及减免情况、因政府信息公开申请行政复议"
+        f"和提起行政诉讼情况、存在的主要问题及改进措施等部分组成。本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。",
+        "一、概述",
+        f"{year}年，我们认真贯彻《中华人民共和国政府信息公开条例》，政府信息公开工作稳步推进。",
+        "二、主动公开政府信息情况",
+        f"全年主动公开政府信息{v['disclosed_items']}条，其中通过政府网站公开{v['disclosed_web']}条。",
+        "三、依申请公开政府信息情况",
+        f"全年共受理政府信息公开申请{v['applications_received']}件，其中当面申请{v['channel_in_person']}件，"
+        f"网上申请{v['channel_online']}件，信函申请{v['channel_letter']}件，传真申请{v['channel_fax']}件，"
+        f"电子邮件申请{v['channel_email']}件。已答复{v['answers_total']}件，其中同意公开{v['answer_granted']}件，"
+        f"同意部分公开{v['answer_partly']}件，不予公开{v['answer_refused']}件。",
+        "四、政府信息公开的收费及减免情况",
+        "全年未收取政府信息公开相关费用。",
+        "五、因政府信息公开申请行政复议、提起行政诉讼的情况",
+        f"全年因政府信息公开被申请行政复议{v['reviews']}件，被提起行政诉讼{v['lawsuits']}件。",
+        "六、存在的主要问题及改进措施",
+        "一是公开内容还不够全面；二是依申请公开工作机制有待完善。",
+        f"附件：{agency}{year}年政府信息公开情况统计表",
+    ]
+    header = ["指标名称", "计量单位", f"{year}年度", "历年累计"]
+    rows = []
+    for item, ordinal in items:
+        label = ("其中：" if ordinal == "1." else "") + ordinal + item.label
+        y, c = values[item.key]
+        rows.append([label, item.unit, str(y), str(c)])
+    if layout == "spaced":
+        table = [" ".join(header + [cell for row in rows for cell in row])]
+    elif layout == "glued":
+        table = ["".join(header) + "".join(r[0] + r[1] + r[2] + r[3] for r in rows)]
+    elif layout == "cells_per_line":
+        table = header + [cell for row in rows for cell in row]
+    elif layout == "markdown":
+        table = ["| " + " | ".join(header) + " |", "|" + "---|" * 4] + ["| " + " | ".join(r) + " |" for r in rows]
+    else:
+        table = []
+    if layout == "html":
+        body = "".join(f"<p>{line}</p>\n" for line in prose)
+        trs = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>\n" for r in [header] + rows)
+        text = f"<html><head><meta charset=\"utf-8\"><title>{prose[0]}</title></head><body>\n{body}<table>\n{trs}</table>\n</body></html>\n"
+    else:
+        text = "\n".join(prose + table) + "\n"
+    expected = {"report": {"year": year, "template": "legacy"},
+                "legacy_stats": [(item.key, item.label, *values[item.key]) for item, _o in items]}
+    ext = "html" if layout == "html" else ("md" if layout == "markdown" else "txt")
+    return Generated(data=text.encode("utf-8"), filename=f"gen_legacy_{year}_{rng.getrandbits(32):08x}.{ext}",
+                     expected=expected, text=text, options={"layout": layout, "template": "legacy"},
+                     closing={k: c for k, (_y, c) in values.items()})

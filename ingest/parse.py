@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import forms
-from .parser import meta, prose, sections as sections_mod, tables
+from .parser import legacy as legacy_mod, meta, prose, sections as sections_mod, tables
 from .parser.normalize import normalize_text
 from .readers.document import read_document, where_printed
 from .readers.html import html_to_lines
@@ -121,13 +121,14 @@ def _empty_record(path: str, data: bytes, size: int) -> dict:
         "warnings": [],
         "cells": [],
         "sections": [],
+        "legacy_stats": [],
     }
 
 
 # Stage names as the internal_error message shows them.
 STAGES = {"document": "读取 PDF/Word 文件", "read": "解码", "html": "网页转文本", "normalize": "文本规范化", "sections": "章节", "meta": "元数据",
           "template": "表格样式识别", "table2": "表二（主动公开）", "table3": "表三（依申请公开）",
-          "table4": "表四（复议诉讼）", "prose": "正文数字", "record": "汇总"}
+          "table4": "表四（复议诉讼）", "legacy": "旧条例时期统计表", "prose": "正文数字", "record": "汇总"}
 
 
 class _Stages:
@@ -349,6 +350,15 @@ def _parse_into(record: dict, data: bytes, path: str, decoded: Decoded | None, s
             table_spans.append((result.start, result.end))
     record["cells"] = cells
 
+    # --- legacy statistics table (2008–2018) ----------------------------------------------------
+    # (before the prose facts: the table's span is what prose skips)
+    if template == "legacy":
+        def page_of(line, span):
+            return where_printed(boxes, pdf_raw_lines, pdf_lines, line, span)[0]
+
+        record["legacy_stats"] = stages.run("legacy", _legacy_stats, text, where, warnings, table_spans, page_of,
+                                            default=[])
+
     # --- prose facts ---------------------------------------------------------------------------
     def read_facts():
         kept = []
@@ -376,3 +386,32 @@ def _parse_into(record: dict, data: bytes, path: str, decoded: Decoded | None, s
             warnings.append({"code": "region_unresolved", "message": f"无法从“{report['agency']}”确定行政区划代码",
                              "line": None})
     return text
+
+
+def _legacy_stats(text: str, where: _Lines, warnings: list[dict], table_spans: list, page_of) -> list[dict]:
+    """The legacy statistics table's items (parser/legacy.py), each with its place in the text (and its PDF
+    page). A value the database cannot store is null, `unreadable`, with `value_out_of_range`."""
+    table = legacy_mod.read_legacy_table(text)
+    if table is None:
+        return []
+    table_spans.append((table.start, table.end))
+    for w in table.warnings:
+        warnings.append({"code": w["code"], "message": w["message"], "line": where.line(w.get("offset"))})
+
+    items = []
+    for r in table.rows:
+        line, span = where.line(r.vals_start), where.span(r.vals_start, r.vals_end)
+        value, kind = r.year.value, r.year.kind
+        cumulative = r.cumulative.value if table.has_cumulative else None
+        kind_cumulative = r.cumulative.kind if table.has_cumulative else None
+        if not (storable(value) and storable(cumulative)):
+            warnings.append({"code": "value_out_of_range", "line": line,
+                             "message": f"统计表“{r.label}”的数字超出可存储的范围（±(2^63−1)），按无法识别处理"})
+            if not storable(value):
+                value, kind = None, "unreadable"
+            if not storable(cumulative):
+                cumulative, kind_cumulative = None, "unreadable"
+        items.append({"key": r.key, "label": r.label, "unit": r.unit, "value": value, "cumulative": cumulative,
+                      "kind": kind, "kind_cumulative": kind_cumulative, "printed": r.printed, "line": line,
+                      "span": span, "page": page_of(line, span)})
+    return items

@@ -48,6 +48,10 @@ def make_db() -> sqlite_utils.Database:
     db["cells"].create({"report_id": str, "table_name": str, "row_key": str, "col_key": str, "value": float,
                         "printed": str, "unit": str, "kind": str, "line": int, "span_start": int, "span_end": int})
     db["warnings"].create({"report_id": str, "code": str, "message": str, "line": int})
+    db["legacy_stats"].create({
+        "report_id": str, "item_order": int, "item_key": str, "label": str, "unit": str, "value": float,
+        "cumulative": float, "kind": str, "kind_cumulative": str, "printed": str, "line": int, "span_start": int,
+        "span_end": int, "page": int})
     create_check_results(db.conn)     # as the build does: the rule files read it
     return db
 
@@ -147,7 +151,7 @@ def spec_rule_ids() -> list[str]:
 
 def test_every_spec_rule_has_a_file():
     ids = spec_rule_ids()
-    assert "T3-balance" in ids and "TIME" in ids and len(ids) == 15
+    assert "T3-balance" in ids and "TIME" in ids and "L-cumulative" in ids and len(ids) == 18
     files = {r.id for r in load_rules()}
     assert sorted(set(ids) - files) == []
     assert files <= set(ids)
@@ -171,7 +175,7 @@ def test_keys_and_labels_in_sql_come_from_forms():
     """SQL cannot import forms.py, so every quoted key and column label must match it exactly."""
     known = (set(forms.APPLICATION_ROW_KEYS) | set(COLS) | set(forms.REVIEW_KIND_KEYS)
              | set(forms.REVIEW_OUTCOME_KEYS) | set(forms.FACT_METRICS)
-             | {i.key for items in forms.ACTIVE_ITEMS.values() for i in items}
+             | {i.key for items in forms.ACTIVE_ITEMS.values() for i in items} | set(forms.LEGACY_ITEM_BY_KEY)
              | {m.key for items in forms.ACTIVE_ITEMS.values() for i in items for m in i.metrics}
              | {"not_applicable", "reviews_litigation", "active_disclosure", "agency_kind"}
              # the parser's warning codes of recovered cells (README), which the table rules look up
@@ -737,3 +741,100 @@ def test_tx_fee_zero_fee_in_prose_holds():
     add_fact(db, "a", "fee_yuan", 0, "没有向申请人收费", 7)
     r = only(results(db, "TX-fee", "a"))
     assert (r["status"], r["message"]) == ("pass", "通过（共核对1处）")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Legacy statistics tables (L-channels, L-outcomes, L-cumulative)
+# ---------------------------------------------------------------------------------------------------------
+
+def add_legacy(db, rid, items, cumulative=True):
+    """items: {item_key: (value, cumulative)}; None = unreadable."""
+    for i, (key, (value, cum)) in enumerate(items.items(), 1):
+        db["legacy_stats"].insert({
+            "report_id": rid, "item_order": i, "item_key": key, "label": forms.LEGACY_ITEM_BY_KEY[key].label,
+            "unit": "条", "value": value, "cumulative": cum if cumulative else None,
+            "kind": "number" if value is not None else "unreadable",
+            "kind_cumulative": (("number" if cum is not None else "unreadable") if cumulative else None),
+            "printed": None, "line": 5 + i, "span_start": 0, "span_end": 3, "page": None})
+
+
+_CHANNELS = {"applications_received": (21, 28), "channel_in_person": (18, 18), "channel_email": (3, 6),
+             "channel_online": (0, 4)}
+
+
+def test_l_channels_pass_fail_unknown():
+    db = make_db()
+    add_report(db, "a", year=2013, template="legacy")
+    add_legacy(db, "a", _CHANNELS)
+    add_report(db, "b", year=2013, template="legacy")
+    add_legacy(db, "b", {**_CHANNELS, "channel_online": (1, 4)})
+    add_report(db, "c", year=2013, template="legacy")
+    add_legacy(db, "c", {**_CHANNELS, "channel_email": (None, 6)})
+    add_report(db, "d", year=2021)
+    rows = results(db, "L-channels")
+    assert only(rows, report_id="a", instance=None)["status"] == "pass"
+    fail = only(rows, report_id="b", instance="value")
+    assert (fail["status"], fail["expected"], fail["actual"]) == ("fail", "22", "21")
+    assert "legacy_stats:channel_online:value" in fail["cells"]
+    assert only(rows, report_id="c", instance="value")["status"] == "unknown"
+    assert only(rows, report_id="d")["status"] == "not_applicable"
+    assert [r["report_id"] for r in canned(db, "L-channels")] == ["b"]
+
+
+def test_l_outcomes_recovered_is_unknown_and_prose_lists_parts():
+    db = make_db()
+    add_report(db, "a", year=2012, template="legacy")
+    add_legacy(db, "a", {"answers_total": (21, 21), "answer_granted": (17, 17), "answer_partly": (2, 2),
+                         "answer_refused": (2, 2)})
+    db.conn.execute("update legacy_stats set kind = 'recovered' where item_key = 'answers_total'")
+    add_report(db, "p", year=2017, template="legacy")
+    add_fact(db, "p", "applications_answered", 5, "申请答复数共有5件", 3)
+    add_fact(db, "p", "applications_granted", 2, "同意公开答复数2件", 3)
+    add_fact(db, "p", "applications_not_exist", 1, "申请信息不存在数1件", 3)
+    add_report(db, "q", year=2017, template="legacy")
+    add_fact(db, "q", "applications_answered", 2, "答复总数2件", 3)
+    add_fact(db, "q", "applications_granted", 3, "同意公开答复数3件", 3)
+    rows = results(db, "L-outcomes")
+    assert only(rows, report_id="a", instance="value")["status"] == "unknown"     # recovered by this very rule
+    assert only(rows, report_id="p", instance="prose")["status"] == "unknown"     # parts listed may be partial
+    q = only(rows, report_id="q", instance="prose")
+    assert (q["status"], q["expected"], q["actual"]) == ("fail", "3", "2")
+
+
+def test_l_cumulative():
+    db = make_db()
+    for rid, year in (("y14", 2014), ("y15", 2015), ("y16", 2016), ("y18", 2018)):
+        add_report(db, rid, year=year, template="legacy", agency_id="350128:综合实验区")
+    add_legacy(db, "y14", {"disclosed_items": (2543, 78967), "applications_received": (1, 1)})
+    add_legacy(db, "y15", {"disclosed_items": (2949, 81916), "applications_received": (0, 1)})
+    add_legacy(db, "y16", {"disclosed_items": (None, None), "applications_received": (0, 0)})
+    add_legacy(db, "y18", {"disclosed_items": (2069, 12106), "applications_received": (0, 0)})
+    rows = results(db, "L-cumulative")
+    assert only(rows, report_id="y14")["status"] == "not_applicable"
+    assert only(rows, report_id="y15")["status"] == "pass"
+    fail = only(rows, report_id="y16", instance="applications_received")
+    assert (fail["status"], fail["expected"], fail["actual"], fail["related_report_id"]) == ("fail", "1", "0", "y15")
+    assert only(rows, report_id="y16", instance="disclosed_items")["status"] == "unknown"
+    gap = only(rows, report_id="y18", instance="disclosed_items")
+    assert gap["status"] == "unknown" and "缺2017年" in gap["message"]
+
+
+def test_tx_counts_compares_legacy_prose_with_the_statistics_table():
+    """pingtan_2013_xian: the prose says 网上申请数3条，信函申请数4条, the table prints 4/4 and 0/0 for them."""
+    db = make_db()
+    add_report(db, "x", year=2013, template="legacy")
+    add_legacy(db, "x", {"applications_received": (7, 28), "channel_online": (4, 4), "channel_letter": (0, 0),
+                         "disclosed_items": (None, None)})
+    add_fact(db, "x", "applications_received", 7, "2013年全县共收到有关政府信息公开的申请7条", 10)
+    add_fact(db, "x", "applications_online", 3, "网上申请数3条", 10)
+    add_fact(db, "x", "disclosed_items", 1853, "主动公开的1853条政府信息", 10)
+    add_fact(db, "x", "applications_carried_over", 2, "上年结转2件", 10)     # no such item: not compared
+    add_report(db, "n", year=2013, template="legacy")
+    add_legacy(db, "n", {"reviews": (0, 0)})
+    rows = results(db, "TX-counts")
+    fail = only(rows, report_id="x", instance="applications_online@10")
+    assert (fail["status"], fail["expected"], fail["actual"]) == ("fail", "4", "3")
+    assert fail["cells"] == ["legacy_stats:channel_online:value"] and fail["evidence_text"] == "网上申请数3条"
+    assert only(rows, report_id="x", instance="disclosed_items@10")["status"] == "unknown"
+    assert not [r for r in rows if r["report_id"] == "x" and r["instance"] and "carried_over" in r["instance"]]
+    assert only(rows, report_id="n")["status"] == "not_applicable"

@@ -235,15 +235,28 @@ def test_department_opening_the_clause(text, agency, kind, value):
     ("2022年，我局共收到政府信息公开申请0件。", {"applications_received": 0, "year_mentioned_with_applications": 2022}),
     ("本年度未收到政府信息公开申请。", {"applications_received": 0}),
     ("收到政府信息公开申请12件（含上年结转2件）。", {"applications_received": 12, "applications_carried_over": 2}),
-    ("予以公开8件，部分公开3件，不予公开1件。", {"applications_granted": 8}),
+    ("予以公开8件，部分公开3件，不予公开1件。",
+     {"applications_granted": 8, "applications_partly_granted": 3, "applications_withheld": 1}),
     ("其中予以公开的8件。", {"applications_granted": 8}),
     ("因政府信息公开被申请行政复议1件、提起行政诉讼0件。", {"reviews": 1, "lawsuits": 0}),
     ("未发生因政府信息公开引起的行政复议、行政诉讼案件。", {"reviews": 0, "lawsuits": 0}),
     ("行政复议和行政诉讼均为0件。", {"reviews": 0, "lawsuits": 0}),
-    ("被申请行政复议2件，其中维持1件、纠正1件。", {"reviews": 2}),
+    ("被申请行政复议2件，其中维持1件、纠正1件。", {"reviews": 2, "reviews_corrected": 1}),
     ("共收取信息处理费0元。", {"fee_yuan": 0}),
     ("未收取任何费用。", {"fee_yuan": 0}),
     ("全年共办理政府信息公开申请45件。", {}),                  # 办理 is neither 收到 nor 办结
+    # legacy sentences (forms.md §6)
+    ("共收到5件依申请公开,其中当面申请0件、传真申请0件、网络申请2件、信函申请3件。",
+     {"applications_received": 5, "applications_in_person": 0, "applications_fax": 0, "applications_online": 2,
+      "applications_letter": 3}),
+    ("信函、传真申请1件。", {}),                              # two channels together: neither
+    ("按时办结数5件、延期办结数0件。", {"applications_on_time": 5, "applications_extended": 0}),
+    ("其中同意公开答复数17条，免于公开答复数2条。", {"applications_granted": 17, "applications_withheld": 2}),
+    ("不予公开信息数1854条。", {}),                            # information items, not answers
+    ("信息不存在2件，非本机关掌握1件，申请内容不明确1件。",
+     {"applications_not_exist": 2, "applications_not_held": 1, "applications_unclear": 1}),
+    ("历年累计收到申请28件，其中网上申请4件。", {}),            # cumulative: no figure of the year
+    ("减免费用120元。", {"fee_exemptions_yuan": 120}),
 ])
 def test_common_sentences(text, expected):
     assert values(text, year=2022, agency="郏县公安局", agency_kind="department") == expected

@@ -1,5 +1,5 @@
 -- title: 正文数字与表格一致
--- description: 正文中写明的数字应与表格一致：新收/收到申请N件＝表三一（总计）；上年结转N件＝二；办结N件＝（七）总计；结转下年度N件＝四；予以公开N件＝（一）；行政复议N件＝表四复议总计；行政诉讼N件＝直接起诉总计＋复议后起诉总计。每个正文数字一条结果，保留原句作为证据。
+-- description: 正文中写明的数字应与表格一致（旧条例时期的报告与其统计表的本年度数核对：收到申请、各渠道、答复总数和各类答复、行政复议、行政诉讼、主动公开信息数）：新收/收到申请N件＝表三一（总计）；上年结转N件＝二；办结N件＝（七）总计；结转下年度N件＝四；予以公开N件＝（一）；行政复议N件＝表四复议总计；行政诉讼N件＝直接起诉总计＋复议后起诉总计。每个正文数字一条结果，保留原句作为证据。
 -- rule: TX-counts
 -- status: inferred
 -- severity: error
@@ -33,6 +33,29 @@ v as (
   left join reviews_litigation rv on x.metric = 'reviews' and rv.report_id = r.id and rv.kind = 'review'
   left join reviews_litigation ld on x.metric = 'lawsuits' and ld.report_id = r.id and ld.kind = 'litigation_direct'
   left join reviews_litigation la on x.metric = 'lawsuits' and la.report_id = r.id and la.kind = 'litigation_after_review'
+    and not exists (select 1 from legacy_stats l where l.report_id = r.id)   -- those: vl below
+),
+ml(metric, item_key) as (values
+  -- a legacy report's prose figure and the item of its statistics table that says the same (forms.LEGACY_ITEMS)
+  ('applications_received', 'applications_received'), ('applications_answered', 'answers_total'),
+  ('applications_granted', 'answer_granted'), ('applications_partly_granted', 'answer_partly'),
+  ('applications_withheld', 'answer_refused'), ('applications_not_exist', 'answer_not_exist'),
+  ('applications_not_held', 'answer_not_held'), ('applications_unclear', 'answer_unclear'),
+  ('applications_in_person', 'channel_in_person'), ('applications_online', 'channel_online'),
+  ('applications_letter', 'channel_letter'), ('applications_fax', 'channel_fax'),
+  ('applications_email', 'channel_email'), ('reviews', 'reviews'), ('lawsuits', 'lawsuits'),
+  ('disclosed_items', 'disclosed_items')
+),
+vl as (
+  -- Each filtered legacy report with a statistics table (legacy_stats): its prose figures that the table also
+  -- prints, against the table's value of the year (never the cumulative one).
+  select r.id as report_id, r.year, r.province, r.agency, x.report_id is not null as has_fact,
+    x.metric, x.value, x.text, x.line, l.item_key, l.label, l.value as table_value, l.kind
+  from reports_in_scope r
+  left join (facts x join ml on ml.metric = x.metric) on x.report_id = r.id
+    and exists (select 1 from legacy_stats q where q.report_id = r.id and q.item_key = ml.item_key)
+  left join legacy_stats l on l.report_id = r.id and l.item_key = ml.item_key
+    and exists (select 1 from legacy_stats l2 where l2.report_id = r.id)
 ),
 res as (
   select report_id, year, province, agency, case when has_fact then metric || '@' || coalesce(line, '') end as instance,
@@ -51,5 +74,19 @@ res as (
          else printf('正文第%s行写%d件，%s为%d件', coalesce(line, '?'), value, label, table_value) end as message,
     null as related_report_id, line as evidence_line, text as evidence_text
   from v
+  union all
+  select report_id, year, province, agency, case when has_fact then metric || '@' || coalesce(line, '') end,
+    case when not has_fact then 'not_applicable'
+         when value is null or table_value is null then 'unknown'
+         when value = table_value then 'pass' else 'fail' end,
+    cast(table_value as integer), value,
+    case when not has_fact then '[]' else json_array('legacy_stats:' || item_key || ':value') end,
+    case when not has_fact then '正文中没有可与统计表核对的数字'
+         when value is null then '正文第' || coalesce(line, '?') || '行的数字无法读取，无法核对'
+         when table_value is null then '统计表“' || label || '”本年度数为空或无法读取（粘连无法唯一拆分等），无法核对'
+         else printf('正文第%s行写%d，统计表“%s”本年度为%d', coalesce(line, '?'), value, label,
+                     cast(table_value as integer)) end,
+    null, line, text
+  from vl
 )
 select * from res

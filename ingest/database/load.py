@@ -209,6 +209,15 @@ def report_rows(relpath: str, sha256: str | None, nbytes: int | None, record: di
         out["facts"].append({"report_id": rid, "metric": fact.get("metric"), "value": _real(fact.get("value")),
                              "unit": fact.get("unit"), "text": fact.get("text"), "line": fact.get("line")})
 
+    for i, item in enumerate(record.get("legacy_stats") or [], 1):
+        span = item.get("span") or (None, None)
+        out["legacy_stats"].append({
+            "report_id": rid, "item_order": i, "item_key": item.get("key"), "label": item.get("label"),
+            "unit": item.get("unit"), "value": _real(item.get("value")), "cumulative": _real(item.get("cumulative")),
+            "kind": item.get("kind"), "kind_cumulative": item.get("kind_cumulative"), "printed": item.get("printed"),
+            "line": item.get("line"), "span_start": span[0], "span_end": span[1], "page": item.get("page"),
+        })
+
     heading_prefix = " ".join(x for x in (rep.get("title"), rep.get("agency")) if x)
     for section in record.get("sections") or []:
         out["sections"].append({
@@ -291,6 +300,11 @@ def write_lookups(db: sqlite_utils.Database) -> None:
         metrics.append({"table_name": "facts", "template": "any", "block": None, "block_title": None,
                         "item_key": "", "item_label_zh": None, "key": key, "order": i, "label_zh": label,
                         "kind": "amount" if key.endswith("_yuan") else "count", "description": label})
+    for i, item in enumerate(forms.LEGACY_ITEMS, 1):
+        metrics.append({"table_name": "legacy_stats", "template": "legacy", "block": item.group or None,
+                        "block_title": None, "item_key": item.key, "item_label_zh": item.label, "key": item.key,
+                        "order": i, "label_zh": item.label, "kind": "amount" if item.unit in ("元", "万元") else "count",
+                        "description": f"{item.description}（{item.unit}）；其他写法：{'、'.join(item.labels[1:]) or '无'}"})
     db["form_metrics"].insert_all(metrics)
     db["code_labels"].insert_all(schema.code_label_rows())
 

@@ -124,6 +124,30 @@ TABLES: dict[str, dict] = {
         "foreign_keys": _REPORT_FK,
         "indexes": [["report_id", "metric"], ["metric"]],
     },
+    "legacy_stats": {
+        "description": "旧条例时期统计表（legacy_stats）：2008–2018 年报告所附“政府信息公开情况统计表”，每个报告 × "
+                       "统计项目一行，含本年度数和历年累计数。项目见 form_metrics（table_name = legacy_stats）；"
+                       "定义中没有的项目按原文名称保存，item_key 为空。",
+        "columns": {
+            "report_id": _REPORT_ID,
+            "item_order": ("INTEGER", "项目在统计表中的次序（item_order），从 1 起"),
+            "item_key": ("TEXT", "项目键（item_key），如 applications_received、channel_online、answer_granted，"
+                                 "见 form_metrics；定义中没有的项目为空"),
+            "label": ("TEXT", "项目名称（label），按原文印刷（去掉“其中：”和序号）"),
+            "unit": ("TEXT", "计量单位（unit），按原文印刷，如 条、件、元；未印刷为空"),
+            "value": ("REAL", "本年度数（value），按 unit 所示单位（万元不折算为元）；粘连无法唯一拆分、缺失或占位符时为空，原因见 kind 和 warnings"),
+            "cumulative": ("REAL", "历年累计数（cumulative）；统计表没有累计列或无法读取时为空"),
+            "kind": ("TEXT", "本年度数的类型（kind）：" + "；".join(f"{k} {v}" for k, v in forms.CELL_KINDS.items())),
+            "kind_cumulative": ("TEXT", "历年累计数的类型（kind_cumulative），同 kind；没有累计列为空"),
+            "printed": ("TEXT", "原文印刷的数字（printed），粘连时为整串数字"),
+            "line": _LINE,
+            "span_start": ("INTEGER", "数字在该行中的起始字符位置（span_start），从 0 起"),
+            "span_end": ("INTEGER", "数字在该行中的结束字符位置（span_end），不含"),
+            "page": ("INTEGER", "所在页码（page）：只有分页的原文（PDF）才有；文本和网页为空"),
+        },
+        "foreign_keys": _REPORT_FK,
+        "indexes": [["report_id", "item_key", "value", "cumulative"], ["item_key"]],
+    },
     "sections": {
         "description": "报告章节（sections）：每个报告的各部分（一至六）及其全文；全文检索见 sections_fts。",
         "pk": "id",
@@ -307,8 +331,8 @@ TABLES: dict[str, dict] = {
         "pk": ["table_name", "template", "item_key", "key"],
         "label_column": "label_zh",
         "columns": {
-            "table_name": ("TEXT", "所属（table_name）：active_disclosure 表二 / facts 正文数字"),
-            "template": ("TEXT", "适用格式（template）：2019 / 2021；正文数字为 any"),
+            "table_name": ("TEXT", "所属（table_name）：active_disclosure 表二 / facts 正文数字 / legacy_stats 旧条例时期统计表"),
+            "template": ("TEXT", "适用格式（template）：2019 / 2021 / legacy；正文数字为 any"),
             "block": ("TEXT", "所属条款（block），如 “（一）”"),
             "block_title": ("TEXT", "条款名称（block_title），如 “第二十条第（一）项”"),
             "item_key": ("TEXT", "信息内容键（item_key）；正文数字为空串"),
@@ -457,6 +481,72 @@ VIEWS["report_totals"]["columns"] = {
     "lawsuits": "表四行政诉讼案件总计（lawsuits）：未经复议直接起诉与复议后起诉之和",
 }
 
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _annual_series_sql() -> str:
+    """One SELECT per comparable metric (forms.SERIES_METRICS), stacked: the 2019/2021 cells summed (every
+    cell readable), else the legacy statistics table's items of the year (every printed one readable), else the
+    prose fact. The definition in forms.py is the only place that says which cell feeds which metric."""
+    parts = []
+    for m in forms.SERIES_METRICS:
+        if m.cells:
+            cond = " or ".join(f"(c.table_name = {_q(t)} and c.row_key = {_q(r)} and c.col_key = {_q(col)})"
+                               for t, r, col in m.cells)
+            cell = (f"(select case when count(c.value) = {len(m.cells)} then sum(c.value) end from cells c "
+                    f"where c.report_id = r.id and ({cond}))")
+        else:
+            cell = "null"
+        if m.legacy:
+            keys = ", ".join(_q(k) for k in m.legacy)
+            leg = (f"(select case when count(*) > 0 and count(l.value) = count(*) then sum(l.value) end "
+                   f"from legacy_stats l where l.report_id = r.id and l.item_key in ({keys}))")
+        else:
+            leg = "null"
+        fact = (f"(select min(f.value) from facts f where f.report_id = r.id and f.metric = {_q(m.fact)})"
+                if m.fact else "null")
+        cell_src = _q("cells:" + "+".join(f"{t}:{r}:{c}" for t, r, c in m.cells)) if m.cells else "null"
+        leg_src = _q("legacy_stats:" + "+".join(m.legacy)) if m.legacy else "null"
+        fact_src = _q("facts:" + m.fact) if m.fact else "null"
+        parts.append(f"""select r.id as report_id, r.agency_id, r.agency, r.year, r.template, r.province,
+  {_q(m.key)} as metric, {_q(m.label)} as metric_label, {cell} as cell, {leg} as leg, {fact} as fact,
+  {1 if m.changed else 0} as metric_changed, {cell_src} as cell_src, {leg_src} as leg_src, {fact_src} as fact_src
+from reports r""")
+    union = "\nunion all\n".join(parts)
+    return f"""select report_id, agency_id, agency, year, template, province, metric, metric_label,
+  coalesce(cell, leg, fact) as value,
+  case when cell is not null then 'cell' when leg is not null then 'legacy' when fact is not null then 'fact' end as source,
+  case when cell is not null then cell_src when leg is not null then leg_src when fact is not null then fact_src end
+    as source_detail,
+  case when metric_changed and template = 'legacy' then 1 else 0 end as concept_changed
+from ({union})"""
+
+
+VIEWS["annual_series"] = {
+    "description": "跨格式的年度序列（annual_series）：每份报告 × 可比指标一行，把 2019 年格式、2021 年格式的表格单元格和"
+                   "旧条例时期（2008–2018）的统计表、正文数字对应到同一组指标，以便看 2008 年至今的变化。"
+                   "取值次序：表格单元格（cells，各格都可读时相加），否则旧条例时期统计表的本年度数（legacy_stats），"
+                   "否则正文写明的数字（facts）；source 说明来自哪里。concept_changed = 1 表示该指标在旧条例时期的含义"
+                   "与 2019 年起不同。各指标：" + "；".join(
+                       f"{m.key} {m.label}" + (f"（口径变化：{m.changed}）" if m.changed else "")
+                       for m in forms.SERIES_METRICS) + "。指标定义见 ingest/forms.py 的 SERIES_METRICS。",
+    "sql": _annual_series_sql(),
+}
+
+
+VIEWS["annual_series"]["columns"] = {
+    "report_id": _REPORT_ID[1],
+    **_described("reports", "agency_id", "agency", "year", "template", "province"),
+    "metric": "可比指标的键（metric），见 ingest/forms.py 的 SERIES_METRICS",
+    "metric_label": "可比指标的中文名称（metric_label）",
+    "value": "该报告该指标的数值（value）：来自 source 所说的地方；都没有则为空，不是 0",
+    "source": "数值来源（source）：cell 表格单元格 / legacy 旧条例时期统计表 / fact 正文数字",
+    "source_detail": "具体来源（source_detail）：相加的单元格、统计表项目或正文指标的键",
+    "concept_changed": "口径变化（concept_changed）：1 表示旧条例时期该指标的含义与 2019 年起的格式不同",
+}
+
+
 def schema_version() -> str:
     """A fingerprint of the schema: an incremental build into a database of another shape starts afresh."""
     blob = json.dumps({"tables": TABLES, "views": VIEWS, "fts": FTS_COLUMNS}, sort_keys=True, ensure_ascii=False,
@@ -513,6 +603,7 @@ WARNING_CODES = {
     "value_out_of_range": "数值超出可存储的范围，按无法识别处理",
     "value_not_integer": "件数单元格印的是小数，按无法识别处理",
     "html_span_clamped": "网页表格的跨行/跨列数超出表格实际大小，已截断",
+    "legacy_item_unknown": "统计表中有未定义的项目，按印刷的名称保留",
 }
 
 # domain → (description, the columns that hold its codes)

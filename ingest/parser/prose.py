@@ -49,6 +49,15 @@ class Rule:
 
 
 _APP = dict(topic=True)
+
+
+def _outcome(metric: str, words: str) -> tuple[Rule, Rule]:
+    """An answer by outcome: "…答复数N条" or "…N件" (a count in 条 without 答复 counts information items:
+    "不予公开信息数1854条" is not an answer)."""
+    return (Rule(metric, "件", re.compile(words + r"答复(?:数|总数)?[^。；;，,\d]{0,4}?" + _N + r"[件条个]"), **_APP),
+            Rule(metric, "件", re.compile(words + r"(?:数|的)?[^。；;，,\d]{0,4}?" + _N + r"[件个]"), **_APP))
+
+
 RULES: list[Rule] = [
     Rule("disclosed_items", "条", re.compile(r"主动公开(?:政府)?信息(?:数量?|总数)?" + _GAP + _N + r"条")),
     Rule("disclosed_items", "条", re.compile(r"主动公开(?:了)?" + _N + r"条(?:政府)?信息")),
@@ -64,7 +73,7 @@ RULES: list[Rule] = [
     Rule("applications_carried_over", "件", re.compile(
         r"(?:上年(?:度)?结转|结转上年度?|上一年度结转)" + _GAP + _N + r"件"), years=(0, -1), **_APP),
     Rule("applications_processed", "件", re.compile(
-        r"(?:已办结|办结|办理完毕)(?:数|了|申请|政府信息公开申请)?[^。；;，,\d]{0,6}?" + _N + r"件"), **_APP),
+        r"(?<!按时)(?<!按期)(?<!延期)(?:已办结|办结|办理完毕)(?:数|了|申请|政府信息公开申请)?[^。；;，,\d]{0,6}?" + _N + r"件"), **_APP),
     Rule("applications_processed", "件", re.compile(_N + r"件(?:已|均已|按时|全部)?(?:办结|办理完毕)"), **_APP),
     Rule("applications_carried_forward", "件", re.compile(
         _N + r"件(?:申请)?(?:结转下(?:一)?年度?|转入下(?:一)?年度?)"), years=(0, 1), **_APP),
@@ -73,6 +82,24 @@ RULES: list[Rule] = [
     Rule("applications_granted", "件", re.compile(
         r"(?<!不)(?<!部分)(?:予以公开|同意公开)(?![及和与、或])(?:答复)?(?:数|的)?[^。；;，,\d]{0,6}?" + _N + r"[件条]"),
         **_APP),
+    # legacy reports (forms.md §6): channels, answers by outcome, on time / extended
+    Rule("applications_in_person", "件", re.compile(r"(?:当面|现场)(?:提出)?申请(?:数|的)?[^。；;，,\d]{0,4}?" + _N + r"[件条个]"), **_APP),
+    Rule("applications_online", "件", re.compile(r"(?:网上|网络|互联网|在线)(?:提出)?申请(?:数|的)?[^。；;，,\d]{0,4}?" + _N + r"[件条个]"), **_APP),
+    Rule("applications_letter", "件", re.compile(r"(?:信函|来信)(?!、传真)(?:提出)?申请(?:数|的)?[^。；;，,\d]{0,4}?" + _N + r"[件条个]"), **_APP),
+    Rule("applications_fax", "件", re.compile(r"(?<!信函、)传真(?!、信函)(?:提出)?申请(?:数|的)?[^。；;，,\d]{0,4}?" + _N + r"[件条个]"), **_APP),
+    Rule("applications_email", "件", re.compile(r"电子(?:邮件|邮箱)(?:提出)?申请(?:数|的)?[^。；;，,\d]{0,4}?" + _N + r"[件条个]"), **_APP),
+    Rule("applications_answered", "件", re.compile(r"(?<!公开)(?<!掌握)(?<!存在)(?<!明确)(?<!类型)答复(?:总数|总量|数)[^。；;，,\d]{0,4}?" + _N + r"[件条个]"), **_APP),
+    *_outcome("applications_partly_granted", r"(?:同意)?部分(?:予以)?公开"),
+    *_outcome("applications_withheld", r"(?:不予(?:以)?公开|否决公开|免于公开|不同意公开)"),
+    *_outcome("applications_not_exist", r"信息不存在"),
+    *_outcome("applications_not_held",
+              r"(?:非本(?:行政)?机关掌握|不属于本(?:行政)?机关(?:掌握|公开)|非本(?:行政)?机关职责)(?:范围)?"),
+    *_outcome("applications_unclear", r"申请内容不明确"),
+    Rule("applications_on_time", "件", re.compile(r"(?:按时|按期|在规定(?:期限|时限|时间)内)(?:办结|答复|办理)(?:数)?[^。；;，,\d]{0,4}?" + _N + r"[件条个]"), **_APP),
+    Rule("applications_extended", "件", re.compile(r"延期(?:办结|答复|办理)(?:数)?[^。；;，,\d]{0,4}?" + _N + r"[件条个]"), **_APP),
+    Rule("reviews_corrected", "件", re.compile(r"行政复议[^。；;]{0,30}?(?:被)?(?:纠错|纠正|撤销)(?:的)?" + _N + r"[件起宗]")),
+    Rule("lawsuits_corrected", "件", re.compile(r"行政诉讼[^。；;]{0,30}?(?:败诉|被)?(?:纠错|纠正|撤销)(?:的)?" + _N + r"[件起宗]")),
+    Rule("fee_exemptions_yuan", "元", re.compile(r"减免(?:费用|金额)?[^。；;，,\d]{0,6}?" + _N + r"元")),
     Rule("reviews", "件", re.compile(r"行政复议(?:案件|申请)?" + _CASE_GAP + _N + r"[件起宗]")),
     Rule("reviews", "件", re.compile(_N + r"[件份起宗](?:有关)?(?:政府信息公开)?(?:的)?行政复议")),
     Rule("reviews", "件", re.compile(r"(?:无|没有|未发生|未收到|未有|未出现)[^。；;\d]{0,24}?行政复议")),
@@ -98,6 +125,22 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "lawsuits": ("行政诉讼",),
     "fee_yuan": ("收取", "收费", "费"),
     "report_period_year": ("统计",),
+    "applications_in_person": ("当面", "现场"),
+    "applications_online": ("网上", "网络", "互联网", "在线"),
+    "applications_letter": ("信函", "来信"),
+    "applications_fax": ("传真",),
+    "applications_email": ("电子邮件", "电子邮箱"),
+    "applications_answered": ("答复",),
+    "applications_partly_granted": ("部分",),
+    "applications_withheld": ("不予", "否决", "免于", "不同意"),
+    "applications_not_exist": ("不存在",),
+    "applications_not_held": ("机关",),
+    "applications_unclear": ("不明确",),
+    "applications_on_time": ("按时", "按期", "规定"),
+    "applications_extended": ("延期",),
+    "reviews_corrected": ("行政复议",),
+    "lawsuits_corrected": ("行政诉讼",),
+    "fee_exemptions_yuan": ("减免",),
 }
 _TRIGGER_RE = re.compile("|".join(sorted({w for ws in _TRIGGERS.values() for w in ws}, key=len, reverse=True)))
 _RULES_OF: dict[str, list[Rule]] = {}

@@ -76,7 +76,11 @@ def instance_label(value: str) -> str | None:
             if not tail:
                 return label
             return f"{label}（第 {tail} 行）" if tail.isdigit() else f"{label}（对照报告 {tail}）"
-    return None
+    item = forms.LEGACY_ITEM_BY_KEY.get(key)          # L-cumulative: a legacy statistics table's item
+    if item:
+        return f"统计表“{item.label}”" + (f"（第 {tail} 行）" if tail.isdigit() else "")
+    # L-channels / L-outcomes: the column of the statistics table checked, or the prose
+    return {"value": "统计表本年度", "cumulative": "统计表累计", "prose": "正文"}.get(value)
 
 
 def rule_title(rule_id: str | None) -> str:
@@ -125,6 +129,10 @@ def cell_label(key: str, template: str | None = None) -> str:
         items, metrics = _table2_labels()
         metric = metrics.get((template or "", col)) or code_label("metric", col)
         return f"{items[row]} · {metric}" if row in items and metric else key
+    if table == "legacy_stats":          # a legacy statistics table's item, this year or cumulative
+        item = forms.LEGACY_ITEM_BY_KEY.get(row)
+        column = {"value": "本年度", "cumulative": "累计"}.get(col)
+        return f"统计表“{item.label}” · {column}" if item and column else key
     return key
 
 
