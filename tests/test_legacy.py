@@ -129,8 +129,8 @@ def test_glued_runs_cut_by_the_channel_and_outcome_sums():
     assert kinds["applications_received"] == ("recovered", "recovered")       # "2121": 2/121 or 21/21
     assert kinds["channel_email"] == ("number", "number")                    # "33": one cut only
     msgs = [w["message"] for w in record["warnings"] if w["code"] == "cells_split_by_rules"]
-    assert "统计表“受理依申请公开信息总数”的数字“2121”粘连，按本年≤累计、L-channels只有一种拆法：21/21" in msgs
-    assert "统计表“同意公开答复数”的数字“1717”粘连，按本年≤累计、L-outcomes只有一种拆法：17/17" in msgs
+    assert "统计表“受理依申请公开信息总数”的数字“2121”粘连，按本年≤累计、统计表各渠道申请数之和只有一种拆法：21/21" in msgs
+    assert "统计表“同意公开答复数”的数字“1717”粘连，按本年≤累计、统计表各类答复数之和只有一种拆法：17/17" in msgs
 
 
 def test_one_value_in_a_two_column_row_is_null_with_a_warning():

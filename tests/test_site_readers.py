@@ -304,8 +304,9 @@ def test_table_page_description_in_chinese(site):
     count = doc.xpath("//h3[@class='gk-count']")[0]
     # TIME (pingtan 2011), TX-year (seed 000) and TX-counts for pingtan_2022 twice: the .html prints 74 in
     # table 3, and the .txt's glued "713000074" is now cut by the rules to the same 74 (prose says 75); and 9
-    # DUP sections: the Pingtan legacy reports of 2011–2015 copy each other (tests/test_similar.py)
-    assert count.text_content() == "13 行，结果等于 不通过 fail，按行号升序"
+    # DUP sections: the Pingtan legacy reports of 2011–2015 copy each other (tests/test_similar.py); and the
+    # legacy statistics tables: 4 L-cumulative and 4 more TX-counts (prose against the table, tests/test_legacy.py)
+    assert count.text_content() == "21 行，结果等于 不通过 fail，按行号升序"
     assert count.xpath(".//span[@class='gk-key']")[0].text == "fail"
 
 
