@@ -33,7 +33,7 @@ v as (
   left join reviews_litigation rv on x.metric = 'reviews' and rv.report_id = r.id and rv.kind = 'review'
   left join reviews_litigation ld on x.metric = 'lawsuits' and ld.report_id = r.id and ld.kind = 'litigation_direct'
   left join reviews_litigation la on x.metric = 'lawsuits' and la.report_id = r.id and la.kind = 'litigation_after_review'
-    and not exists (select 1 from legacy_stats l where l.report_id = r.id)   -- those: vl below
+  where not exists (select 1 from legacy_stats l where l.report_id = r.id)   -- reports with a statistics table: vl
 ),
 ml(metric, item_key) as (values
   -- a legacy report's prose figure and the item of its statistics table that says the same (forms.LEGACY_ITEMS)
@@ -52,10 +52,12 @@ vl as (
   select r.id as report_id, r.year, r.province, r.agency, x.report_id is not null as has_fact,
     x.metric, x.value, x.text, x.line, l.item_key, l.label, l.value as table_value, l.kind
   from reports_in_scope r
-  left join (facts x join ml on ml.metric = x.metric) on x.report_id = r.id
-    and exists (select 1 from legacy_stats q where q.report_id = r.id and q.item_key = ml.item_key)
+  left join facts x on x.report_id = r.id and +x.metric in (select metric from ml)   -- one seek per report
+    and exists (select 1 from ml join legacy_stats q on q.item_key = ml.item_key
+                where ml.metric = x.metric and q.report_id = r.id)
+  left join ml on ml.metric = x.metric
   left join legacy_stats l on l.report_id = r.id and l.item_key = ml.item_key
-    and exists (select 1 from legacy_stats l2 where l2.report_id = r.id)
+  where exists (select 1 from legacy_stats l2 where l2.report_id = r.id)
 ),
 res as (
   select report_id, year, province, agency, case when has_fact then metric || '@' || coalesce(line, '') end as instance,
