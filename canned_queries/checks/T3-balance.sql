@@ -54,22 +54,10 @@ res as (
     null as related_report_id, null as evidence_line, null as evidence_text
   from v
 ),
-recovered as materialized (
-  -- A recovered cell (cut from a glued run or filled in by the table's own sums: warnings cells_split_by_rules,
-  -- cell_recovered) satisfies this rule by construction, so it is no evidence that the rule holds: an instance
-  -- whose cells include one is unknown, not pass. The few reports with such a warning (index on warnings.code).
-  select distinct c.report_id, c.col_key as instance from warnings w
-  join cells c on c.report_id = w.report_id and c.kind = 'recovered' and c.table_name = 'applications' and c.row_key in ('new_received', 'carried_over', 'total_processed', 'carried_forward')
-  where w.code = 'cells_split_by_rules' or w.code = 'cell_recovered'
-),
-checked as (
-  select res.report_id, year, province, agency, res.instance,
-    case when status = 'pass' and k.report_id is not null then 'unknown' else status end as status,
-    expected, actual, cells,
-    case when status = 'pass' and k.report_id is not null
-         then message || '；其中有按勾稽关系推出的单元格（recovered），不能作为本规则成立的证据，无法核对'
-         else message end as message,
-    related_report_id, evidence_line, evidence_text
-  from res left join recovered k on k.report_id = res.report_id and k.instance = res.instance
+recovered_cells as (
+  -- the recovered cells that are operands of an instance (the instance is its column); see checks.RECOVERED
+  select c.report_id, c.col_key as instance from cells c
+  where c.kind = 'recovered' and c.table_name = 'applications'
+    and c.row_key in ('new_received', 'carried_over', 'total_processed', 'carried_forward')
 )
-select * from checked
+select * from res

@@ -145,15 +145,43 @@ _FINAL_RE = re.compile(r"^select \* from (\w+)$")
 _PLUMBING_RE = re.compile(r":(?:year|province|adcode|status)\b|\bscope\b|\blimit\s+case\b", re.I)
 
 
+# A rule whose identity the parser itself uses to cut glued digits (forms.IDENTITY_NAMES) names, in a CTE
+# `recovered_cells(report_id, instance)`, which recovered cells are operands of which of its instances. A
+# recovered cell (cut from a glued run or filled in by the table's own sums) satisfies such a rule by
+# construction, so it is no evidence that the rule holds: a passing instance with one is `unknown`. The rule
+# says only which cells count; this is the rest, written once. Only the few reports whose warnings say a cell
+# was recovered are looked at (index on warnings.code), and that list is materialized once per query.
+RECOVERED = """recovered as materialized (
+  select distinct x.report_id, x.instance from warnings w join recovered_cells x on x.report_id = w.report_id
+  where w.code = 'cells_split_by_rules' or w.code = 'cell_recovered'
+),
+checked as (
+  select res.report_id, year, province, agency, res.instance,
+    case when status = 'pass' and k.report_id is not null then 'unknown' else status end as status,
+    expected, actual, cells,
+    case when status = 'pass' and k.report_id is not null
+         then message || '；其中有按勾稽关系推出的单元格（recovered），不能作为本规则成立的证据，无法核对'
+         else message end as message,
+    related_report_id, evidence_line, evidence_text
+  from {final} res left join recovered k on k.report_id = res.report_id and k.instance = res.instance
+)"""
+_RECOVERED_CTE = re.compile(r"\brecovered_cells\s+as\s*\(", re.I)
+
+
 def split_rule(body: str, name: str = "rule") -> tuple[str, str]:
-    """(its CTEs `with …`, its last line `select * from x`): the two places the shared parts go between."""
+    """(its CTEs `with …`, its last line `select * from x`): the two places the shared parts go between.
+    A rule that declares `recovered_cells` gets the recovered-cell demotion (RECOVERED) after its CTEs."""
     lines = body.rstrip().splitlines()
     if not lines or not _FINAL_RE.match(lines[-1].strip()):
         raise ValueError(f"{name}: the last line must be `select * from <cte>` (the rule's rows)")
     ctes = "\n".join(lines[:-1]).rstrip()
     if not ctes.lower().startswith("with ") or not ctes.endswith(")"):
         raise ValueError(f"{name}: the rule must be `with <ctes>` followed by `select * from <cte>`")
-    return ctes, lines[-1].strip()
+    final = lines[-1].strip()
+    if _RECOVERED_CTE.search(ctes):
+        ctes = f"{ctes},\n{RECOVERED.format(final=_FINAL_RE.match(final).group(1))}"
+        final = "select * from checked"
+    return ctes, final
 
 
 def compose_page(rule_id: str, body: str) -> str:
