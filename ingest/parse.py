@@ -320,23 +320,19 @@ def _parse_into(record: dict, data: bytes, path: str, decoded: Decoded | None, s
                  for item, (_k, _c, row_cells) in zip(forms.ACTIVE_ITEMS[template], row_keys)]
         return items, assembled
 
-    def applications_part():
-        row_keys = [(key, forms.APPLICANT_COLUMN_KEYS, row_cells) for key, row_cells in applications.rows.items()]
-        assembled = assemble("applications", applications, row_keys)
-        values = {key: {col: c.value for col, c in zip(forms.APPLICANT_COLUMN_KEYS, row_cells)}
-                  for key, row_cells in applications.rows.items()}
-        return values, assembled
-
-    def reviews_part():
-        row_keys = [(kind, forms.REVIEW_OUTCOME_KEYS, row_cells) for kind, row_cells in reviews.rows.items()]
-        assembled = assemble("reviews_litigation", reviews, row_keys)
-        values = {kind: {col: c.value for col, c in zip(forms.REVIEW_OUTCOME_KEYS, row_cells)}
-                  for kind, row_cells in reviews.rows.items()}
+    def grid_part(table: str, result, col_keys):
+        """Tables 3 and 4: rows × the same columns."""
+        row_keys = [(key, col_keys, row_cells) for key, row_cells in result.rows.items()]
+        assembled = assemble(table, result, row_keys)      # first: it nulls unstorable values
+        values = {key: {col: c.value for col, c in zip(col_keys, row_cells)} for key, row_cells in result.rows.items()}
         return values, assembled
 
     for stage, result, part, key in (("table2", active, active_part, "active_disclosure"),
-                                     ("table3", applications, applications_part, "applications"),
-                                     ("table4", reviews, reviews_part, "reviews_litigation")):
+                                     ("table3", applications, lambda: grid_part(
+                                         "applications", applications, forms.APPLICANT_COLUMN_KEYS), "applications"),
+                                     ("table4", reviews, lambda: grid_part(
+                                         "reviews_litigation", reviews, forms.REVIEW_OUTCOME_KEYS),
+                                      "reviews_litigation")):
         if result is None:
             continue
         done = stages.run(stage, part)

@@ -263,6 +263,18 @@ def has_place(name: str) -> bool:
     return _region_of(name[:120]) is not None
 
 
+def _places_before(text: str, word: str, limit: int):
+    """The place printed right before each of the first LIMIT occurrences of WORD in TEXT ("…请与平潭县"
+    before "公安局" → "平潭县"; None where no place stands there). Bounded: LIMIT finds of 12 characters."""
+    pos = 0
+    for _ in range(limit):
+        i = text.find(word, pos)
+        if i < 0:
+            return
+        pos = i + len(word)
+        yield _place_before(text[max(0, i - 12):i])
+
+
 def _place_before(window: str) -> str | None:
     """The place name that ends WINDOW ("…请与平潭县" → "平潭县", "…由金华市金东区" → "金华市金东区")."""
     m = re.search(r"[\u4e00-\u9fff]{2,12}$", window)
@@ -315,14 +327,7 @@ def complete_place(name: str, signature: str | None, fields: dict[str, str], tex
             if fits(place) or (level is None):
                 return full
     # the report's own text: "…请与平潭县公安局联系"
-    pos, seen = 0, 0
-    while seen < 200:
-        i = text.find(organ, pos)
-        if i < 0:
-            break
-        seen += 1
-        pos = i + len(organ)
-        place = _place_before(text[max(0, i - 12):i])
+    for place in _places_before(text, organ, 200):
         if fits(place):
             return place + organ
     for field in (fields.get("发布机构"), fields.get("来源"), fields.get("发文机关"), fields.get("信息来源"), issuer):
@@ -375,16 +380,7 @@ def _pin_county(county: str, fields: dict[str, str], signature: str | None, text
     for src in (fields.get("来源"), fields.get("发布机构"), fields.get("信息来源"), fields.get("发文机关"), signature):
         if src:
             candidates.append(src if county in src else (_government_place(src) or "") + county)
-    pos, seen = 0, 0
-    while seen < 50:
-        i = text.find(county, pos)
-        if i < 0:
-            break
-        seen += 1
-        pos = i + len(county)
-        place = _place_before(text[max(0, i - 12):i])
-        if place:
-            candidates.append(place + county)
+    candidates.extend(place + county for place in _places_before(text, county, 50) if place)
     for cand in candidates:
         if cand != county:
             alt = resolve_region(cand)
