@@ -353,6 +353,13 @@ LEGACY_ITEMS: tuple[LegacyItem, ...] = (
     LegacyItem("budget_wan_yuan", ("政府信息公开工作专项经费", "专项经费", "工作经费"), "万元", "", "政府信息公开工作经费"),
 )
 LEGACY_ITEM_BY_KEY = {i.key: i for i in LEGACY_ITEMS}
+# "其中" items that are part of a total without having to add up to it: each is at most its total, in
+# every column (Pingtan 2012: 网站公开 1795 + 政府公报公开 0 of 主动公开信息数 2026 — the other 231 went out
+# elsewhere). The legacy table reader cuts glued digits under these bounds too (rule name below).
+LEGACY_PARTS: dict[str, tuple[str, ...]] = {
+    "disclosed_items": ("disclosed_web", "disclosed_gazette", "disclosed_normative"),
+}
+LEGACY_PART_RULE = "其中项不大于总数"
 LEGACY_UNITS = ("万元", "人次", "条", "件", "元", "人", "个", "项", "次", "篇", "期")
 # 统计表 header words: the table starts after them; 累计 marks the cumulative column
 LEGACY_HEADER_WORDS = ("指标名称", "统计指标", "项目名称")

@@ -1225,7 +1225,9 @@ def _legacy_values(rng: random.Random, previous: dict | None) -> dict[str, tuple
             "applications_received": received, **channels, "answers_total": received, "answer_granted": granted,
             "answer_partly": partly, "answer_refused": received - granted - partly, "fees_exemptions_yuan": 0,
             "reviews": _small(rng, 3, 0.8), "lawsuits": _small(rng, 2, 0.85)}
-    base = previous or {k: (rng.randint(0, 3) * v if k.startswith("disclosed") else 0) for k, v in year.items()}
+    # the earlier years: one multiple for the disclosed items, so each 其中 item stays within its total
+    earlier = rng.randint(0, 3)
+    base = previous or {k: (earlier * v if k.startswith("disclosed") else 0) for k, v in year.items()}
     return {k: (v, base.get(k, 0) + v) for k, v in year.items()}
 
 

@@ -88,8 +88,10 @@ TABLES = {
 }
 # glued runs no sum can cut: (item_key, the run, the true cut, every candidate cut)
 AMBIGUOUS = {
-    "pingtan_2012_xian.txt": [("disclosed_items", "20263542", "2026/3542", "20/263542；202/63542；2026/3542"),
-                              ("disclosed_web", "17953304", "1795/3304", "1/7953304；17/953304；179/53304；1795/3304")],
+    # 网站公开 ≤ 主动公开信息数 in each column rules out 20/263542 (网站公开 would need ≤ 20 this year and ≤ 263542
+    # in all) and 1/7953304, 17/953304 for 网站公开; two pairs stay
+    "pingtan_2012_xian.txt": [("disclosed_items", "20263542", "2026/3542", "202/63542；2026/3542"),
+                              ("disclosed_web", "17953304", "1795/3304", "179/53304；1795/3304")],
     "pingtan_2013_xian.txt": [("disclosed_items", "18535395", "1853/5395", "1/8535395；18/535395；185/35395；1853/5395")],
     "pingtan_2015.txt": [("disclosed_items", "294981916", "2949/81916", "2/94981916；29/4981916；294/981916；2949/81916")],
     "pingtan_2016.txt": [("disclosed_items", "346085376", "3460/85376", "3/46085376；34/6085376；3460/85376")],
@@ -131,6 +133,31 @@ def test_glued_runs_cut_by_the_channel_and_outcome_sums():
     msgs = [w["message"] for w in record["warnings"] if w["code"] == "cells_split_by_rules"]
     assert "统计表“受理依申请公开信息总数”的数字“2121”粘连，按本年≤累计、统计表各渠道申请数之和只有一种拆法：21/21" in msgs
     assert "统计表“同意公开答复数”的数字“1717”粘连，按本年≤累计、统计表各类答复数之和只有一种拆法：17/17" in msgs
+
+
+def test_glued_disclosed_items_cut_by_the_parts_bound():
+    """主动公开信息数 条 1234 56789 printed as one run: its 其中 items are each at most the total in both columns
+    (forms.LEGACY_PARTS; they need not add up to it). 政府公报公开 "34789" ≥ 3 this year rules out 1/23456789, and
+    网站公开 "120056000" then has one cut; 政府公报公开 itself stays ambiguous (3/4789 or 34/789)."""
+    t = read_legacy_table("指标名称计量单位2012年度历年累计主动公开信息数条123456789其中：1.网站公开条1200560002.政府公报公开条"
+                          "34789受理依申请公开信息总数条00")
+    assert [(r.key, r.year.value, r.cumulative.value, r.year.kind) for r in t.rows] == [
+        ("disclosed_items", 1234, 56789, "recovered"), ("disclosed_web", 1200, 56000, "recovered"),
+        ("disclosed_gazette", None, None, "unreadable"), ("applications_received", 0, 0, "number")]
+    assert [w["message"] for w in t.warnings] == [
+        "统计表“主动公开信息数”的数字“123456789”粘连，按本年≤累计、其中项不大于总数只有一种拆法：1234/56789",
+        "统计表“网站公开”的数字“120056000”粘连，按本年≤累计、其中项不大于总数只有一种拆法：1200/56000",
+        "统计表“政府公报公开”的数字“34789”粘连，符合本年≤累计、其中项不大于总数的拆法有2种（3/4789；34/789），两列都记为空"]
+
+
+def test_disclosed_parts_need_not_add_up_to_the_total():
+    """Pingtan 2011 (cells separated): 418 + 7 = 425, but Pingtan 2013 县 prints 1713 + 0 of 1853 — a sum would
+    reject the true cut, so the parts are only bounded by the total."""
+    rows = {r["key"]: r for r in parse_report("pingtan_2013_xian.txt").record["legacy_stats"]}
+    assert rows["disclosed_gazette"]["value"] == 0 and rows["disclosed_gazette"]["cumulative"] == 7
+    msgs = [w["message"] for w in parse_report("pingtan_2013_xian.txt").record["warnings"]
+            if w["code"] == "cells_split_ambiguous"]
+    assert any("1853/5395" in m for m in msgs) and any("1713/5017" in m for m in msgs)
 
 
 def test_one_value_in_a_two_column_row_is_null_with_a_warning():

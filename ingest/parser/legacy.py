@@ -267,7 +267,13 @@ def _solve(rows: list[LegacyRow], runs: dict[int, list], warnings: list[dict]) -
         parts = [i for i, r in enumerate(rows) if r.group == group]
         if len(totals) == 1 and parts:
             equations.append(split.Equation(rule, (f"r{totals[0]}",), tuple(f"r{i}" for i in parts)))
-    in_eq = {k for e in equations for k in (*e.left, *e.right)}
+    bounds = []
+    for total_key, part_keys in forms.LEGACY_PARTS.items():
+        totals = [i for i, r in enumerate(rows) if r.key == total_key]
+        if len(totals) == 1:
+            bounds += [split.Bound(forms.LEGACY_PART_RULE, f"r{i}", f"r{totals[0]}")
+                       for i, r in enumerate(rows) if r.key in part_keys]
+    in_eq = {k for e in equations for k in (*e.left, *e.right)} | {k for b in bounds for k in (b.part, b.total)}
     names = {f"r{i}" for i in runs}
     known = {f"r{i}": vec(r) for i, r in enumerate(rows) if f"r{i}" in in_eq and f"r{i}" not in names}
     variables = {f"r{i}": [tuple(p.value for p in c) for c in cands]
@@ -275,7 +281,7 @@ def _solve(rows: list[LegacyRow], runs: dict[int, list], warnings: list[dict]) -
     for i, cands in runs.items():
         if f"r{i}" in in_eq and not cands:
             known[f"r{i}"] = (None, None)
-    solution = split.solve_table(known, variables, equations, 2) if variables else None
+    solution = split.solve_table(known, variables, equations, 2, bounds=bounds) if variables else None
     for i, cands in runs.items():
         row, name = rows[i], f"r{i}"
         rules = ["本年≤累计"]
@@ -284,7 +290,9 @@ def _solve(rows: list[LegacyRow], runs: dict[int, list], warnings: list[dict]) -
                 options = []
             else:
                 options = [c for c in cands if tuple(p.value for p in c) in solution.options[name]]
-                rules += solution.rules[name]
+                rules += solution.rules[name] or sorted(
+                    {e.rule for e in equations if name in (*e.left, *e.right)}
+                    | {b.rule for b in bounds if name in (b.part, b.total)})   # no joint cut: what ruled them out
         else:
             options = cands
         printed = row.printed

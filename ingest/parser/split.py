@@ -307,6 +307,15 @@ class Equation:
     right: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Bound:
+    """For every column: row `part` ≤ row `total` (rule `rule`), where both are numbers — a "其中" item
+    that is part of a total without the parts having to add up to it (legacy 网站公开 of 主动公开信息数)."""
+    rule: str
+    part: str
+    total: str
+
+
 @dataclass
 class TableSolution:
     options: dict[str, list[tuple]]   # per variable row: the value vectors found in some joint solution
@@ -315,8 +324,10 @@ class TableSolution:
 
 
 def solve_table(known: dict[str, Sequence], variables: dict[str, list[tuple]], equations: Sequence[Equation],
-                ncols: int, *, order: Sequence[str] = (), budget: int = TABLE_BUDGET) -> TableSolution:
-    """Which candidate vectors of the variable rows can stand together under the column equations.
+                ncols: int, *, bounds: Sequence[Bound] = (), order: Sequence[str] = (),
+                budget: int = TABLE_BUDGET) -> TableSolution:
+    """Which candidate vectors of the variable rows can stand together under the column equations
+    (and the bounds: a part never above its total).
 
     known: rows read as printed (values, None where not a number); variables: rows with candidate
     vectors. A row with no candidate should not be passed (it is unknown: None). Values are ≥ 0, so
@@ -325,6 +336,7 @@ def solve_table(known: dict[str, Sequence], variables: dict[str, list[tuple]], e
     names = sorted(variables, key=lambda k: (order.index(k) if k in order else len(order), k))
     assigned: dict[str, Sequence] = dict(known)
     eq_of = {k: [e for e in equations if k in e.left or k in e.right] for k in names}
+    bound_of = {k: [b for b in bounds if k in (b.part, b.total)] for k in names}
     found: dict[str, list[tuple]] = {k: [] for k in names}
     used: dict[str, set[str]] = {k: set() for k in names}
     state = {"nodes": 0, "complete": True, "solutions": 0}
@@ -350,6 +362,16 @@ def solve_table(known: dict[str, Sequence], variables: dict[str, list[tuple]], e
                 return False
         return True
 
+    def below(b: Bound) -> bool:
+        part, total = assigned.get(b.part), assigned.get(b.total)
+        return part is None or total is None or \
+            all(p is None or t is None or p <= t for p, t in zip(part, total))
+
+    def bound_applies(b: Bound) -> bool:
+        part, total = assigned.get(b.part), assigned.get(b.total)
+        return part is not None and total is not None and \
+            any(p is not None and t is not None for p, t in zip(part, total))
+
     def applies(eq: Equation) -> bool:
         rows = [assigned.get(k) for k in (*eq.left, *eq.right)]
         return any(all(r is not None and r[c] is not None for r in rows) for c in range(ncols))
@@ -368,11 +390,12 @@ def solve_table(known: dict[str, Sequence], variables: dict[str, list[tuple]], e
                 if vec not in found[k]:
                     found[k].append(vec)
                 used[k].update(e.rule for e in eq_of[k] if applies(e))
+                used[k].update(b.rule for b in bound_of[k] if bound_applies(b))
             return
         key = names[idx]
         for vec in variables[key]:
             assigned[key] = vec
-            if all(consistent(e) for e in eq_of[key]):
+            if all(consistent(e) for e in eq_of[key]) and all(below(b) for b in bound_of[key]):
                 go(idx + 1)
             del assigned[key]
 
