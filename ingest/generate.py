@@ -1242,9 +1242,11 @@ def generate_legacy(rng: random.Random, *, layout: str = "spaced", year: int | N
     values = _legacy_values(rng, previous)
     items = [(forms.LEGACY_ITEM_BY_KEY[k], ordinal) for k, ordinal in _LEGACY_ROWS]
     v = {k: y for k, (y, _c) in values.items()}
+    title = f"{agency}{year}年政府信息公开工作年度报告"
+    published = _published_on(rng, year)
     prose = [
-        f"{agency}{year}年政府信息公开工作年度报告",
-        _date_line(rng, _published_on(rng, year)),
+        title,
+        _date_line(rng, published),
         f"本报告由概述、主动公开政府信息情况、依申请公开政府信息情况、政府信息公开的收费及减免情况、因政府信息公开申请行政复议"
         f"和提起行政诉讼情况、存在的主要问题及改进措施等部分组成。本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。",
         "一、概述",
@@ -1281,12 +1283,17 @@ def generate_legacy(rng: random.Random, *, layout: str = "spaced", year: int | N
     else:
         table = []
     if layout == "html":
-        body = "".join(f"<p>{line}</p>\n" for line in prose)
+        # the title and date line above the article body (div#zoom, what generate_pdf lays out), as on the
+        # sites; the agency signs below the table
+        body = "".join(f"<p>{line}</p>\n" for line in prose[2:])
         trs = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>\n" for r in [header] + rows)
-        text = f"<html><head><meta charset=\"utf-8\"><title>{prose[0]}</title></head><body>\n{body}<table>\n{trs}</table>\n</body></html>\n"
+        text = (f"<html><head><meta charset=\"utf-8\"><title>{title}</title></head><body>\n<h1>{title}</h1>\n"
+                f"<p>{prose[1]}</p>\n<div id=\"zoom\">\n{body}<table>\n{trs}</table>\n<p>{agency}</p>\n</div>\n"
+                f"</body></html>\n")
     else:
         text = "\n".join(prose + table) + "\n"
-    expected = {"report": {"year": year, "template": "legacy"},
+    expected = {"report": {"title": title, "agency": agency, "year": year, "template": "legacy",
+                           "published_on": published.isoformat()},
                 "legacy_stats": [(item.key, item.label, *values[item.key]) for item, _o in items]}
     ext = "html" if layout == "html" else ("md" if layout == "markdown" else "txt")
     return Generated(data=text.encode("utf-8"), filename=f"gen_legacy_{year}_{rng.getrandbits(32):08x}.{ext}",

@@ -221,6 +221,15 @@ def render_pdf(g: gen.Generated, rng: random.Random, *, ruled: bool = True, foot
                    options=options, text=markup)
 
 
+def generate_legacy_pdf(rng: random.Random, *, ruled: bool = True, **kw) -> gen.Generated:
+    """One generated legacy report (narrative + 统计表, `ingest.generate.generate_legacy`) as a PDF (keyword
+    arguments as generate_legacy, plus the PDF options of `render_pdf`)."""
+    pdf_kw = {k: kw.pop(k) for k in ("footer", "split_title", "title_info", "dated", "font_size", "body_size",
+                                          "extra_paragraphs") if k in kw}
+    g = gen.generate_legacy(rng, layout="html", **kw)
+    return render_pdf(g, rng, ruled=ruled, **pdf_kw)
+
+
 def generate_pdf(rng: random.Random, *, template: str = "2021", ruled: bool = True, **kw) -> gen.Generated:
     """One generated report as a PDF (keyword arguments as `ingest.generate.generate`, plus the
     PDF options of `render_pdf`)."""

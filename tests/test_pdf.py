@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest import forms
 from ingest.parse import parse_bytes, parse_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -332,3 +333,24 @@ def test_cli_parses_a_pdf_whatever_its_name(tmp_path):
     assert record["source"]["format"] == "pdf"
     assert record["applications"]["total_processed"]["total"] == 21
     assert {c["page"] for c in record["cells"] if c["table"] == "reviews_litigation"} == {4}
+
+
+@pytest.mark.parametrize("seed,ruled", [(seed, ruled) for seed in range(8) for ruled in (True, False)])
+def test_generated_legacy_pdf_parsed_exactly(seed, ruled):
+    """A legacy report (narrative + 统计表 with its 计量单位 column of one-character units, which is not a
+    vertical header) laid out as a PDF: every item, this year and cumulative, and the prose figures."""
+    from ingest.generate_pdf import generate_legacy_pdf
+    g = generate_legacy_pdf(random.Random(seed), ruled=ruled)
+    record = parse_bytes(g.data, g.filename).record
+    rep = record["report"]
+    assert record["source"]["format"] == "pdf"
+    assert (rep["title"], rep["year"], rep["template"], rep["published_on"]) == \
+        tuple(g.expected["report"][k] for k in ("title", "year", "template", "published_on"))
+    assert [(r["key"], r["label"], r["value"], r["cumulative"]) for r in record["legacy_stats"]] == \
+        g.expected["legacy_stats"]
+    assert all(r["page"] >= 1 and r["unit"] == forms.LEGACY_ITEM_BY_KEY[r["key"]].unit for r in record["legacy_stats"])
+    facts = {f["metric"]: f["value"] for f in record["facts"]}
+    stats = {k: y for k, _l, y, _c in g.expected["legacy_stats"]}
+    assert (facts["applications_received"], facts["applications_granted"]) == \
+        (stats["applications_received"], stats["answer_granted"])
+    assert not [w for w in record["warnings"] if w["code"].startswith("cells_") or w["code"] == "legacy_item_unknown"]

@@ -167,10 +167,89 @@ checked as (
 )"""
 _RECOVERED_CTE = re.compile(r"\brecovered_cells\s+as\s*\(", re.I)
 
+# A legacy sum rule (L-channels, L-outcomes: the parts of a legacy statistics table add up to their total) names
+# its operands in a one-row CTE `legacy_sum_rule(total_item, part_glob, total_fact, part_facts, total_name,
+# parts_name)` and ends with `select * from legacy_sum`; the sum itself is written once, here: per column of the
+# statistics table (legacy_stats: the total row, the rows whose item_key matches part_glob; a sum that the
+# parser used to cut glued digits — a recovered operand — is unknown, never pass) and in prose (facts: a
+# shorter list than the total is unknown, prose often names only some parts).
+LEGACY_SUM = """legacy_sum_cols(col) as (values ('value'), ('cumulative')),
+legacy_sum_table as (
+  -- Each report × column (本年度, 历年累计) of its statistics table (index on report_id, item_key): the total
+  -- row and the sum of the part rows.
+  select r.id as report_id, r.year, r.province, r.agency, c.col, t.item_key is not null as has_total,
+    case c.col when 'value' then t.value else t.cumulative end as total,
+    case c.col when 'value' then t.kind else t.kind_cumulative end as total_kind,
+    (select count(*) from legacy_stats p where p.report_id = r.id and p.item_key glob d.part_glob) as n_parts,
+    (select count(*) from legacy_stats p where p.report_id = r.id and p.item_key glob d.part_glob
+       and case c.col when 'value' then p.value else p.cumulative end is null) as n_blank,
+    (select sum(case c.col when 'value' then p.value else p.cumulative end) from legacy_stats p
+       where p.report_id = r.id and p.item_key glob d.part_glob) as summed,
+    (select count(*) from legacy_stats p where p.report_id = r.id
+       and (p.item_key glob d.part_glob or p.item_key = d.total_item)
+       and case c.col when 'value' then p.kind else p.kind_cumulative end = 'recovered') as n_recovered,
+    (select json_group_array('legacy_stats:' || p.item_key || ':' || c.col) from legacy_stats p
+       where p.report_id = r.id and (p.item_key glob d.part_glob or p.item_key = d.total_item)) as cells,
+    t.line, d.total_name, d.parts_name,
+    case c.col when 'value' then '本年度' else '历年累计' end as col_name
+  from reports_in_scope r cross join legacy_sum_rule d cross join legacy_sum_cols c
+  left join legacy_stats t on t.report_id = r.id and t.item_key = d.total_item
+),
+legacy_sum_prose as (
+  -- The same sum in prose (facts) of a legacy report: the total and the parts stated in sentences.
+  select r.id as report_id, r.year, r.province, r.agency, 'prose' as col, ft.value as total,
+    (select count(*) from facts p where p.report_id = r.id and p.metric in (select value from json_each(d.part_facts))) as n_parts,
+    (select sum(p.value) from facts p where p.report_id = r.id and p.metric in (select value from json_each(d.part_facts))) as summed,
+    ft.line, ft.text, d.total_name, d.parts_name
+  from reports_in_scope r cross join legacy_sum_rule d
+  join facts ft on ft.report_id = r.id and ft.metric = d.total_fact
+  where r.template = 'legacy'
+),
+legacy_sum_res as (
+  select report_id, year, province, agency, col as instance,
+    case when not has_total or n_parts = 0 or (col = 'cumulative' and total_kind is null) then 'not_applicable'
+         when total is null or n_blank > 0 then 'unknown'
+         when n_recovered > 0 and summed = total then 'unknown'
+         when summed = total then 'pass' else 'fail' end as status,
+    cast(summed as integer) as expected, cast(total as integer) as actual,
+    case when has_total then cells else '[]' end as cells,
+    case when not has_total or n_parts = 0 or (col = 'cumulative' and total_kind is null)
+           then '统计表没有“' || total_name || '”或' || parts_name || '各项（或没有累计列）'
+         when total is null or n_blank > 0 then '统计表（' || col_name || '）有空白或无法读取的数，无法核对'
+         when n_recovered > 0 and summed = total then '统计表（' || col_name
+           || '）中有按勾稽关系拆分的粘连数字（recovered），不能作为本规则成立的证据，无法核对'
+         else printf('统计表（%s）%s之和为%d，“%s”为%d', col_name, parts_name, summed, total_name, total) end as message,
+    null as related_report_id, line as evidence_line, null as evidence_text
+  from legacy_sum_table
+  union all
+  select report_id, year, province, agency, col,
+    case when n_parts = 0 then 'not_applicable' when total is null or summed is null then 'unknown'
+         when summed = total then 'pass' when summed < total then 'unknown' else 'fail' end,
+    cast(summed as integer), cast(total as integer), '[]',
+    case when n_parts = 0 then '正文没有写明' || parts_name
+         when total is null or summed is null then '正文数字无法读取，无法核对'
+         when summed < total then printf('正文写明的各项之和为%d，少于正文第%s行的%d：正文可能只写了部分类别，无法核对',
+                                          summed, coalesce(line, '?'), total)
+         else printf('正文写明的%s之和为%d，正文第%s行写%s%d', parts_name, summed, coalesce(line, '?'), total_name, total) end,
+    null, line, text
+  from legacy_sum_prose
+),
+legacy_sum as (
+  -- a report with neither a statistics table nor prose figures: one not-applicable row
+  select * from legacy_sum_res
+  union all
+  select r.id, r.year, r.province, r.agency, null, 'not_applicable', null, null, '[]',
+    '报告既没有旧条例时期统计表，也没有正文数字可核对', null, null, null
+  from reports_in_scope r
+  where not exists (select 1 from legacy_sum_res x where x.report_id = r.id)
+)"""
+_LEGACY_SUM_CTE = re.compile(r"\blegacy_sum_rule\s*(?:\([^()]*\))?\s*as\s*\(", re.I)
+
 
 def split_rule(body: str, name: str = "rule") -> tuple[str, str]:
     """(its CTEs `with …`, its last line `select * from x`): the two places the shared parts go between.
-    A rule that declares `recovered_cells` gets the recovered-cell demotion (RECOVERED) after its CTEs."""
+    A rule that declares `recovered_cells` gets the recovered-cell demotion (RECOVERED) after its CTEs; one
+    that declares `legacy_sum_rule` gets the legacy sum (LEGACY_SUM) that its last line reads."""
     lines = body.rstrip().splitlines()
     if not lines or not _FINAL_RE.match(lines[-1].strip()):
         raise ValueError(f"{name}: the last line must be `select * from <cte>` (the rule's rows)")
@@ -178,6 +257,8 @@ def split_rule(body: str, name: str = "rule") -> tuple[str, str]:
     if not ctes.lower().startswith("with ") or not ctes.endswith(")"):
         raise ValueError(f"{name}: the rule must be `with <ctes>` followed by `select * from <cte>`")
     final = lines[-1].strip()
+    if _LEGACY_SUM_CTE.search(ctes):
+        ctes = f"{ctes},\n{LEGACY_SUM}"
     if _RECOVERED_CTE.search(ctes):
         ctes = f"{ctes},\n{RECOVERED.format(final=_FINAL_RE.match(final).group(1))}"
         final = "select * from checked"
@@ -225,7 +306,7 @@ def load_rule(path: Path) -> Rule:
     if OLD_SCOPE.format(rule=h["rule"]) in text or _PLUMBING_RE.search(re.sub(r"'[^']*'|--[^\n]*", "", body)):
         raise ValueError(f"{path.name}: a rule file holds only the rule; the scope, the page parameters and the "
                          f"LIMIT are composed by checks.py (old shape: python -m ingest.database.convert_rules FILE)")
-    if "reports_in_scope" not in body:
+    if "reports_in_scope" not in split_rule(body, path.name)[0]:
         raise ValueError(f"{path.name}: the rule must read its reports from reports_in_scope")
     page = compose_page(h["rule"], body)
     header = [f"-- title: {h['title']}", f"-- description: {h['description']}{PAGE_NOTE}",

@@ -29,6 +29,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..forms import LEGACY_UNITS
+
 _FOOTER = re.compile(r"^\s*(?:[—–\-－]{1,3}\s*\d{1,4}\s*[—–\-－]{1,3}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
                      r"|\d{1,4}\s*/\s*\d{1,4}\s*页?|\d{1,4})\s*$")
 _NUMBER = re.compile(r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:%|万元|元|件|条|项|个)?")
@@ -291,6 +293,10 @@ def _tokens(chars: list[_Char]) -> list[_Token]:
     return tokens
 
 
+# the one-character units of a legacy statistics table's 计量单位 column
+_UNIT_CHARS = frozenset(u for u in LEGACY_UNITS if len(u) == 1)
+
+
 def _vertical_runs(lines: list[_Line]) -> None:
     """Join vertical headers (one character per line, stacked at one x) into one token placed on
     the line of their first character: "三/、/本/年/度…" is one cell, not nine rows of one cell."""
@@ -324,8 +330,8 @@ def _vertical_runs(lines: list[_Line]) -> None:
             runs.append([column, s])
     touched: set[int] = set()
     for run in (run[1:] for run in runs):
-        if len(run) < 3:
-            continue
+        if len(run) < 3 or all(s[2].text in _UNIT_CHARS for s in run):
+            continue        # a legacy statistics table's 计量单位 column (条/条/件…): one unit per row, not a header
         for _, li, tok in run:
             lines[li].tokens.remove(tok)
             touched.add(li)
