@@ -122,9 +122,9 @@ def test_hongzequ_2023_tables():
     assert apps == {
         "new_received": [21, 0, 0, 0, 0, 0, 21], "carried_over": zero, "granted": zero,
         "partly_granted": [4, 0, 0, 0, 0, 0, 4], "denied_state_secret": [1, 0, 0, 0, 0, 0, 1],
-        # printed "2.其他法律行政止公开" (sic, 法规禁 missing): the label is not the form's, the row
-        # is reported missing instead of guessed (its printed cells are 0 0 0 0 0 0 0)
-        "denied_prohibited_by_law": [None] * 7,
+        # printed "2.其他法律行政止公开" (sic, 法规禁 missing): its ordinal and most of the form's label in
+        # order, and no other row of （三）不予公开 fits it: read, with a warning naming the printed label
+        "denied_prohibited_by_law": zero,
         "denied_three_safeties": zero, "denied_third_party": zero, "denied_internal_affairs": zero,
         "denied_process_info": [1, 0, 0, 0, 0, 0, 1], "denied_enforcement_file": [1, 0, 0, 0, 0, 0, 1],
         "denied_admin_query": zero, "unable_not_held": [10, 0, 0, 0, 0, 0, 10],
@@ -139,8 +139,11 @@ def test_hongzequ_2023_tables():
         "review": {"upheld": 10, "corrected": 1, "other": 0, "pending": 0, "total": 0},
         "litigation_direct": {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0},
         "litigation_after_review": {"upheld": 5, "corrected": 0, "other": 0, "pending": 0, "total": 0}}
-    assert _codes(record) == ["row_missing"]
+    assert [(w["code"], w["message"]) for w in record["warnings"]] == [(
+        "row_label_misprinted", "表三印的行名“2.其他法律行政止公开”与表格的行名不完全一致，按“2.其他法律行政法规禁止公开”读取"
+                                "（同一组内只有这一行的名称相符，序号也相同）")]
     cells = {(c["table"], c["row"], c["col"]): c for c in record["cells"]}
+    assert cells[("applications", "denied_prohibited_by_law", "natural_person")]["page"] == 3
     assert cells[("applications", "new_received", "total")]["page"] == 3
     assert cells[("applications", "total_processed", "natural_person")]["page"] == 4   # table stitched over pages
     assert cells[("reviews_litigation", "review", "upheld")]["page"] == 4

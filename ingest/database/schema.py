@@ -577,6 +577,7 @@ WARNING_CODES = {
     "mojibake_line": "乱码行无法修复",
     "no_tables": "未找到统计表，数字只来自正文",
     "row_missing": "表格缺少一行",
+    "row_label_misprinted": "行名印错，按同组唯一相符的行名读取",
     "cells_missing": "一行的单元格少于格式规定",
     "cells_concatenated": "数字粘连，无法唯一拆分",
     "cell_recovered": "缺失的单元格由表内合计唯一推出",

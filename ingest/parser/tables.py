@@ -132,16 +132,57 @@ def label_regex(labels: tuple[str, ...]) -> re.Pattern:
 @lru_cache(maxsize=None)
 def _numbered_regex(number: str, labels: tuple[str, ...]) -> re.Pattern:
     """A row label preceded by its printed ordinal: （七） / 1. / 一、 in any bracket or dot style."""
+    return re.compile(_ordinal_prefix(number) + r"\s*(?:" + label_regex(labels).pattern + ")")
+
+
+def _ordinal_prefix(number: str) -> str:
+    """The pattern of a printed ordinal: （七） / 1. / 一、 in any bracket or dot style."""
     core = number.strip().strip("()（）.、．")
     if number.strip().startswith(("(", "（")):
-        prefix = r"[(（]\s*" + re.escape(core) + r"\s*[)）]"
-    else:
-        prefix = re.escape(core) + r"\s*[.、．]"
-    return re.compile(prefix + r"\s*(?:" + label_regex(labels).pattern + ")")
+        return r"[(（]\s*" + re.escape(core) + r"\s*[)）]"
+    return re.escape(core) + r"\s*[.、．]"
 
 
 def find_label(text: str, labels: tuple[str, ...], start: int, end: int) -> re.Match | None:
     return label_regex(labels).search(text, start, end)
+
+
+def _in_order(a: str, b: str) -> int:
+    """How many characters of a appear in b in the same order (longest common subsequence; both ≤ 60)."""
+    prev = [0] * (len(b) + 1)
+    for ch in a:
+        cur = [0]
+        for j, cb in enumerate(b):
+            cur.append(prev[j] + 1 if ch == cb else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
+_PRINTED_LABEL = r"\s*([^\d\t\n|]{3,40})"
+MIN_PRINTED_IN_ORDER = 0.8      # of the printed label's characters, in the known label's order
+MIN_KNOWN_IN_ORDER = 0.6        # of the known label's characters, found in the printed one
+
+
+def _label_fits(printed: str, label: str) -> bool:
+    common = _in_order(printed, label)
+    return common >= MIN_PRINTED_IN_ORDER * len(printed) and common >= MIN_KNOWN_IN_ORDER * len(label)
+
+
+def _misprinted_label(text: str, row: forms.Row, start: int, end: int) -> re.Match | None:
+    """A table-3 row whose label is misprinted ("2.其他法律行政止公开" for 2.其他法律行政法规禁止公开), between the
+    rows found around it: its own ordinal, then a label whose characters are mostly those of this row's
+    label in order — and of no other row of its group in any form (else it stays missing)."""
+    prefix = _ordinal_prefix(row.number)
+    rivals = [r for r in forms.APPLICATION_ROWS if r.group == row.group and r.key != row.key]
+    for m in re.compile(prefix + _PRINTED_LABEL).finditer(text, start, end):
+        printed = re.sub(r"\s+", "", m.group(1)).rstrip("(（")
+        if len(printed) < 3:
+            continue
+        if any(_label_fits(printed, lab) for lab in row.labels) and \
+                not any(_label_fits(printed, lab) for r in rivals for lab in r.labels):
+            return re.compile(re.escape(m.group().rstrip())).match(text, m.start())
+        return None          # the row's ordinal with another label: not this row
+    return None
 
 
 # ------------------------------------------------------------------------------------------
@@ -403,6 +444,17 @@ def read_applications(text: str, start: int = 0, end: int | None = None) -> Tabl
         matches.append((row, m))
         if m is not None:
             pos = m.end()
+    for idx, (row, m) in enumerate(matches):
+        if m is None and row.number:
+            after = max((mm.end() for _r, mm in matches[:idx] if mm is not None), default=first.start())
+            before = next((mm.start() for _r, mm in matches[idx + 1:] if mm is not None), min(end, after + 400))
+            m = _misprinted_label(text, row, after, before)
+            if m is not None:
+                matches[idx] = (row, m)
+                printed = re.sub(r"\s+", "", m.group())
+                result.warnings.append(_warning("row_label_misprinted",
+                                                f"表三印的行名“{printed}”与表格的行名不完全一致，按“{row.number}{row.label}”读取"
+                                                f"（同一组内只有这一行的名称相符，序号也相同）", m.start()))
     found = [(r, m) for r, m in matches if m is not None]
     grid_col = _grid_column(text, first, [m for _r, m in found], n + (1 if subtotal_column else 0))
     ambiguous: dict[str, list[Cell]] = {}
