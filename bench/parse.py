@@ -100,6 +100,20 @@ def bench_pdf(n: int, seed: int) -> None:
     # on a shared machine the wall clock counts other jobs' time too: the CPU time is this process's
     print(f"  CPU time {cpu:.2f} s = {len(items) / cpu:,.1f} reports/s, {sum(pages) / cpu:,.0f} pages/s per busy core "
           f"(load average {os.getloadavg()[0]:.1f})")
+    # legacy reports (narrative + 统计表) as PDF against the forms' PDFs above, per report and per page (CPU time)
+    from ingest.generate_pdf import generate_legacy_pdf
+    legacy = [(g.filename, g.data) for g in (generate_legacy_pdf(random.Random(seed * 31 + k), ruled=k % 3 != 2,
+                                                                 body_size=16, extra_paragraphs=rng.randint(6, 16))
+                                             for k in range(max(10, n // 2)))]
+    legacy_pages = [len(pdfium.PdfDocument(d)) for _n, d in legacy]
+    cpu0 = time.process_time()
+    for it in legacy:
+        _parse_timed(it)
+    legacy_cpu = time.process_time() - cpu0
+    print(f"  legacy PDF: {len(legacy)} reports ({sum(legacy_pages)} pages), CPU {legacy_cpu / len(legacy) * 1000:.1f} ms "
+          f"per report, {legacy_cpu / sum(legacy_pages) * 1000:.1f} ms per page; forms' PDFs {cpu / len(items) * 1000:.1f} ms "
+          f"per report, {cpu / sum(pages) * 1000:.1f} ms per page: per-page ratio "
+          f"{(legacy_cpu / sum(legacy_pages)) / (cpu / sum(pages)):.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
