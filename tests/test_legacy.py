@@ -326,6 +326,25 @@ def test_generated_glued_legacy_exact_or_null_with_the_truth_among_candidates(se
     assert sum(r["value"] is not None for r in got) >= len(got) // 2
 
 
+def test_generated_glued_disclosed_items_cut_by_the_bound_never_wrongly():
+    """200 generated glued tables: the 主动公开 rows the bound (其中项不大于总数) cuts are the generator's values, and
+    it does cut some (a 政府公报公开 that is large enough this year rules out the total's shortest cuts)."""
+    import random
+    from ingest.generate import generate_legacy
+    from ingest.parse import parse_bytes
+    cut = 0
+    for seed in range(200):
+        g = generate_legacy(random.Random(seed), layout="glued")
+        record = parse_bytes(g.data, g.filename).record
+        expected = {k: (y, c) for k, _l, y, c in g.expected["legacy_stats"]}
+        for r in record["legacy_stats"]:
+            if r["key"].startswith("disclosed") and r["value"] is not None:
+                assert (r["value"], r["cumulative"]) == expected[r["key"]], (seed, r)
+        cut += sum(1 for w in record["warnings"] if w["code"] == "cells_split_by_rules" and "其中项不大于总数" in w["message"]
+                   and "主动公开信息数" in w["message"])
+    assert cut >= 3
+
+
 def test_annual_series_legacy_2019_2021_generated(tmp_path):
     """One agency: legacy reports 2017–2018, the 2019 form 2019–2020, the 2021 form 2021 → one series."""
     import random

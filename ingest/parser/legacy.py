@@ -16,10 +16,12 @@ end when the text goes on with "." or "、".
 Glued values are cut with the rule-based splitter (`split`): two counts with this year ≤ cumulative,
 then the table's own sums over every column together — the channels (当面、网上、信函…) add up to the
 applications received, the outcomes (同意公开、部分公开、否决公开…) to the answers — so "2121" / "1818"
-/ "33" / … read as 21/21, 18/18, 3/3. A run only one cut fits is read as printed (`number`); one
-surviving cut gives `recovered` cells (`cells_split_by_rules`); several leave the values null with the
-candidates in the warning (`cells_split_ambiguous`: "20263542" alone may be 20/263542, 202/63542 or
-2026/3542); none leaves them null (`cells_concatenated`). A row with a lost value in a table whose
+/ "33" / … read as 21/21, 18/18, 3/3 — and each "其中" item of 主动公开信息数 (网站公开、政府公报公开,
+forms.LEGACY_PARTS) is at most the total in each column: a bound, not a sum (Pingtan 2012: 1795 + 0 of
+2026). A run only one cut fits is read as printed (`number`); one surviving cut gives `recovered` cells
+(`cells_split_by_rules`); several leave the values null with the candidates in the warning
+(`cells_split_ambiguous`: "20263542" may be 202/63542 or 2026/3542 — 20/263542 is out, its 网站公开
+"17953304" has no cut ≤ 20); none leaves them null (`cells_concatenated`). A row with a lost value in a table whose
 cells are separated is null (`cells_missing`): nobody can tell which column lost it.
 
 The table starts after its header (指标名称 | 计量单位 | 本年度/YYYY年度/本期实际/本年累计 | 历年累计, an optional
