@@ -174,6 +174,9 @@ _RECOVERED_CTE = re.compile(r"\brecovered_cells\s+as\s*\(", re.I)
 # parser used to cut glued digits — a recovered operand — is unknown, never pass) and in prose (facts: a
 # shorter list than the total is unknown, prose often names only some parts).
 LEGACY_SUM = """legacy_sum_cols(col) as (values ('value'), ('cumulative')),
+legacy_sum_facts(metric) as materialized (
+  select j.value from legacy_sum_rule d, json_each(d.part_facts) j
+),
 legacy_sum_table as (
   -- Each report × column (本年度, 历年累计) of its statistics table (index on report_id, item_key): the total
   -- row and the sum of the part rows.
@@ -198,11 +201,12 @@ legacy_sum_table as (
 legacy_sum_prose as (
   -- The same sum in prose (facts) of a legacy report: the total and the parts stated in sentences.
   select r.id as report_id, r.year, r.province, r.agency, 'prose' as col, ft.value as total,
-    (select count(*) from facts p where p.report_id = r.id and p.metric in (select value from json_each(d.part_facts))) as n_parts,
-    (select sum(p.value) from facts p where p.report_id = r.id and p.metric in (select value from json_each(d.part_facts))) as summed,
+    (select count(*) from facts p where p.report_id = r.id and p.metric in legacy_sum_facts) as n_parts,
+    (select sum(p.value) from facts p where p.report_id = r.id and p.metric in legacy_sum_facts) as summed,
     ft.line, ft.text, d.total_name, d.parts_name
+  -- cross joins keep this order: each report, then its facts by (report_id, metric)
   from reports_in_scope r cross join legacy_sum_rule d
-  join facts ft on ft.report_id = r.id and ft.metric = d.total_fact
+  cross join facts ft on ft.report_id = r.id and ft.metric = d.total_fact
   where r.template = 'legacy'
 ),
 legacy_sum_res as (
