@@ -62,8 +62,10 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None]:
         m = _TITLE_FIELD.match(line)
         if m and _TITLE.search(m.group(1)):
             return _clean_title(m.group(1)), i + 1
+    # "信息公开" in line: a C substring test that every _TITLE match needs, before the regex
     candidates = [(i, line) for i, line in enumerate(lines)
-                  if len(line.strip()) <= 80 and _TITLE.search(line.strip()) and "当前位置" not in line]
+                  if "信息公开" in line and len(line.strip()) <= 80 and _TITLE.search(line.strip())
+                  and "当前位置" not in line]
     # a title names its year; a breadcrumb or column name ("政府信息公开年报") does not
     candidates.sort(key=lambda c: (_YEAR_IN_TITLE.search(c[1]) is None, c[0]))
     for i, line in candidates:
@@ -94,7 +96,13 @@ def find_published_on(lines: list[str]) -> tuple[str | None, int | None]:
         if m:
             return _iso(*m.groups()), i + 1
     # signature date at the end
-    tail = [(i, line) for i, line in enumerate(lines) if line.strip()][-8:]
+    tail = []                                  # the last 8 non-empty lines, read from the end
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].strip():
+            tail.append((i, lines[i]))
+            if len(tail) == 8:
+                break
+    tail.reverse()
     for i, line in reversed(tail):
         m = _DATE_CN.match(line)
         if m:

@@ -188,6 +188,8 @@ def _line_edits(text: str, markdown: bool) -> list[tuple[int, int, str]]:
         if start in footers:
             continue
         line = text[start:end]
+        if "-" not in line and line.count("|") < 2:
+            continue                               # neither a rule nor a pipe row: nothing to change
         if is_markdown_rule(line):
             edits.append((start, end, ""))
         elif markdown or line.lstrip().startswith("|"):

@@ -25,6 +25,8 @@ What a row's cells are:
 """
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -86,8 +88,16 @@ def tokenize(text: str, base: int) -> list[Token]:
     return out
 
 
+# every number (\d) and placeholder (PLACEHOLDERS, _DASHES) holds one of these characters
+_VALUE_CHAR = re.compile(r"[\d—–\-/无…×*~_]")
+_DASHES = re.compile(r"[—–\-/…]+")
+_NUMBER_WITH_UNIT = re.compile(r"([+\-]?\d[\d,]*(?:\.\d+)?)\s*(万元|元|件|条|项|个)")
+
+
 def _field_token(text: str, start: int) -> Token:
     """One delimited cell (a tab field) → one token."""
+    if not text or text.isspace():
+        return Token("blank", "", start, start)
     stripped = text.strip()
     lead = len(text) - len(text.lstrip())
     s, e = start + lead, start + lead + len(stripped)
@@ -96,10 +106,10 @@ def _field_token(text: str, start: int) -> Token:
     compact = stripped.replace(" ", "")
     if _NUM.fullmatch(compact):
         return Token("num", compact, s, e)
-    if compact in PLACEHOLDERS or re.fullmatch(r"[—–\-/…]+", compact):
+    if compact in PLACEHOLDERS or _DASHES.fullmatch(compact):
         return Token("placeholder", compact, s, e)
     # "251000元", "14 件": a number with a unit word is still that number
-    m = re.fullmatch(r"([+\-]?\d[\d,]*(?:\.\d+)?)\s*(万元|元|件|条|项|个)", stripped)
+    m = _NUMBER_WITH_UNIT.fullmatch(stripped)
     if m:
         return Token("num", m.group(1), s, s + len(m.group(1)))
     return Token("text", stripped, s, e)
@@ -615,11 +625,16 @@ def _line_fields(text: str, pos: int) -> list[tuple[str, int]]:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
     end = len(text) if end < 0 else end
-    out, off = [], start
-    for f in text[start:end].split("\t"):
-        out.append((f, off))
-        off += len(f) + 1
-    return out
+    return _fields_with_offsets(text[start:end], start)
+
+
+@lru_cache(maxsize=8)
+def _fields_with_offsets(line: str, start: int) -> list[tuple[str, int]]:
+    """Cached: every row label on a 100,000-field line asks for the same line (once per table row).
+    Offset of field i = start + the lengths before it + i tabs, summed in C."""
+    fields = line.split("\t")
+    offsets = map(operator.add, itertools.accumulate(map(len, fields), initial=start), range(len(fields)))
+    return list(zip(fields, offsets))
 
 
 def _aligned_tokens(text: str, m: re.Match, col: int, width: int) -> list[Token] | None:
@@ -632,8 +647,7 @@ def _aligned_tokens(text: str, m: re.Match, col: int, width: int) -> list[Token]
     toks = [_field_token(f, off) for f, off in fields[col:col + width]]
     if any(t.kind == "text" for t in toks):
         return None
-    rest = [_field_token(f, off) for f, off in fields[col + width:]]
-    if any(t.kind in ("num", "text") for t in rest):
+    if any(_field_token(f, off).kind in ("num", "text") for f, off in fields[col + width:]):
         return None
     return toks
 
@@ -811,6 +825,8 @@ def read_reviews(text: str, start: int, end: int) -> TableResult | None:
     tokens: list[Token] = []
     if "\t" in region:
         for line_start, line in _lines_with_offsets(region, head.start()):
+            if not _VALUE_CHAR.search(line):
+                continue                  # no number or placeholder: one C scan, not a token per field
             fields = []
             off = line_start
             for f in line.split("\t"):
