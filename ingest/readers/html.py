@@ -39,7 +39,9 @@ def _clean_cell(text: str) -> str:
 
 def _cell_text(cell) -> str:
     # Vertical headers are one character per <p>: the cell's text joins them without a separator.
-    return _clean_cell("".join(cell.itertext())).replace("\t", " ")
+    # libxml2's text serialisation is "".join(cell.itertext()) without a Python call per text node
+    # (a third of the time on a table of 300 cells).
+    return _clean_cell(etree.tostring(cell, method="text", encoding=str, with_tail=False)).replace("\t", " ")
 
 
 def _tag(el) -> str:

@@ -2,7 +2,8 @@
 
 Why not shell out to `datasette serve`: the tests, the page benchmark and the server must run the
 *same* configuration (metadata, plugins, templates, settings, immutable database), so it is built in
-one function, `make_datasette`, and `serve` only adds uvicorn — as Datasette's own CLI does.
+one function, `make_datasette`, and `serve` only adds uvicorn — as Datasette's own CLI does — in one
+process per core sharing the port (`--workers N`; see `serve`).
 Settings live in `settings.json` (the file Datasette reads in configuration-directory mode).
 
 Stopping: on SIGTERM or Ctrl-C the server interrupts every running query (`ingest.site.deadline`)
@@ -12,8 +13,13 @@ within a few seconds (uvicorn alone waited for the query to finish: 11 minutes f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import signal
+import socket
+import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -180,14 +186,118 @@ def _warm_up_at_startup(app, ds, host_header: str):
     return warmed
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> int:
-    """Serve until SIGTERM/Ctrl-C (one process: on this 2-core machine a second worker process
-    measured no faster under bench/load.py, and it doubles the memory)."""
+def default_workers() -> int:
+    """One server process per core this process may run on (`--workers` overrides it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _uvicorn_server(db_path: str | Path, host: str, port: int):
     import uvicorn
 
     ds = make_datasette(db_path)
     config = uvicorn.Config(_app_factory(ds, f"{host}:{port}"), factory=True, host=host, port=port,
                             log_level="warning", lifespan="on", timeout_graceful_shutdown=GRACEFUL_S)
-    print(f"gongkai: serving {db_path} on http://{host}:{port}/", flush=True)
-    uvicorn.Server(config).run()
+    return uvicorn.Server(config)
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, workers: int | None = None) -> int:
+    """Serve until SIGTERM/Ctrl-C with `workers` processes on one listening socket (default: one per core).
+
+    Why several processes: Datasette renders a page in Python on one core (a report or a filtered table
+    page: 4-5 ms of CPU), so one process under 32 clients queues every page behind the others while the
+    other cores idle. Each worker is a whole server — its own Datasette from `make_datasette`, SQL threads,
+    page cache and SQL time limit — accepting on the socket the parent bound, so the kernel hands each new
+    connection to a worker that is waiting in accept (an idle one). See `_serve_workers`.
+    """
+    workers = default_workers() if workers is None else max(1, int(workers))
+    db_path = Path(db_path)
+    if not db_path.exists():
+        raise FileNotFoundError(f"{db_path}: no such database (run `make db` first)")
+    print(f"gongkai: serving {db_path} on http://{host}:{port}/"
+          + (f" ({workers} processes)" if workers > 1 else ""), flush=True)
+    if workers == 1:
+        _uvicorn_server(db_path, host, port).run()
+        return 0
+    return _serve_workers(db_path, host, port, workers)
+
+
+RESPAWN_LIMIT = 10       # workers that died on their own restarted at most this often, then the server stops
+
+
+def _serve_workers(db_path: Path, host: str, port: int, workers: int) -> int:
+    """The parent: bind the socket, fork `workers` servers on it, restart one that dies, stop them on a signal.
+
+    Stopping: SIGTERM/SIGINT is passed on to every worker as SIGTERM (each interrupts its queries and
+    exits within GRACEFUL_S, as a single-process server does); a worker still alive 3 s after that is
+    killed, so the whole server is gone within a few seconds. The workers are forked before any thread
+    or database connection exists in the parent (each opens its own), importing Datasette once first so
+    they share its code pages.
+    """
+    import datasette.app  # noqa: F401  (imported once, shared by the forked workers)
+    import uvicorn  # noqa: F401
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    children: set[int] = set()
+    stopping = False
+
+    def spawn() -> None:
+        pid = os.fork()
+        if pid == 0:                          # the worker
+            code = 1
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                _uvicorn_server(db_path, host, port).run(sockets=[sock])
+                code = 0
+            except BaseException:             # noqa: BLE001 - the worker must never return into the parent
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        children.add(pid)
+
+    def stop(signum, frame) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for _ in range(workers):
+        spawn()
+    respawns = 0
+    kill_at = None
+    while children:
+        if stopping and kill_at is None:
+            kill_at = time.monotonic() + GRACEFUL_S + 1
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            if kill_at is not None and time.monotonic() > kill_at:
+                for child in list(children):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(child, signal.SIGKILL)
+            time.sleep(0.1)
+            continue
+        children.discard(pid)
+        if not stopping:
+            respawns += 1
+            if respawns > RESPAWN_LIMIT:
+                print("gongkai: server workers keep dying; stopping", file=sys.stderr, flush=True)
+                stop(signal.SIGTERM, None)
+            else:
+                spawn()
+    sock.close()
     return 0
