@@ -73,10 +73,16 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def rss_mb(pid: int) -> float:
+    """Resident memory of the server: the process and its worker processes (`serve` forks one per core)."""
+    total = None
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS")
+            total = int(line.split()[1]) / 1024
+    if total is None:
+        raise AssertionError("no VmRSS")
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        total += rss_mb(int(child))
+    return total
 
 
 @pytest.fixture(scope="module")

@@ -94,7 +94,7 @@ def _field_token(text: str, start: int) -> Token:
     if not stripped:
         return Token("blank", "", start, start)
     compact = stripped.replace(" ", "")
-    if _NUM.fullmatch(compact):
+    if compact.isdecimal() or _NUM.fullmatch(compact):    # isdecimal: exactly the digits \d matches
         return Token("num", compact, s, e)
     if compact in PLACEHOLDERS or re.fullmatch(r"[—–\-/…]+", compact):
         return Token("placeholder", compact, s, e)

@@ -126,11 +126,11 @@ def make_datasette(db_path: str | Path):
     )
 
 
-def _app_factory(ds, host_header: str):
+def _app_factory(ds, host_header: str, warm=None):
     """The ASGI app, made by uvicorn in its main thread once its signal handlers are set."""
     def factory():
         _interrupt_queries_on_exit()
-        return _warm_up_at_startup(ds.app(), ds, host_header)
+        return _warm_up_at_startup(ds.app(), ds, host_header, warm)
 
     return factory
 
@@ -149,7 +149,7 @@ def _interrupt_queries_on_exit() -> None:
             signal.signal(sig, handler)
 
 
-def _warm_up_at_startup(app, ds, host_header: str):
+def _warm_up_at_startup(app, ds, host_header: str, warm=None):
     """Before the server accepts connections (ASGI lifespan startup), render the pages every visitor
     opens first (PRIMED_PATHS) through the serving app: Datasette computes its table counts and lists
     once, and the page cache (plugins/response_cache.py) holds them for the address the server
@@ -179,6 +179,8 @@ def _warm_up_at_startup(app, ds, host_header: str):
                 await ds.invoke_startup()
                 for path in PRIMED_PATHS:
                     await get(path)
+                if warm is not None:
+                    warm()
             return message
 
         await app(scope, receive_then_warm, send)
@@ -194,11 +196,12 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _uvicorn_server(db_path: str | Path, host: str, port: int):
+def _uvicorn_server(db_path: str | Path, host: str, port: int, warm=None):
+    """One server; `warm()` is called once it has warmed up, before it accepts connections."""
     import uvicorn
 
     ds = make_datasette(db_path)
-    config = uvicorn.Config(_app_factory(ds, f"{host}:{port}"), factory=True, host=host, port=port,
+    config = uvicorn.Config(_app_factory(ds, f"{host}:{port}", warm), factory=True, host=host, port=port,
                             log_level="warning", lifespan="on", timeout_graceful_shutdown=GRACEFUL_S)
     return uvicorn.Server(config)
 
@@ -235,6 +238,9 @@ def _serve_workers(db_path: Path, host: str, port: int, workers: int) -> int:
     killed, so the whole server is gone within a few seconds. The workers are forked before any thread
     or database connection exists in the parent (each opens its own), importing Datasette once first so
     they share its code pages.
+
+    Starting: no worker accepts a connection before every worker has warmed up (a barrier of two pipes),
+    so the first visitors are not all handed to the one worker that happened to be ready first.
     """
     import datasette.app  # noqa: F401  (imported once, shared by the forked workers)
     import uvicorn  # noqa: F401
@@ -246,6 +252,12 @@ def _serve_workers(db_path: Path, host: str, port: int, workers: int) -> int:
     sock.set_inheritable(True)
     children: set[int] = set()
     stopping = False
+    ready_r, ready_w = os.pipe()              # a worker writes one byte once warm
+    go_r, go_w = os.pipe()                    # ... and accepts once it has read one byte from here
+
+    def warm() -> None:
+        os.write(ready_w, b"r")
+        os.read(go_r, 1)
 
     def spawn() -> None:
         pid = os.fork()
@@ -254,7 +266,7 @@ def _serve_workers(db_path: Path, host: str, port: int, workers: int) -> int:
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                _uvicorn_server(db_path, host, port).run(sockets=[sock])
+                _uvicorn_server(db_path, host, port, warm).run(sockets=[sock])
                 code = 0
             except BaseException:             # noqa: BLE001 - the worker must never return into the parent
                 import traceback
@@ -275,6 +287,7 @@ def _serve_workers(db_path: Path, host: str, port: int, workers: int) -> int:
     signal.signal(signal.SIGINT, stop)
     for _ in range(workers):
         spawn()
+    _barrier(ready_r, go_w, workers, children, lambda: stopping)
     respawns = 0
     kill_at = None
     while children:
@@ -299,5 +312,28 @@ def _serve_workers(db_path: Path, host: str, port: int, workers: int) -> int:
                 stop(signal.SIGTERM, None)
             else:
                 spawn()
+                os.write(go_w, b"g")          # a replacement accepts as soon as it is warm
     sock.close()
     return 0
+
+
+STARTUP_S = 120           # the longest the workers may take to warm up before they serve anyway
+
+
+def _barrier(ready_r: int, go_w: int, workers: int, children: set[int], stopping) -> None:
+    """Wait until every worker is warm (or has died, or STARTUP_S passed, or a signal came), then let all
+    of them accept."""
+    import select
+
+    deadline = time.monotonic() + STARTUP_S
+    ready = 0
+    while ready < workers and not stopping() and time.monotonic() < deadline:
+        if select.select([ready_r], [], [], 0.1)[0]:
+            ready += len(os.read(ready_r, workers))
+        else:
+            with contextlib.suppress(ChildProcessError):
+                pid, _status = os.waitpid(-1, os.WNOHANG)
+                if pid:
+                    children.discard(pid)
+                    workers -= 1
+    os.write(go_w, b"g" * len(children))
