@@ -170,6 +170,8 @@ def value_problem(printed: str, kind: str = "count") -> tuple[str, str] | None:
 def to_number(printed: str, kind: str = "count"):
     """Printed number → int (counts) or Decimal (amounts). None if not a valid number for the kind
     or beyond what can be stored (value_problem)."""
+    if kind != "amount" and len(printed) <= 18 and printed.isdecimal():
+        return int(printed)          # the common case, what the Decimal path below gives for it
     if value_problem(printed, kind) is not None:
         return None
     s = printed.replace(",", "")

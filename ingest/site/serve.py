@@ -207,13 +207,13 @@ def _uvicorn_server(db_path: str | Path, host: str, port: int, warm=None):
 
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, workers: int | None = None) -> int:
-    """Serve until SIGTERM/Ctrl-C with `workers` processes on one listening socket (default: one per core).
+    """Serve until SIGTERM/Ctrl-C with `workers` processes on one port (default: one per core).
 
     Why several processes: Datasette renders a page in Python on one core (a report or a filtered table
     page: 4-5 ms of CPU), so one process under 32 clients queues every page behind the others while the
     other cores idle. Each worker is a whole server — its own Datasette from `make_datasette`, SQL threads,
-    page cache and SQL time limit — accepting on the socket the parent bound, so the kernel hands each new
-    connection to a worker that is waiting in accept (an idle one). See `_serve_workers`.
+    page cache and SQL time limit — accepting on its own socket of the one port (SO_REUSEPORT: the kernel
+    spreads new connections over them). See `_serve_workers`.
     """
     workers = default_workers() if workers is None else max(1, int(workers))
     db_path = Path(db_path)
@@ -231,7 +231,8 @@ RESPAWN_LIMIT = 10       # workers that died on their own restarted at most this
 
 
 def _serve_workers(db_path: Path, host: str, port: int, workers: int) -> int:
-    """The parent: bind the socket, fork `workers` servers on it, restart one that dies, stop them on a signal.
+    """The parent: bind one socket per worker on the port, fork the workers, restart one that dies, stop them
+    on a signal.
 
     Stopping: SIGTERM/SIGINT is passed on to every worker as SIGTERM (each interrupts its queries and
     exits within GRACEFUL_S, as a single-process server does); a worker still alive 3 s after that is
@@ -245,12 +246,8 @@ def _serve_workers(db_path: Path, host: str, port: int, workers: int) -> int:
     import datasette.app  # noqa: F401  (imported once, shared by the forked workers)
     import uvicorn  # noqa: F401
 
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    children: set[int] = set()
+    socks = _listening_sockets(host, port, workers)
+    children: dict[int, int] = {}             # pid → the index of its socket
     stopping = False
     ready_r, ready_w = os.pipe()              # a worker writes one byte once warm
     go_r, go_w = os.pipe()                    # ... and accepts once it has read one byte from here
@@ -259,14 +256,17 @@ def _serve_workers(db_path: Path, host: str, port: int, workers: int) -> int:
         os.write(ready_w, b"r")
         os.read(go_r, 1)
 
-    def spawn() -> None:
+    def spawn(index: int) -> None:
         pid = os.fork()
         if pid == 0:                          # the worker
             code = 1
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                _uvicorn_server(db_path, host, port, warm).run(sockets=[sock])
+                for i, other in enumerate(socks):
+                    if i != index:
+                        other.close()
+                _uvicorn_server(db_path, host, port, warm).run(sockets=[socks[index]])
                 code = 0
             except BaseException:             # noqa: BLE001 - the worker must never return into the parent
                 import traceback
@@ -274,7 +274,7 @@ def _serve_workers(db_path: Path, host: str, port: int, workers: int) -> int:
                 traceback.print_exc()
             finally:
                 os._exit(code)
-        children.add(pid)
+        children[pid] = index
 
     def stop(signum, frame) -> None:
         nonlocal stopping
@@ -285,8 +285,8 @@ def _serve_workers(db_path: Path, host: str, port: int, workers: int) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    for _ in range(workers):
-        spawn()
+    for index in range(workers):
+        spawn(index)
     _barrier(ready_r, go_w, workers, children, lambda: stopping)
     respawns = 0
     kill_at = None
@@ -304,23 +304,47 @@ def _serve_workers(db_path: Path, host: str, port: int, workers: int) -> int:
                         os.kill(child, signal.SIGKILL)
             time.sleep(0.1)
             continue
-        children.discard(pid)
-        if not stopping:
+        index = children.pop(pid, None)
+        if not stopping and index is not None:
             respawns += 1
             if respawns > RESPAWN_LIMIT:
                 print("gongkai: server workers keep dying; stopping", file=sys.stderr, flush=True)
                 stop(signal.SIGTERM, None)
             else:
-                spawn()
+                spawn(index)                  # on the same socket: its queued connections wait for it
                 os.write(go_w, b"g")          # a replacement accepts as soon as it is warm
-    sock.close()
+    for sock in socks:
+        sock.close()
     return 0
+
+
+def _listening_sockets(host: str, port: int, n: int) -> list[socket.socket]:
+    """n sockets listening on one address with SO_REUSEPORT, one per worker.
+
+    Why not one shared socket: asyncio accepts every pending connection in one go, so the worker that
+    wakes first took 31 of 32 keep-alive connections opened at once and the other idled. With one socket
+    per worker the kernel spreads new connections over them (by a hash of the client's address and
+    port). The parent keeps them all open, so a replacement worker takes over a dead one's socket and
+    the connections queued on it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    socks = []
+    for _ in range(n):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if n > 1:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+        port = sock.getsockname()[1]      # port 0: the others join the port the first one got
+        sock.listen(2048)
+        sock.set_inheritable(True)
+        socks.append(sock)
+    return socks
 
 
 STARTUP_S = 120           # the longest the workers may take to warm up before they serve anyway
 
 
-def _barrier(ready_r: int, go_w: int, workers: int, children: set[int], stopping) -> None:
+def _barrier(ready_r: int, go_w: int, workers: int, children: dict[int, int], stopping) -> None:
     """Wait until every worker is warm (or has died, or STARTUP_S passed, or a signal came), then let all
     of them accept."""
     import select
@@ -334,6 +358,6 @@ def _barrier(ready_r: int, go_w: int, workers: int, children: set[int], stopping
             with contextlib.suppress(ChildProcessError):
                 pid, _status = os.waitpid(-1, os.WNOHANG)
                 if pid:
-                    children.discard(pid)
+                    children.pop(pid, None)
                     workers -= 1
     os.write(go_w, b"g" * len(children))
