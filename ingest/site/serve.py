@@ -329,7 +329,9 @@ def _listening_sockets(host: str, port: int, n: int) -> list[socket.socket]:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     socks = []
     for _ in range(n):
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # proto given: asyncio sets TCP_NODELAY only on sockets whose proto is IPPROTO_TCP, and without it a
+        # response sent in two writes (head, body) waited 40 ms for the client's delayed ACK
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if n > 1:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
