@@ -195,6 +195,7 @@ def print_result(r: dict, slowest: bool = False) -> None:
     print(f"\nconcurrency {r['concurrency']}: {r['requests']} requests in {r['seconds']} s = {r['req_per_s']} req/s, "
           f"{r['errors']} errors" + (f", {r['not_sent']} not sent (time bound)" if r["not_sent"] else "")
           + (f"; server CPU {r['server_cpu_ms_per_request']} ms per request" if r.get("server_cpu_ms_per_request") else "")
+          + f"; load generator CPU {r['client_cpu_ms_per_request']} ms per request"
           + f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     print(f"  {'page':10s} {'n':>5s} {'errors':>6s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'max ms':>8s}")
     for kind, p in r["pages"].items():
@@ -205,23 +206,34 @@ def print_result(r: dict, slowest: bool = False) -> None:
                 print(f"             slowest: {line}")
 
 
+def _own_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int | None) -> float | None:
-    """User + system CPU time of a process (Linux /proc), None when unknown."""
+    """User + system CPU time of a process and its live children (the server's worker processes),
+    from Linux /proc; None when unknown."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total = _own_cpu(pid)
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                with contextlib.suppress(OSError, IndexError, ValueError):
+                    total += _own_cpu(int(child))
+        return total
     except (OSError, IndexError, ValueError, TypeError):
         return None
 
 
 @contextlib.contextmanager
-def server(db: Path, base_url: str | None = None):
+def server(db: Path, base_url: str | None = None, workers: int | None = None):
     """`python -m ingest serve` on a free port (or the server already at base_url); yields (URL, pid)."""
     proc = None
     base = base_url
     if base is None:
         port = _free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", str(db), "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", str(db), "--port", str(port)]
+                                + (["--workers", str(workers)] if workers else []),
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         base = f"http://127.0.0.1:{port}"
     try:
@@ -254,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="also print the results as one JSON line each")
     parser.add_argument("--slowest", action="store_true", help="print the three slowest URLs of each page type")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="server processes (`serve --workers`; default: the server's own, one per core)")
     parser.add_argument("--base-url", default=None,
                         help="load a server already running here instead of starting a fresh one per run")
     args = parser.parse_args(argv)
@@ -263,10 +277,12 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     for c in args.concurrency:
         # a fresh server per run: its page cache starts empty, as after `make serve`
-        with server(args.db, args.base_url) as (base, pid):
-            cpu0 = cpu_seconds(pid)
+        with server(args.db, args.base_url, args.workers) as (base, pid):
+            cpu0, mine0 = cpu_seconds(pid), time.process_time()
             r = asyncio.run(run_load(base, urls, args.requests, c, args.timeout, args.max_seconds, args.seed + c))
-            cpu1 = cpu_seconds(pid)
+            cpu1, mine1 = cpu_seconds(pid), time.process_time()
+        # this process's CPU shares the cores with the server: printed so that a reader can tell
+        r["client_cpu_ms_per_request"] = round((mine1 - mine0) * 1000 / max(r["requests"], 1), 2)
         # the server's own CPU per request: less dependent than latency on what else the machine runs
         r["server_cpu_ms_per_request"] = round((cpu1 - cpu0) * 1000 / max(r["requests"], 1), 2) if cpu0 else None
         print_result(r, args.slowest)

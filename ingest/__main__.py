@@ -130,7 +130,7 @@ def _positive_seconds(text: str) -> float:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .site.serve import serve
 
-    return serve(args.db, host=args.host, port=args.port)
+    return serve(args.db, host=args.host, port=args.port, workers=args.workers)
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
@@ -213,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--db", default="gongkai.db")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8001)
+    s.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="server processes sharing the port (default: one per core; 1 = a single process)")
     s.set_defaults(func=_cmd_serve)
 
     u = sub.add_parser("publish", help="write a deployable Datasette directory (Dockerfile, database, inspect file)")

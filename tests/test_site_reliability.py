@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -73,10 +74,16 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def rss_mb(pid: int) -> float:
+    """Resident memory of the server: the process and its worker processes (`serve` forks one per core)."""
+    total = None
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS")
+            total = int(line.split()[1]) / 1024
+    if total is None:
+        raise AssertionError("no VmRSS")
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        total += rss_mb(int(child))
+    return total
 
 
 @pytest.fixture(scope="module")
@@ -342,3 +349,49 @@ def test_response_cache_renders_a_page_once():
         assert running[1] == cache_mod.RENDERING == 4                        # rendered four at a time
 
     asyncio.run(scenario())
+
+
+# --- several server processes on one port -----------------------------------------------------------
+
+def children_of(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_workers_share_the_port_and_all_stop_on_sigterm(db_path):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", str(db_path), "--port", str(port),
+                             "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/-/versions.json", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read().decode(errors="replace")
+            time.sleep(0.2)
+        workers = children_of(proc.pid)
+        assert len(workers) == 2
+        # each request on a fresh connection: the kernel hands them to whichever worker waits in accept
+        for path in ("/", "/gongkai/reports", "/-/overview", "/gongkai/search?q=复议"):
+            assert httpx.get(base + path, timeout=30).status_code == 200
+        os.kill(workers[0], signal.SIGKILL)          # a worker that dies is replaced, the port keeps answering
+        time.sleep(0.5)
+        r, seconds = timed_get(httpx.Client(base_url=base, timeout=60), "/gongkai/reports")
+        assert r.status_code == 200
+        deadline = time.monotonic() + 60
+        while len(children_of(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = children_of(proc.pid)
+        assert len(workers) == 2
+        t = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+        assert time.monotonic() - t < 5
+        assert not [w for w in workers if Path(f"/proc/{w}").exists()
+                    and "zombie" not in Path(f"/proc/{w}/status").read_text()]
+        assert "2 processes" in proc.stdout.read().decode()
+    finally:
+        stop(proc)

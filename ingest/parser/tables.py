@@ -104,7 +104,7 @@ def _field_token(text: str, start: int) -> Token:
     if not stripped:
         return Token("blank", "", start, start)
     compact = stripped.replace(" ", "")
-    if _NUM.fullmatch(compact):
+    if compact.isdecimal() or _NUM.fullmatch(compact):    # isdecimal: exactly the digits \d matches
         return Token("num", compact, s, e)
     if compact in PLACEHOLDERS or _DASHES.fullmatch(compact):
         return Token("placeholder", compact, s, e)
@@ -221,6 +221,8 @@ def value_problem(printed: str, kind: str = "count") -> tuple[str, str] | None:
 def to_number(printed: str, kind: str = "count"):
     """Printed number → int (counts) or Decimal (amounts). None if not a valid number for the kind
     or beyond what can be stored (value_problem)."""
+    if kind != "amount" and len(printed) <= 18 and printed.isdecimal():
+        return int(printed)          # the common case, what the Decimal path below gives for it
     if value_problem(printed, kind) is not None:
         return None
     s = printed.replace(",", "")

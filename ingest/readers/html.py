@@ -39,7 +39,9 @@ def _clean_cell(text: str) -> str:
 
 def _cell_text(cell) -> str:
     # Vertical headers are one character per <p>: the cell's text joins them without a separator.
-    return _clean_cell("".join(cell.itertext())).replace("\t", " ")
+    # libxml2's text serialisation is "".join(cell.itertext()) without a Python call per text node
+    # (a third of the time on a table of 300 cells).
+    return _clean_cell(etree.tostring(cell, method="text", encoding=str, with_tail=False)).replace("\t", " ")
 
 
 def _tag(el) -> str:
@@ -96,13 +98,15 @@ def _head_lines(root) -> tuple[list[str], list[int]]:
     """Title and publication metadata that CMSs keep in <head> (<meta name="PubDate">, <title>)."""
     lines, where = [], []
     metas = {}
-    for meta in root.xpath("//meta[@name and @content]"):
-        metas.setdefault(meta.get("name").lower(), (meta.get("content"), meta.sourceline or 1))
+    for meta in root.iter("meta"):           # what //meta[@name and @content] selects, without XPath
+        name, content = meta.get("name"), meta.get("content")
+        if name is not None and content is not None:
+            metas.setdefault(name.lower(), (content, meta.sourceline or 1))
     if "articletitle" not in metas:
-        titles = root.xpath("//title")
-        title = "".join(titles[0].itertext()).strip() if titles else ""
+        first = next(root.iter("title"), None)
+        title = "".join(first.itertext()).strip() if first is not None else ""
         if title:
-            metas["articletitle"] = (re.split(r"[_|-]", title)[0], titles[0].sourceline or 1)
+            metas["articletitle"] = (re.split(r"[_|-]", title)[0], first.sourceline or 1)
     for name, label in _META_LINES:
         content, line = metas.get(name, ("", 0))
         content = _clean_cell(content or "")
@@ -136,7 +140,7 @@ def _table_rows(table) -> list[list]:
         if tag == "table":
             walker.skip_subtree()
         elif tag == "tr":
-            rows.append([el, *(c for c in el if c.tag in ("td", "th"))])
+            rows.append([el, *el.iterchildren("td", "th")])
     return rows
 
 

@@ -113,6 +113,7 @@ def _table2_labels() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     return items, metrics
 
 
+@functools.lru_cache(maxsize=8192)      # a report page asks for each of its ~200 cells; the labels never change
 def cell_label(key: str, template: str | None = None) -> str:
     """The printed labels of a cell key "table:row:col"; the key itself when it is not a form cell."""
     parts = key.split(":")
@@ -136,6 +137,7 @@ def cell_label(key: str, template: str | None = None) -> str:
     return key
 
 
+@functools.lru_cache(maxsize=8192)
 def cell_anchor(key: str) -> str:
     """The HTML id of a cell on the report page: "cell-applications-granted-natural_person"."""
     return "cell-" + re.sub(r"[^A-Za-z0-9_]+", "-", key)
