@@ -36,14 +36,14 @@ def _bar(x: dict, y: dict, **extra) -> dict:
     return {"mark": {"type": "bar", "tooltip": True}, "encoding": {"x": x, "y": y, **extra}}
 
 
-def _labelled_bar(x: dict, y: dict, value: str, horizontal: bool = False) -> dict:
+def _labelled_bar(x: dict, y: dict, value: str, horizontal: bool = False, color: dict | None = None) -> dict:
     """A bar chart whose bars carry their value, and "无数据" where the value is null (no bar ≠ a zero bar)."""
     text = {"field": value, "type": "quantitative", "format": ",",
             "condition": {"test": f"datum['{value}'] === null", "value": NO_DATA}}
     label = {"type": "text", "invalid": None, "fontSize": 10,
              **({"align": "left", "dx": 3} if horizontal else {"dy": -6})}
     return {"encoding": {"x": x, "y": y},
-            "layer": [{"mark": {"type": "bar", "tooltip": True}},
+            "layer": [{"mark": {"type": "bar", "tooltip": True}, **({"encoding": {"color": color}} if color else {})},
                       {"mark": label, "encoding": {"text": text,
                                                    "color": {"condition": {"test": f"datum['{value}'] === null",
                                                                            "value": "#999"}, "value": "#333"}}}]}
@@ -54,9 +54,62 @@ def rule_short(rule_id: str) -> str:
     return labels.rule_title(rule_id).split("（")[0]
 
 
+LEGACY_PERIOD = "2008–2018：统计表受理申请数（口径不同）"
+MODERN_PERIOD = "2019 年起：表三本年新收"
+NOTE_COLOR = "#8a5a00"
+
+
+def on_chart_note(text: str, width: int = 30) -> dict:
+    """A note drawn on the chart itself (a Vega-Lite title in small type, cut into lines of `width` characters),
+    so a saved image of the chart still says it."""
+    lines, line = [], ""
+    for ch in text:
+        line += ch
+        if len(line) >= width and ch in "，。；：、）":
+            lines.append(line)
+            line = ""
+    if line:
+        lines.append(line)
+    return {"text": lines, "fontSize": 11, "fontWeight": "normal", "color": NOTE_COLOR, "anchor": "start",
+            "lineHeight": 15}
+
+
+def empty_years(rows: list[dict], templates: list[dict], value: str) -> list[dict]:
+    """The years of a stacked chart without a bar: "0 件" where every value is 0, "无数据" where none is known
+    (years with reports in range but no number), so an empty column is never ambiguous."""
+    years = sorted({r["year"] for r in templates})
+    values: dict = {}
+    for r in rows:
+        values.setdefault(r["year"], []).append(r[value])
+    out = []
+    for y in years:
+        known = [v for v in values.get(y, []) if v is not None]
+        if not known:
+            out.append({"year": y, "label": NO_DATA})
+        elif sum(known) == 0:
+            out.append({"year": y, "label": "0 件"})
+    return out
+
+
+def _year_series(totals: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The applications and the reviews/lawsuits per year across forms (annual_series for the legacy years):
+    each year's value, and which period's definition it follows."""
+    received, cases = [], []
+    for r in totals:
+        legacy = r.get("new_received") is None and r.get("received_legacy") is not None
+        received.append({"year": r["year"], "received": r["received_all_forms"],
+                         "period": LEGACY_PERIOD if legacy else MODERN_PERIOD,
+                         "reports": r["reports"]})
+        for kind, key in (("行政复议", "reviews_all_forms"), ("行政诉讼", "lawsuits_all_forms")):
+            cases.append({"year": r["year"], "kind": kind, "cases": r.get(key)})
+    return received, cases
+
+
 def chart_specs(q: dict[str, dict]) -> list[dict]:
     """The Vega-Lite specs of the page, each with the query it draws (data inlined)."""
     year = {"field": "year", "type": "ordinal", "title": "年度", "axis": {"labelAngle": 0}}
+    legacy_years = sorted({r["year"] for r in q["templates"]["rows"] if r["template"] == "legacy"})
+    received, cases = _year_series(q["totals"]["rows"])
     outcome_order = ordered_values(q["outcomes"]["rows"], "outcome", "outcome_order")
     templates = [{**r, "template_label": forms.TEMPLATE_LABELS.get(r["template"], r["template"]).split("（")[0]}
                  for r in q["templates"]["rows"]]
@@ -68,14 +121,35 @@ def chart_specs(q: dict[str, dict]) -> list[dict]:
     rule_order = [rule_short(r) for r in sorted({r["rule_id"] for r in q["rules"]["rows"]})]
     heat_value = "reports_failed"
     charts = [
-        ("totals", "各年度本年新收申请", "表三“本年新收政府信息公开申请数量”总计列的合计（件）；“无数据”表示该年度没有可加的表三数字。",
-         _labelled_bar(year, {"field": "new_received", "type": "quantitative", "title": "本年新收申请（件）"},
-                       "new_received")),
-        ("outcomes", "办理结果构成", "各年度表三办理结果六类所占比例。",
-         _bar(year, {"field": "applications", "type": "quantitative", "stack": "normalize",
-                     "title": "占办理结果的比例", "axis": {"format": "%"}},
-              color={"field": "outcome", "type": "nominal", "title": "办理结果", "sort": outcome_order},
-              order={"field": "outcome_order", "type": "quantitative"})),
+        ("totals", "各年度收到的申请", "2019 年起为表三“本年新收政府信息公开申请数量”总计列的合计；2008–2018 年为旧条例时期"
+         "统计表的受理申请数（没有统计表时取正文写明的数字，跨格式序列 annual_series），两者口径不同（受理与本年新收），"
+         "颜色区分。单位：件；“无数据”表示该年度没有可加的数字。",
+         {**_labelled_bar(year, {"field": "received", "type": "quantitative", "title": "收到申请（件）"},
+                          "received", color={"field": "period", "type": "nominal", "title": "口径",
+                                             "sort": [LEGACY_PERIOD, MODERN_PERIOD],
+                                             "scale": {"domain": [LEGACY_PERIOD, MODERN_PERIOD],
+                                                       "range": ["#b8860b", "#4c78a8"]},
+                                             "legend": {"orient": "bottom", "labelLimit": 320}})}),
+        ("outcomes", "办理结果构成", "各年度表三办理结果六类所占比例（2008–2018 年取旧条例时期统计表的对应各类）。"
+         "办理结果合计为 0 的年度标“0 件”，没有办理结果数字的年度标“无数据”。",
+         {"layer": [
+             {**_bar(year, {"field": "applications", "type": "quantitative", "stack": "normalize",
+                            "title": "占办理结果的比例", "axis": {"format": "%"}},
+                     color={"field": "outcome", "type": "nominal", "title": "办理结果", "sort": outcome_order},
+                     order={"field": "outcome_order", "type": "quantitative"})},
+             # a year whose bar is empty says why: nothing was answered (0), or no report gave the numbers
+             {"data": {"values": empty_years(q["outcomes"]["rows"], q["templates"]["rows"], "applications")},
+              "mark": {"type": "text", "fontSize": 10, "angle": 270, "color": "#777"},
+              "encoding": {"x": year, "y": {"value": 130}, "text": {"field": "label", "type": "nominal"}}},
+         ]},
+         "旧条例时期（2008–2018）的统计表没有“不予处理”“其他处理”两类，这些年度的比例只在其余四类之间计算。"),
+        ("cases", "各年度行政复议、行政诉讼案件数",
+         "2019 年起为表四的案件总计（行政诉讼为未经复议直接起诉与复议后起诉之和）；2008–2018 年为旧条例时期统计表的"
+         "行政复议数、行政诉讼数（跨格式序列 annual_series）。没有数字的年度不画点。",
+         {"mark": {"type": "line", "point": True, "tooltip": True},
+          "encoding": {"x": year,
+                       "y": {"field": "cases", "type": "quantitative", "title": "案件数（件）", "axis": COUNT_AXIS},
+                       "color": {"field": "kind", "type": "nominal", "title": "类别"}}}),
         ("withheld", "各省份不予公开、无法提供的比例",
          "不予公开与无法提供两组之和占办理结果六类合计的百分比。",
          _labelled_bar({"field": "withheld_pct", "type": "quantitative", "title": "不予公开＋无法提供（%）"},
@@ -122,16 +196,19 @@ def chart_specs(q: dict[str, dict]) -> list[dict]:
          {"mark": {"type": "line", "point": True, "tooltip": True},
           "encoding": {"x": year,
                        "y": {"field": "corrected_pct", "type": "quantitative", "title": "纠错率（%）"},
-                       "color": {"field": "kind", "type": "nominal", "title": "类别"}}}),
+                       "color": {"field": "kind", "type": "nominal", "title": "类别"}}},
+         "旧条例时期（2008–2018）的统计表只有复议、诉讼案件数，不分结果，没有可比的纠错率：本图只含 2019 年起的年度。"),
     ]
-    data_rows = {"templates": templates, "failures": failures, "rules": rules}
+    data_rows = {"templates": templates, "failures": failures, "rules": rules, "totals": received, "cases": cases}
     out = []
-    for key, title, note, spec in charts:
-        rows = data_rows.get(key, q[key]["rows"])
+    for key, title, note, spec, *legacy_note in charts:
+        if legacy_note and legacy_years:        # the range holds legacy years: the chart says what they lack
+            spec = {**spec, "title": on_chart_note(legacy_note[0])}
+        rows = data_rows[key] if key in data_rows else q[key]["rows"]
         height = max(260, 22 * len({r.get("province") for r in rows})) if key in ("ranking", "withheld") else \
             max(260, 22 * len(rule_order)) if key in ("failures", "rules") else 260
         full = vega_lite(rows, spec, height=height)
-        out.append({"key": key, "title": title, "note": note, "query": q[key if key != "ranking" else "ranking"],
+        out.append({"key": key, "title": title, "note": note, "query": q["totals" if key == "cases" else key],
                     "spec": full, "spec_json": json_for_script(full), "empty": not rows})
     return out
 

@@ -528,6 +528,40 @@ def test_overview_filters_redraw_every_chart(site, conn):
     assert "省份“火星”不在数据库中，已忽略。" in doc.text_content()
 
 
+def test_overview_year_charts_start_with_the_legacy_years(site, conn):
+    """Issue 15: the year charts read annual_series (legacy_series_stats) for 2008–2018. The sample's legacy
+    reports: 平潭 2011–2016 and 2018 (福建省, two copies of 2013), 江苏 2017 (prose only)."""
+    doc = html(site, "/-/overview")
+    totals = {r["year"]: r for r in _spec(doc, "totals")["data"]["values"]}
+    assert min(totals) == 2011
+    legacy = {y: (r["received"], r["period"]) for y, r in totals.items() if y < 2019}
+    # the statistics tables' 受理申请数 (本年度); 2013: both agencies' reports, 2017: the prose figure
+    want = {2011: 0, 2012: 21, 2013: 7, 2014: 1, 2015: 0, 2016: 0, 2017: 5, 2018: 0}
+    assert {y: v for y, (v, _) in legacy.items()} == want
+    assert {p for _, p in legacy.values()} == {"2008–2018：统计表受理申请数（口径不同）"}
+    assert totals[2022]["received"] == 74 and totals[2022]["period"] == "2019 年起：表三本年新收"
+    annual = conn.execute("select a.year, sum(a.value) from annual_series a join report_stats s on s.report_id = "
+                          "a.report_id and s.primary_copy where a.metric = 'applications_received' and "
+                          "a.template = 'legacy' group by a.year").fetchall()
+    assert dict(annual) == want                               # the chart's figures are the view's
+    # outcomes: 平潭 2012 答复 同意公开 17, 部分公开 2, 不予公开 2; no 不予处理/其他处理 then (no data, not 0)
+    outcomes = _spec(doc, "outcomes")
+    got = {r["outcome"]: r["applications"] for r in outcomes["data"]["values"] if r["year"] == 2012}
+    assert got == {"予以公开": 17, "部分公开": 2, "不予公开": 2, "无法提供": None, "不予处理": None, "其他处理": None}
+    assert "不予处理" in "".join(outcomes["title"]["text"])   # said on the chart
+    labels = {r["year"]: r["label"] for r in outcomes["layer"][1]["data"]["values"]}
+    assert labels[2011] == "0 件" and labels[2019] == "0 件"    # answered nothing vs no numbers
+    # reviews and lawsuits across forms; the correction rates have no legacy equivalent and say so
+    cases = {(r["year"], r["kind"]): r["cases"] for r in _spec(doc, "cases")["data"]["values"]}
+    assert cases[(2012, "行政复议")] == 0 and cases[(2023, "行政诉讼")] == 7
+    corrections = _spec(doc, "corrections")
+    assert "没有可比的纠错率" in "".join(corrections["title"]["text"])
+    assert min(r["year"] for r in corrections["data"]["values"]) >= 2019
+    # a range without legacy years: no such note
+    doc = html(site, "/-/overview?year_from=2019")
+    assert "title" not in _spec(doc, "corrections") and min(r["year"] for r in _spec(doc, "totals")["data"]["values"]) == 2019
+
+
 def test_overview_heat_map_tells_zero_from_no_data(site, conn):
     doc = html(site, "/-/overview")
     spec = _spec(doc, "failures")
