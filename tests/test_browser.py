@@ -10,6 +10,7 @@ Skipped only when Debian's /usr/bin/chromium is absent (CI installs it in .ci/ru
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -175,12 +176,15 @@ def test_canned_query_opens_with_its_chart(server, page, query):
     href = page.locator(f'a[href^="/{name}/{query}#"]').first.get_attribute("href")
     page.goto(server + href)   # the database page's link carries the canned query's fragment
     page.wait_for_selector("form.datasette-vega", timeout=20_000)
-    page.wait_for_function("() => { const c = document.querySelector('form.datasette-vega + div canvas');"
-                           " return c && c.width > 0; }", timeout=20_000)
-    page.wait_for_timeout(300)   # vega draws the canvas on the next animation frame
+    page.wait_for_function("() => document.querySelector('form.datasette-vega + div svg .role-mark')",
+                           timeout=20_000)
+    page.wait_for_timeout(300)   # vega draws on the next animation frame
     charts = [el.evaluate(COUNT_MARKS) for el in page.query_selector_all("form.datasette-vega + div")]
     shoot(page, query)
-    assert len(charts) == 1 and charts[0]["kind"] == "canvas" and charts[0]["marks"] > 0, charts
+    assert len(charts) == 1 and charts[0]["kind"] == "svg" and charts[0]["marks"] > 0, charts
+    # axis titles are the columns' Chinese names (plugins/vega_panel.py), not their keys
+    titles = page.locator("form.datasette-vega + div .role-axis-title text").all_text_contents()
+    assert titles and all(re.search(r"[\u4e00-\u9fff]", t) for t in titles), titles
     assert page.locator("details.gk-pandas summary").inner_text() == "在 Jupyter 中用 pandas 读取这些数据"
     code = page.locator("details.gk-pandas pre").text_content()
     assert f"/{name}/{query}.json?_shape=array" in code
@@ -265,7 +269,20 @@ def test_datasette_vega_panel_in_chinese(server, page):
     labels = page.locator("form.datasette-vega label").all_inner_texts()
     assert any(label.startswith("横轴列") for label in labels) and any(label.strip().startswith("柱状图")
                                                                     for label in labels), labels
+    # the column menus show each column as its header does; the option's value stays the key (the URL's)
+    options = page.locator("form.datasette-vega select[name=x_column] option")
+    got = dict(zip(options.evaluate_all("os => os.map(o => o.value)"), options.all_text_contents()))
+    assert got["province"] == "省级行政区" and got["agencies"] == "机关数", got
+    page.locator("form.datasette-vega input[type=radio][value=bar]").check()
+    page.locator("form.datasette-vega select[name=x_column]").select_option("province")
+    page.locator("form.datasette-vega select[name=y_column]").select_option("agencies")
+    page.wait_for_function("() => Array.from(document.querySelectorAll('form.datasette-vega + div .role-axis-title text'))"
+                           ".map(t => t.textContent).join('|') === '省级行政区|机关数'", timeout=10_000)
+    # the binned type says so in Chinese, and the tooltip names the columns in Chinese
+    assert page.evaluate("window.gkVegaTitle('agencies', true)") == "机关数（分段）"
+    assert "g.x_column=province" in page.evaluate("location.hash")
     shoot(page, "chart_panel")
+    assert page.errors == []
 
 
 # Visible English allowed: numbers and ids (report ids, file names, table names, codes in .gk-key, SQL in

@@ -592,3 +592,23 @@ def test_reader_input_is_escaped(site, conn, path):
     r = site(path.replace("{id}", rid(conn, "000_82a0420bca058b17.txt")))
     assert r.status_code == 200
     assert "<script>alert(" not in r.text and "&lt;script&gt;alert(1)" in r.text
+
+
+# ---------------------------------------------------------------------------------------------
+# datasette-vega's panel: column titles in Chinese (plugins/vega_panel.py)
+# ---------------------------------------------------------------------------------------------
+
+def test_datasette_vega_bundle_is_served_with_every_title_patch(site):
+    import importlib.util
+
+    static = Path(list(importlib.util.find_spec("datasette_vega").submodule_search_locations)[0]) / "static"
+    name = next(p.name for p in static.glob("main.*.js"))
+    doc = html(site, "/gongkai/reports")
+    assert f"/-/static-plugins/datasette_vega/{name}" in [s.get("src") for s in doc.xpath("//script[@src]")]
+    r = site(f"/-/static-plugins/datasette_vega/{name}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/javascript")
+    body = r.text
+    # every replacement matched the installed bundle (a newer datasette-vega would be served unpatched)
+    assert body.startswith("/* gongkai: column titles in Chinese")
+    assert body.count("window.gkVegaTitle(") == 4 + 4 + 4 and 'renderer:"svg"' in body
+    assert site("/-/static-plugins/datasette_vega/main.0000.js").status_code == 404
