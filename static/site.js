@@ -35,7 +35,7 @@
     return out;
   }
   window.gkVegaTitle = function (key, binned) {
-    if (!key) { return key; }
+    if (!key || window.gkEnglish) { return key; }
     if (titles === null) { titles = columnTitles(); }
     var base = key.replace(/\.label$/, "");
     var title = Object.prototype.hasOwnProperty.call(titles, base) ? titles[base] : key;
@@ -94,7 +94,7 @@
   }, true);
 
   document.addEventListener("DOMContentLoaded", function () {
-    watch(document.body);
+    if (!window.gkEnglish) { watch(document.body); }   /* plugins/english.py: an English browser's page */
     highlightCells();
   });
 })();

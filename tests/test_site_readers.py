@@ -44,8 +44,8 @@ def site(db_path):
     ds = make_datasette(db_path)
     loop = asyncio.new_event_loop()
 
-    def get(path: str):
-        return loop.run_until_complete(ds.client.get(path))
+    def get(path: str, **kwargs):
+        return loop.run_until_complete(ds.client.get(path, **kwargs))
 
     yield get
     loop.close()
@@ -612,3 +612,34 @@ def test_datasette_vega_bundle_is_served_with_every_title_patch(site):
     assert body.startswith("/* gongkai: column titles in Chinese")
     assert body.count("window.gkVegaTitle(") == 4 + 4 + 4 and 'renderer:"svg"' in body
     assert site("/-/static-plugins/datasette_vega/main.0000.js").status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------
+# English for an English browser (plugins/english.py)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("header, english", [
+    (None, False), ("", False), ("zh-CN,zh;q=0.9", False), ("en-US,en;q=0.9,zh-CN;q=0.8", False),
+    ("en-US,en;q=0.9", True), ("en", True), ("EN-gb", True), ("fr-FR,en;q=0.5", False),
+    ("fr;q=0.4,en;q=0.8", True), ("en;q=0", False), ("*", False), ("en;q=abc,de", False),
+])
+def test_which_browsers_get_english(header, english):
+    from ingest.site.language import prefers_english
+
+    assert prefers_english(header) is english
+
+
+def test_an_english_browser_gets_datasettes_english_chrome(site):
+    en = {"accept-language": "en-US,en;q=0.9"}
+    for _ in range(2):              # the page cache keeps the two languages apart, whichever comes first
+        r = site("/gongkai/reports?year=2022", headers=en)
+        assert r.status_code == 200 and "Accept-Language" in r.headers.get_list("vary")
+        text = lxml.html.fromstring(r.text).text_content()
+        assert "2 rows where year = 2022" in " ".join(text.split()) and "window.gkEnglish = true;" in r.text
+        doc = html(site, "/gongkai/reports?year=2022")
+        assert "2 行，报告年度等于 2022" in " ".join(doc.text_content().split())
+        assert "gkEnglish" not in lxml.html.tostring(doc, encoding="unicode")
+    # the report page keeps its Chinese content inside the English frame
+    rid = html(site, "/reports").xpath("//a[contains(@href, '/reports/')]/@href")[0]
+    r = site(rid, headers=en)
+    assert r.status_code == 200 and "表三" in r.text
