@@ -8,6 +8,7 @@ definition of the check statuses (`ingest.database.checks.RESULT_STATUSES`, via 
 """
 from __future__ import annotations
 
+import markupsafe
 from datasette import hookimpl
 
 from ingest.site import labels
@@ -44,8 +45,12 @@ def problems(args, options: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
         if value is None or value == "":
             continue
         if value not in {v for v, _ in allowed}:
-            choices = "、".join(f"{t}（{v}）" if v and t != v else t for v, t in allowed if v)
-            out[name] = f"{PARAM_LABELS.get(name, name)}“{value}”不是有效的值，因此没有结果。可选：{choices}。"
+            # the values typed and the keys beside their labels are for SQL users: small grey keys
+            choices = markupsafe.Markup("、").join(
+                markupsafe.Markup('{} <span class="gk-key">{}</span>').format(t, v) if t != v else t
+                for v, t in allowed if v)
+            out[name] = markupsafe.Markup('{}“<span class="gk-key">{}</span>”不是有效的值，因此没有结果。可选：{}。').format(
+                PARAM_LABELS.get(name, name), value[:100], choices)
     return out
 
 

@@ -1,5 +1,5 @@
 -- title: 各年度收到的政府信息公开申请（图表）
--- description: 每个年度：报告数、提供了表三的报告数，以及表三“总计”列的合计——本年新收申请、上年结转、办理结果总计、结转下年度；同时列出表四行政复议、行政诉讼案件总数。旧条例时期（2008–2018）的报告没有表三、表四，它们的数字取自跨格式序列 annual_series（统计表的本年度数，没有统计表时取正文写明的数字；构建时按年度汇总在 legacy_series_stats）：received_legacy 为受理申请数，received_all_forms、reviews_all_forms、lawsuits_all_forms 为各格式合计，使序列从最早的年度开始（旧条例时期的“受理申请数”与 2019 年起的“本年新收申请数”口径不同，见 annual_series.concept_changed）。同一机关（agency_id）同一年度有多份报告（如同一报告的文本与网页两个副本）时只计编号最小的一份，以免重复计数。打开即显示各格式合计的收到申请数柱状图。数据取自 year_stats 与 legacy_series_stats。可按起止年度和省份筛选，留空表示不限。
+-- description: 每个年度：报告数、提供了表三的报告数，以及表三“总计”列的合计——本年新收申请、上年结转、办理结果总计、结转下年度；同时列出表四行政复议、行政诉讼案件总数。旧条例时期（2008–2018）的报告没有表三、表四，它们的数字取自跨格式序列（annual_series 视图：统计表的本年度数，没有统计表时取正文写明的数字；构建时按年度汇总在 legacy_series_stats）：“受理申请（旧条例时期）”一列，以及收到申请、行政复议、行政诉讼三列的各格式合计，使序列从最早的年度开始。旧条例时期的“受理申请数”与 2019 年起的“本年新收申请数”口径不同。同一机关同一年度有多份报告（如同一报告的文本与网页两个副本）时只计编号最小的一份，以免重复计数。打开即显示各格式合计的收到申请数柱状图。可按起止年度和省份筛选，留空表示不限。
 -- fragment: g.mark=bar&g.x_column=year&g.x_type=ordinal&g.y_column=received_all_forms&g.y_type=quantitative
 -- with: filters
 with legacy_received as (

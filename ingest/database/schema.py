@@ -257,10 +257,10 @@ TABLES: dict[str, dict] = {
         "indexes": [["year"]],
     },
     "legacy_series_stats": {
-        "description": "旧条例时期报告的跨格式序列按年度汇总（legacy_series_stats）：构建时把 annual_series 视图中"
-                       "旧条例时期（2008–2018，template = legacy）报告的各可比指标按 年度 × 省份 × 指标 合计，"
-                       "只计每个机关每个年度编号最小的一份（primary_copy）；概览的年度图表由此把序列延伸到 2019 年以前"
-                       "（2019 年起的数字取自 year_stats）。合计沿用原值的空值：该组没有一个数值时为空，不是 0。",
+        "description": "旧条例时期报告的跨格式序列按年度汇总（legacy_series_stats）：构建时把跨格式序列视图 annual_series 中"
+                       "旧条例时期（2008–2018）报告的各可比指标按年度、省份、指标合计，同一机关同一年度只计编号最小的一份；"
+                       "概览的年度图表由此把序列延伸到 2019 年以前（2019 年起的数字取自 year_stats）。"
+                       "该组没有一个数值时合计为空，不是 0。",
         "derived": True,
         "pk": None,
         "columns": {
@@ -646,6 +646,9 @@ CODE_DOMAINS: dict[str, tuple[str, tuple[str, ...]]] = {
     "review_outcome": ("表四的结果列", ()),
     "item_key": ("表二的信息内容", ("active_disclosure.item_key",)),
     "metric": ("表二的统计指标", ("active_disclosure.metric",)),
+    "legacy_item": ("旧条例时期统计表的项目", ("legacy_stats.item_key",)),
+    "series_metric": ("跨格式序列的可比指标", ("annual_series.metric", "legacy_series_stats.metric")),
+    "series_source": ("跨格式序列的数值来源", ("annual_series.source",)),
 }
 
 
@@ -680,6 +683,9 @@ def code_labels() -> dict[str, dict[str, str]]:
         "review_outcome": {o.key: o.label for o in forms.REVIEW_OUTCOMES},
         "item_key": items,
         "metric": metrics,
+        "legacy_item": {i.key: i.label for i in forms.LEGACY_ITEMS},
+        "series_metric": {m.key: m.label for m in forms.SERIES_METRICS},
+        "series_source": {k: v.split("（")[0] for k, v in forms.SERIES_SOURCES.items()},
     }
 
 
