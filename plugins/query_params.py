@@ -47,7 +47,7 @@ def problems(args, options: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
         if value not in {v for v, _ in allowed}:
             # the values typed and the keys beside their labels are for SQL users: small grey keys
             choices = markupsafe.Markup("、").join(
-                markupsafe.Markup('{} <span class="gk-key">{}</span>').format(t, v) if t != v else t
+                markupsafe.Markup('{} <span class="gk-key">{}</span>').format(t, v) if v not in t else t
                 for v, t in allowed if v)
             out[name] = markupsafe.Markup('{}“<span class="gk-key">{}</span>”不是有效的值，因此没有结果。可选：{}。').format(
                 PARAM_LABELS.get(name, name), value[:100], choices)

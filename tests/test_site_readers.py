@@ -643,3 +643,17 @@ def test_an_english_browser_gets_datasettes_english_chrome(site):
     rid = html(site, "/reports").xpath("//a[contains(@href, '/reports/')]/@href")[0]
     r = site(rid, headers=en)
     assert r.status_code == 200 and "表三" in r.text
+
+
+@pytest.mark.parametrize("path, note", [
+    ("/reports?year=1999", "年度“1999”不在数据库中，已忽略该条件。"),
+    ("/reports?province=火星", "省份“火星”不在数据库中，已忽略该条件。"),
+    ("/reports?template=2030", "报告格式“2030”不在数据库中，已忽略该条件。"),
+    ("/search?q=复议&year=1900", "年度“1900”不在数据库中，已忽略该条件。"),
+    ("/search?q=复议&province=火星", "省份“火星”不在数据库中，已忽略该条件。"),
+])
+def test_a_value_the_database_does_not_hold_is_answered_with_a_message(site, path, note):
+    doc = html(site, path)
+    assert note in [p.text_content() for p in doc.xpath("//p[contains(@class, 'gk-message')]")]
+    # the condition is dropped, not applied: the page lists what it would without it
+    assert doc.xpath("//div[@class='gk-hit'] | //table//a[contains(@href, '/reports/')]")
