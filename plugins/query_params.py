@@ -16,7 +16,11 @@ from ingest.site import labels
 PARAM_LABELS = {
     "year": "报告年度", "province": "省份", "adcode": "行政区划代码（6 位）", "status": "核对结果",
     "q": "检索词", "agency_id": "机关标识", "year_from": "起始年度", "year_to": "截止年度",
+    "template": "报告格式", "same_agency": "是否同一机关", "min_similarity": "最低相似度（0–1）",
+    "min_chars": "最少字数",
 }
+TEMPLATE_OPTIONS = [("", "全部格式")] + list(labels.code_labels()["template"].items())
+SAME_AGENCY_OPTIONS = [("", "不限"), ("1", "同一机关"), ("0", "不同机关")]
 # The check queries' status parameter: empty = the failures (canned_queries/checks/, checks.SCOPE)
 STATUS_OPTIONS = [("", "不通过（默认）")] + [(k, v) for k, v in labels.code_labels()["check_status"].items()] + [
     ("all", "全部")]
@@ -34,6 +38,8 @@ async def known_values(db) -> dict[str, list[tuple[str, str]]]:
         "year_to": [("", "不限")] + [(y, f"{y} 年") for y in years],
         "province": [("", "全部省份")] + [(p, p) for p in provinces],
         "status": STATUS_OPTIONS,
+        "template": TEMPLATE_OPTIONS,
+        "same_agency": SAME_AGENCY_OPTIONS,
     }
 
 

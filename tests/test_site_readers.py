@@ -657,3 +657,14 @@ def test_a_value_the_database_does_not_hold_is_answered_with_a_message(site, pat
     assert note in [p.text_content() for p in doc.xpath("//p[contains(@class, 'gk-message')]")]
     # the condition is dropped, not applied: the page lists what it would without it
     assert doc.xpath("//div[@class='gk-hit'] | //table//a[contains(@href, '/reports/')]")
+
+
+def test_form_and_same_agency_parameters_are_drop_downs(site):
+    doc = html(site, "/gongkai/applications_by_year")
+    options = doc.xpath("//select[@name='template']/option")
+    assert [(o.get("value"), o.text) for o in options][:2] == [("", "全部格式"), ("2019", "2019年格式")]
+    doc = html(site, "/gongkai/most_similar_pairs")
+    assert [o.text for o in doc.xpath("//select[@name='same_agency']/option")] == ["不限", "同一机关", "不同机关"]
+    doc = html(site, "/gongkai/applications_by_year?template=2030")
+    msg = doc.xpath("//p[contains(@class, 'gk-param-problem')]")[0].text_content()
+    assert msg.startswith("报告格式“2030”不是有效的值") and "2021年格式" in msg
