@@ -225,6 +225,11 @@ CHART_QUERIES = {
 }
 
 
+def known_sum(values):
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
 async def filter_values(db) -> dict:
     years = [r[0] for r in (await db.execute(
         "select distinct year from year_stats where year is not null order by year")).rows]
@@ -267,7 +272,9 @@ async def overview_page(request, datasette):
         "reports": sum(r["reports"] or 0 for r in totals),
         "first_year": totals[0]["year"] if totals else None,
         "last_year": totals[-1]["year"] if totals else None,
-        "new_received": sum(r["new_received"] or 0 for r in totals),
+        # a sum over no number is no data ("—"), not 0
+        "new_received": known_sum(r["new_received"] for r in totals),
+        "received_all_forms": known_sum(r["received_all_forms"] for r in totals),
         "reports_with_table3": sum(r["reports_with_table3"] or 0 for r in totals),
     }
     context = {

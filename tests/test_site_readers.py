@@ -557,6 +557,12 @@ def test_overview_year_charts_start_with_the_legacy_years(site, conn):
     corrections = _spec(doc, "corrections")
     assert "没有可比的纠错率" in "".join(corrections["title"]["text"])
     assert min(r["year"] for r in corrections["data"]["values"]) >= 2019
+    # the summary: no table 3 in 2011–2018 is no data, not 0; the applications across forms are known
+    doc = html(site, "/-/overview?year_from=2011&year_to=2018")
+    card = {d.text_content().strip(): d for d in doc.xpath("//div[@class='gk-summary']/div")}
+    table3 = next(d for t, d in card.items() if t.endswith("件本年新收申请（表三合计）"))
+    assert table3.xpath("./strong/span[@class='gk-nodata']")
+    assert any(t == "34件收到申请（含旧条例时期统计表）" for t in card), list(card)
     # a range without legacy years: no such note
     doc = html(site, "/-/overview?year_from=2019")
     assert "title" not in _spec(doc, "corrections") and min(r["year"] for r in _spec(doc, "totals")["data"]["values"]) == 2019
