@@ -74,28 +74,43 @@ _SHEET_TAIL = '</sheetData></worksheet>'
 
 def text(value: str) -> str:
     """A string as an XML-safe cell text within Excel's cell limit."""
-    value = _ILLEGAL.sub("", value)
+    if _ILLEGAL.search(value):
+        value = _ILLEGAL.sub("", value)
     if len(value) > MAX_CELL_CHARS:
         value = value[:MAX_CELL_CHARS - len(TRUNCATED_NOTE)] + TRUNCATED_NOTE
-    return value.translate(_ESCAPE)
+    if "&" in value or "<" in value or ">" in value:
+        value = value.translate(_ESCAPE)
+    return value
 
 
 def _cell(value, style: str = "") -> str:
-    if value is None or value == "":      # an empty string is an empty cell, as Excel itself stores it
+    kind = type(value)
+    if kind is str:
+        if not value:                  # an empty string is an empty cell, as Excel itself stores it
+            return "<c/>"
+        return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{text(value)}</t></is></c>'
+    if value is None:
         return "<c/>"
-    if value is True or value is False:
+    if kind is bool:
         return f'<c t="b"{style}><v>{int(value)}</v></c>'
-    if isinstance(value, int):
+    if kind is int:
         return f"<c{style}><v>{value}</v></c>"
-    if isinstance(value, float):
+    if kind is float:
         if math.isfinite(value):
             return f"<c{style}><v>{value!r}</v></c>"
-        value = str(value)
-    elif isinstance(value, bytes):
-        value = f"<{len(value)} 字节二进制数据>"
-    elif not isinstance(value, str):
-        value = str(value)
-    return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{text(value)}</t></is></c>'
+        return _cell(str(value), style)
+    if isinstance(value, bool):
+        return _cell(bool(value), style)
+    if isinstance(value, int):
+        return _cell(int(value), style)
+    if isinstance(value, float):
+        return _cell(float(value), style)
+    if isinstance(value, bytes):
+        return _cell(f"<{len(value)} 字节二进制数据>", style)
+    return _cell(str(value), style)
+
+
+SHORT = 200          # texts up to this length are written once per sheet and reused (provinces, forms, codes…)
 
 
 def sheet_xml(header: list, rows) -> str:
@@ -103,8 +118,18 @@ def sheet_xml(header: list, rows) -> str:
     parts = [_SHEET_HEAD, "<row>", *(_cell(h, ' s="1"') for h in header), "</row>"]
     append = parts.append
     cell = _cell
+    seen: dict = {}
     for row in rows:
-        append("<row>" + "".join([cell(v) for v in row]) + "</row>")
+        out = []
+        for v in row:
+            if type(v) is str and len(v) <= SHORT:
+                xml = seen.get(v)
+                if xml is None:
+                    xml = seen[v] = cell(v)
+                out.append(xml)
+            else:
+                out.append(cell(v))
+        append("<row>" + "".join(out) + "</row>")
     parts.append(_SHEET_TAIL)
     return "".join(parts)
 
