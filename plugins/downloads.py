@@ -75,6 +75,34 @@ def render_xlsx(columns, rows, table, query_name, database):
                     headers={"content-disposition": _disposition(_filename(table, query_name, database, "xlsx"))})
 
 
+DOWNLOAD_EXTENSIONS = (b".xlsx", b".csvbom")
+SKIP_FOR_DOWNLOADS = (b"_nofacet", b"_nocount")
+
+
+def download_scope(scope):
+    """A download's request without the work only the HTML page shows: Datasette computes a table's facets and
+    its row count for every format, and neither is in a file (one year's reports at 10,000: 25 ms of 60)."""
+    if scope.get("type") != "http" or not scope.get("path", "").encode("utf-8", "replace").endswith(
+            DOWNLOAD_EXTENSIONS):
+        return scope
+    qs = scope.get("query_string", b"")
+    extra = b"&".join(k + b"=1" for k in SKIP_FOR_DOWNLOADS if k + b"=" not in qs)
+    if not extra:
+        return scope
+    return {**scope, "query_string": qs + b"&" + extra if qs else extra}
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def downloads(scope, receive, send):
+            return await app(download_scope(scope), receive, send)
+
+        return downloads
+
+    return wrap
+
+
 @hookimpl
 def register_output_renderer(datasette):
     return [

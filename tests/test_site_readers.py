@@ -674,3 +674,18 @@ def test_form_and_same_agency_parameters_are_drop_downs(site):
     doc = html(site, "/gongkai/applications_by_year?template=2030")
     msg = doc.xpath("//p[contains(@class, 'gk-param-problem')]")[0].text_content()
     assert msg.startswith("报告格式“2030”不是有效的值") and "2021年格式" in msg
+
+
+def test_downloads_skip_the_facets_and_count_only_a_page_shows():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gk_downloads", ROOT / "plugins" / "downloads.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    scope = {"type": "http", "path": "/gongkai/reports.xlsx", "query_string": b"year=2022&_size=max"}
+    assert mod.download_scope(scope)["query_string"] == b"year=2022&_size=max&_nofacet=1&_nocount=1"
+    assert mod.download_scope({**scope, "path": "/gongkai/reports.csvbom", "query_string": b""})["query_string"] \
+        == b"_nofacet=1&_nocount=1"
+    assert mod.download_scope({**scope, "query_string": b"_nofacet=1"})["query_string"] == b"_nofacet=1&_nocount=1"
+    page = {**scope, "path": "/gongkai/reports"}
+    assert mod.download_scope(page) is page
