@@ -30,6 +30,8 @@ COUNT_AXIS = {"tickMinStep": 1, "format": "d"}   # counts of reports: no 0.5 tic
 NO_DATA = "无数据"
 NO_DATA_COLOR = "#d9d9d9"
 ZERO_COLOR = "#ffffff"
+HEAT_ZERO = "0：已核对，无不通过"
+HEAT_NO_DATA = "无数据：没有适用的报告"
 
 
 def _bar(x: dict, y: dict, **extra) -> dict:
@@ -168,7 +170,8 @@ def chart_specs(q: dict[str, dict]) -> list[dict]:
         ("failures", "各年度各条规则不通过的报告数",
          "每格数字为该年度该规则不通过的报告文件数；颜色越深越多（图例为色阶）。白色“0”：已核对、无不通过；"
          "灰色“无数据”：该年度没有适用此规则的报告。",
-         {"encoding": {"x": year, "y": {"field": "rule", "type": "nominal", "title": "规则", "sort": rule_order,
+         {"encoding": {"x": {**year, "axis": {"labelAngle": -90}},
+                       "y": {"field": "rule", "type": "nominal", "title": "规则", "sort": rule_order,
                                         "axis": {"labelLimit": 220}}},
           "layer": [
               {"mark": {"type": "rect", "tooltip": {"content": "data"}, "invalid": None, "stroke": "#ccc",
@@ -176,7 +179,8 @@ def chart_specs(q: dict[str, dict]) -> list[dict]:
                "encoding": {"color": {
                    "field": heat_value, "type": "quantitative", "title": "不通过的报告数",
                    "scale": {"scheme": "oranges", "domainMin": 0},
-                   "legend": {"type": "gradient", "format": "d", "gradientLength": 160, "tickCount": 4},
+                   "legend": {"type": "gradient", "format": "d", "gradientLength": 160, "tickCount": 4,
+                              "tickMinStep": 1},
                    "condition": [{"test": f"datum['{heat_value}'] === null", "value": NO_DATA_COLOR},
                                  {"test": f"datum['{heat_value}'] === 0", "value": ZERO_COLOR}]}}},
               {"mark": {"type": "text", "invalid": None, "fontSize": 10},
@@ -184,6 +188,15 @@ def chart_specs(q: dict[str, dict]) -> list[dict]:
                                      "condition": {"test": f"datum['{heat_value}'] === null", "value": "—"}},
                             "color": {"condition": {"test": f"datum['{heat_value}'] === null", "value": "#777"},
                                       "value": "#222"}}},
+              # a second legend for the two cells the colour scale does not hold: 0 (white) and no data (grey)
+              {"data": {"values": [{"special": HEAT_ZERO}, {"special": HEAT_NO_DATA}]},
+               "mark": {"type": "square", "size": 0, "filled": True},
+               "encoding": {"x": {"value": 0}, "y": {"value": 0},
+                            "fill": {"field": "special", "type": "nominal", "title": "特殊格",
+                                     "scale": {"domain": [HEAT_ZERO, HEAT_NO_DATA],
+                                               "range": [ZERO_COLOR, NO_DATA_COLOR]},
+                                     "legend": {"symbolStrokeColor": "#999", "symbolStrokeWidth": 1,
+                                                "symbolSize": 120, "labelLimit": 200, "orient": "right"}}}},
           ]}),
         ("rules", "各条规则不通过的报告数", "全部年度合计，按报告文件计；“无数据”表示没有适用此规则的报告。",
          _labelled_bar({"field": "reports_failed", "type": "quantitative", "title": "不通过的报告数",

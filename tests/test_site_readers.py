@@ -580,6 +580,10 @@ def test_overview_heat_map_tells_zero_from_no_data(site, conn):
     color = spec["layer"][0]["encoding"]["color"]
     assert color["legend"]["type"] == "gradient"
     assert [c["value"] for c in color["condition"]] == ["#d9d9d9", "#ffffff"]
+    assert color["legend"]["tickMinStep"] == 1                        # a count scale: no 0.5 ticks
+    # the two cells outside the scale have their own legend: white 0 and grey no data
+    special = spec["layer"][2]["encoding"]["fill"]["scale"]
+    assert special == {"domain": ["0：已核对，无不通过", "无数据：没有适用的报告"], "range": ["#ffffff", "#d9d9d9"]}
     # rule titles, not ids, on the axis
     assert {r["rule"] for r in rows} >= {"表三总量平衡", "正文申请情况年份与报告年度一致"}
     assert spec["encoding"]["y"]["field"] == "rule"
