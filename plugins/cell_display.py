@@ -23,6 +23,7 @@ import markupsafe
 from markupsafe import escape
 from datasette import hookimpl
 
+from ingest.database import schema
 from ingest.site import labels
 
 REPORT_ID_COLUMNS = ("report_id", "related_report_id")
@@ -95,6 +96,11 @@ def display(datasette, table, column, value, row):
         return cells_html(datasette, value, row)
     if isinstance(value, dict):
         return None
+    if (table, column) in (("code_labels", "code"), ("code_labels", "columns"), ("annual_series", "source_detail")):
+        # keys, "table.column" names and the cells/items a series value sums: for SQL users
+        return markupsafe.Markup(f'<span class="gk-key">{escape(value)}</span>')
+    if table == "code_labels" and column == "domain" and value in schema.CODE_DOMAINS:
+        return code_html(schema.CODE_DOMAINS[value][0], value)
     if column == "instance":
         label = labels.instance_label(value)
         return code_html(label, value) if label else None

@@ -67,6 +67,16 @@ def error_zh(message) -> markupsafe.Markup:
     return markupsafe.Markup("{}").format(text)
 
 
+_BRACKETED_KEY = re.compile(r"（([A-Za-z][A-Za-z0-9_.-]{0,60})）")
+
+
+def keys_small(text) -> markupsafe.Markup:
+    """A Chinese message naming a key in brackets ("粘连数字（recovered）"): the key in a gk-key span, as
+    codes are shown everywhere (small and grey, for SQL users)."""
+    escaped = str(markupsafe.escape(text or ""))
+    return markupsafe.Markup(_BRACKETED_KEY.sub(r'（<span class="gk-key">\1</span>）', escaped))
+
+
 def table_label(table: str | None) -> str:
     if not table:
         return ""
@@ -133,6 +143,7 @@ def prepare_jinja2_environment(env):
         "gk_error": error_zh,
         "gk_rule_title": labels.rule_title,
     })
+    env.filters["gk_keys_small"] = keys_small
 
 
 @hookimpl

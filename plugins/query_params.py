@@ -8,6 +8,7 @@ definition of the check statuses (`ingest.database.checks.RESULT_STATUSES`, via 
 """
 from __future__ import annotations
 
+import markupsafe
 from datasette import hookimpl
 
 from ingest.site import labels
@@ -15,7 +16,11 @@ from ingest.site import labels
 PARAM_LABELS = {
     "year": "报告年度", "province": "省份", "adcode": "行政区划代码（6 位）", "status": "核对结果",
     "q": "检索词", "agency_id": "机关标识", "year_from": "起始年度", "year_to": "截止年度",
+    "template": "报告格式", "same_agency": "是否同一机关", "min_similarity": "最低相似度（0–1）",
+    "min_chars": "最少字数",
 }
+TEMPLATE_OPTIONS = [("", "全部格式")] + list(labels.code_labels()["template"].items())
+SAME_AGENCY_OPTIONS = [("", "不限"), ("1", "同一机关"), ("0", "不同机关")]
 # The check queries' status parameter: empty = the failures (canned_queries/checks/, checks.SCOPE)
 STATUS_OPTIONS = [("", "不通过（默认）")] + [(k, v) for k, v in labels.code_labels()["check_status"].items()] + [
     ("all", "全部")]
@@ -33,6 +38,8 @@ async def known_values(db) -> dict[str, list[tuple[str, str]]]:
         "year_to": [("", "不限")] + [(y, f"{y} 年") for y in years],
         "province": [("", "全部省份")] + [(p, p) for p in provinces],
         "status": STATUS_OPTIONS,
+        "template": TEMPLATE_OPTIONS,
+        "same_agency": SAME_AGENCY_OPTIONS,
     }
 
 
@@ -44,8 +51,12 @@ def problems(args, options: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
         if value is None or value == "":
             continue
         if value not in {v for v, _ in allowed}:
-            choices = "、".join(f"{t}（{v}）" if v and t != v else t for v, t in allowed if v)
-            out[name] = f"{PARAM_LABELS.get(name, name)}“{value}”不是有效的值，因此没有结果。可选：{choices}。"
+            # the values typed and the keys beside their labels are for SQL users: small grey keys
+            choices = markupsafe.Markup("、").join(
+                markupsafe.Markup('{} <span class="gk-key">{}</span>').format(t, v) if v not in t else t
+                for v, t in allowed if v)
+            out[name] = markupsafe.Markup('{}“<span class="gk-key">{}</span>”不是有效的值，因此没有结果。可选：{}。').format(
+                PARAM_LABELS.get(name, name), value[:100], choices)
     return out
 
 

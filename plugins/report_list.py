@@ -70,6 +70,8 @@ async def report_list(request, datasette):
     if db is None:
         return Response.html("没有报告数据库", status=404)
     f = filters_of(request.args)
+    options = await filter_options(db)
+    notes = unknown_values(f, options)
     where, params = where_clause(f)
     has_stats = await db.table_exists("report_stats")
     join = "left join report_stats s on s.report_id = r.id" if has_stats else ""
@@ -88,7 +90,6 @@ async def report_list(request, datasette):
         r["template_label"] = labels.code_label("template", r["template"]) or (r["template"] or "")
         r["status_label"] = labels.code_label("parse_status", r["parse_status"]) or ""
         r["region"] = "".join(x for x in (r["province"], r["city"], r["county"]) if x) or "未识别"
-    options = await filter_options(db)
     query = {k: v for k, v in f.items() if k != "page" and v not in (None, "")}
 
     def page_url(page: int) -> str:
@@ -113,10 +114,26 @@ async def report_list(request, datasette):
         "table_url": table_url,
         "json_url": table_url.replace("/reports", "/reports.json", 1) if "?" in table_url
         else table_url + ".json",
-        "bad_year": request.args.get("year") not in (None, "") and f["year"] is None,
+        "bad_year": request.args.get("year") not in (None, "") and _int(request.args.get("year")) is None,
+        "notes": notes,
     }
     html = await datasette.render_template("report_list.html", context, request=request)
     return Response.html(html)
+
+
+def unknown_values(f: dict, options: dict) -> list[str]:
+    """A year, province or form the database does not hold is dropped from the filters, with a note saying so
+    (an empty list would look like "no reports match")."""
+    notes = []
+    known = {"year": {o["year"] for o in options["years"]}, "province": {o["province"] for o in options["provinces"]},
+             "template": {o["template"] for o in options["templates"]}}
+    names = {"year": "年度", "province": "省份", "template": "报告格式"}
+    for key in ("year", "province", "template"):
+        value = f[key]
+        if value not in (None, "") and value not in known[key]:
+            notes.append(f"{names[key]}“{value}”不在数据库中，已忽略该条件。")
+            f[key] = None if key == "year" else ""
+    return notes
 
 
 async def filter_options(db) -> dict:

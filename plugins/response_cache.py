@@ -22,6 +22,8 @@ from collections import OrderedDict
 
 from datasette import hookimpl
 
+from ingest.site.language import request_language
+
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
 MAX_TOTAL_BYTES = 128 * 1024 * 1024
 WAIT_S = 10.0            # a reader waits this long at most for a rendering in flight, then renders itself
@@ -60,7 +62,8 @@ def cache_key(scope) -> tuple | None:
     headers = dict(scope.get("headers") or [])
     if b"cookie" in headers or b"authorization" in headers or b"no-cache" in headers.get(b"cache-control", b""):
         return None
-    return scope["path"], scope.get("query_string", b""), headers.get(b"host", b"")
+    # the language a page is rendered in (plugins/english.py) is part of what the page is
+    return scope["path"], scope.get("query_string", b""), headers.get(b"host", b""), request_language(headers)
 
 
 async def _replay(send, start: dict, body: bytes) -> None:

@@ -133,18 +133,25 @@ async def search_page(request, datasette):
         page = min(max(int(request.args.get("page") or 1), 1), MAX_RESULTS // PAGE)
     except ValueError:
         page = 1
-    phrases, words = parse_query(q)
-    result = {"rows": [], "n": 0, "capped": False, "more": False}
-    hits = []
-    if phrases or words:
-        result = await search(db, phrases, words, year, province, page)
-        hits = await place_hits(db, result["rows"], phrases + words, q, datasette)
     years = [r[0] for r in (await db.execute(
         "select distinct year from year_stats where year is not null order by year desc")).rows] \
         if await db.table_exists("year_stats") else []
     provinces = [r[0] for r in (await db.execute(
         "select distinct province from year_stats where province is not null order by province")).rows] \
         if await db.table_exists("year_stats") else []
+    notes = []
+    if request.args.get("year") and (year is None or (years and year not in years)):
+        notes.append(f"年度“{request.args.get('year')[:10]}”不在数据库中，已忽略该条件。")
+        year = None
+    if province and provinces and province not in provinces:
+        notes.append(f"省份“{province}”不在数据库中，已忽略该条件。")
+        province = ""
+    phrases, words = parse_query(q)
+    result = {"rows": [], "n": 0, "capped": False, "more": False}
+    hits = []
+    if phrases or words:
+        result = await search(db, phrases, words, year, province, page)
+        hits = await place_hits(db, result["rows"], phrases + words, q, datasette)
     args = {k: v for k, v in (("q", q), ("year", year or ""), ("province", province)) if v}
 
     def page_url(n: int) -> str:
@@ -153,7 +160,7 @@ async def search_page(request, datasette):
     context = {
         "database": db.name,
         "q": q, "phrases": phrases, "words": words, "year": year, "province": province,
-        "years": years, "provinces": provinces,
+        "years": years, "provinces": provinces, "notes": notes,
         "hits": hits, "n": result["n"], "capped": result["capped"], "page": page,
         "offset": (page - 1) * PAGE,
         "prev_url": page_url(page - 1) if page > 1 else None,

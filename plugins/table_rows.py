@@ -16,6 +16,7 @@ _ROW_OPEN = "\n            <tr>\n                "
 _ROW_CLOSE = "\n            </tr>\n        "
 _CELL_OPEN = "\n                    \n                    "
 _CELL_CLOSE = "\n                    \n                "
+_CELL_OPEN_COMMENTED = "\n                    "     # the branch's {#- … -#} comment eats its own white space
 
 
 def table_rows(display_rows, table: str, database: str, urls) -> markupsafe.Markup:
@@ -31,13 +32,18 @@ def table_rows(display_rows, table: str, database: str, urls) -> markupsafe.Mark
             if col_class is None:
                 col_class = css[column] = str(e(to_css_class(column)))
             value_type = e(cell["value_type"])
-            out.append(_CELL_OPEN)
+            raw = cell["raw"]
             if cell["value_type"] == "pk" and table == "reports":
-                raw = cell["raw"]
+                out.append(_CELL_OPEN)
                 out.append(f'<td class="col-{col_class} type-{value_type}"><a class="gk-report" '
                            f'href="{e(urls.path("/reports/" + raw))}">{e(raw)}</a> <a class="gk-row-link" '
                            f'href="{e(urls.row(database, table, raw))}">记录</a></td>')
+            elif cell["value_type"] == "pk" and isinstance(raw, str) and "," in raw:
+                # a compound key ("agency_kind,department"): the row's link, its text a key for SQL users
+                out.append(_CELL_OPEN_COMMENTED)
+                out.append(f'<td class="col-{col_class} type-{value_type} gk-key">{e(cell["value"])}</td>')
             else:
+                out.append(_CELL_OPEN)
                 out.append(f'<td class="col-{col_class} type-{value_type}">{e(cell["value"])}</td>')
             out.append(_CELL_CLOSE)
         out.append(_ROW_CLOSE)

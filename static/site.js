@@ -5,6 +5,8 @@
  *    their function is unchanged.
  * 2. On the report page, hovering a check (an element with data-cells="id id …") highlights the
  *    cells it involves in the tables.
+ * 3. window.gkVegaTitle(key, binned): a column's Chinese name as the page's table header shows it, for
+ *    datasette-vega's column menus, axis and legend titles and tooltips (plugins/vega_panel.py).
  */
 (function () {
   "use strict";
@@ -20,6 +22,24 @@
     "Date/time, binned": "日期时间（分段）", "Label": "有序标签", "Category": "类别",
     "Save as SVG": "保存为 SVG 图", "Save as PNG": "保存为 PNG 图", "View Source": "查看源码",
     "View Compiled Vega": "查看编译后的图表定义", "Open in Vega Editor": "在图表编辑器中打开"
+  };
+
+  var titles = null;
+  function columnTitles() {
+    var out = {};
+    document.querySelectorAll("table.rows-and-columns thead th").forEach(function (th) {
+      var key = th.getAttribute("data-column") || th.getAttribute("title");
+      var text = (th.textContent || "").replace(/[\u25b2\u25bc]/g, "").trim();
+      if (key && text) { out[key] = text; }
+    });
+    return out;
+  }
+  window.gkVegaTitle = function (key, binned) {
+    if (!key || window.gkEnglish) { return key; }
+    if (titles === null) { titles = columnTitles(); }
+    var base = key.replace(/\.label$/, "");
+    var title = Object.prototype.hasOwnProperty.call(titles, base) ? titles[base] : key;
+    return binned ? title + "（分段）" : title;
   };
 
   function translateNode(node) {
@@ -74,7 +94,7 @@
   }, true);
 
   document.addEventListener("DOMContentLoaded", function () {
-    watch(document.body);
+    if (!window.gkEnglish) { watch(document.body); }   /* plugins/english.py: an English browser's page */
     highlightCells();
   });
 })();

@@ -10,6 +10,7 @@ Skipped only when Debian's /usr/bin/chromium is absent (CI installs it in .ci/ru
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -133,8 +134,8 @@ def test_overview_draws_every_chart(server, page):
     page.goto(server + "/-/overview")
     charts = drawn_charts(page, ".gk-chart")
     shoot(page, "overview")
-    assert [c["id"] for c in charts] == ["spec-totals", "spec-outcomes", "spec-withheld", "spec-ranking", "spec-templates",
-                                        "spec-failures", "spec-rules", "spec-corrections"]
+    assert [c["id"] for c in charts] == ["spec-totals", "spec-outcomes", "spec-cases", "spec-withheld", "spec-ranking",
+                                        "spec-templates", "spec-failures", "spec-rules", "spec-corrections"]
     assert all(c["kind"] == "svg" and c["marks"] > 0 for c in charts), charts
     assert page.errors == []
     assert page.locator("h1").inner_text() == "数据概览"
@@ -175,12 +176,15 @@ def test_canned_query_opens_with_its_chart(server, page, query):
     href = page.locator(f'a[href^="/{name}/{query}#"]').first.get_attribute("href")
     page.goto(server + href)   # the database page's link carries the canned query's fragment
     page.wait_for_selector("form.datasette-vega", timeout=20_000)
-    page.wait_for_function("() => { const c = document.querySelector('form.datasette-vega + div canvas');"
-                           " return c && c.width > 0; }", timeout=20_000)
-    page.wait_for_timeout(300)   # vega draws the canvas on the next animation frame
+    page.wait_for_function("() => document.querySelector('form.datasette-vega + div svg .role-mark')",
+                           timeout=20_000)
+    page.wait_for_timeout(300)   # vega draws on the next animation frame
     charts = [el.evaluate(COUNT_MARKS) for el in page.query_selector_all("form.datasette-vega + div")]
     shoot(page, query)
-    assert len(charts) == 1 and charts[0]["kind"] == "canvas" and charts[0]["marks"] > 0, charts
+    assert len(charts) == 1 and charts[0]["kind"] == "svg" and charts[0]["marks"] > 0, charts
+    # axis titles are the columns' Chinese names (plugins/vega_panel.py), not their keys
+    titles = page.locator("form.datasette-vega + div .role-axis-title text").all_text_contents()
+    assert titles and all(re.search(r"[\u4e00-\u9fff]", t) for t in titles), titles
     assert page.locator("details.gk-pandas summary").inner_text() == "在 Jupyter 中用 pandas 读取这些数据"
     code = page.locator("details.gk-pandas pre").text_content()
     assert f"/{name}/{query}.json?_shape=array" in code
@@ -265,16 +269,29 @@ def test_datasette_vega_panel_in_chinese(server, page):
     labels = page.locator("form.datasette-vega label").all_inner_texts()
     assert any(label.startswith("横轴列") for label in labels) and any(label.strip().startswith("柱状图")
                                                                     for label in labels), labels
+    # the column menus show each column as its header does; the option's value stays the key (the URL's)
+    options = page.locator("form.datasette-vega select[name=x_column] option")
+    got = dict(zip(options.evaluate_all("os => os.map(o => o.value)"), options.all_text_contents()))
+    assert got["province"] == "省级行政区" and got["agencies"] == "机关数", got
+    page.locator("form.datasette-vega input[type=radio][value=bar]").check()
+    page.locator("form.datasette-vega select[name=x_column]").select_option("province")
+    page.locator("form.datasette-vega select[name=y_column]").select_option("agencies")
+    page.wait_for_function("() => Array.from(document.querySelectorAll('form.datasette-vega + div .role-axis-title text'))"
+                           ".map(t => t.textContent).join('|') === '省级行政区|机关数'", timeout=10_000)
+    # the binned type says so in Chinese, and the tooltip names the columns in Chinese
+    assert page.evaluate("window.gkVegaTitle('agencies', true)") == "机关数（分段）"
+    assert "g.x_column=province" in page.evaluate("location.hash")
     shoot(page, "chart_panel")
+    assert page.errors == []
 
 
 # Visible English allowed: numbers and ids (report ids, file names, table names, codes in .gk-key, SQL in
 # pre/code), and the names of formats and programs a reader meets anyway.
 ALLOWED_WORDS = {"SQL", "JSON", "CSV", "Datasette", "Excel", "xlsx", "PDF", "Word", "Jupyter", "SQLite", "Python", "pandas",
                  "UTF-8", "GBK", "GB18030", "MB", "KB", "GB", "Apache-2.0", "SHA-256",
-                 "utf-8", "gb18030", "gbk", "utf-16", "utf-8-sig"}                 # encodings as detected
+                 "utf-8", "gb18030", "gbk", "utf-16", "utf-8-sig", "docx"}                 # encodings as detected
 VISIBLE_TEXT = """() => {
-  const skip = 'script, style, .gk-key, pre, code, textarea, .source-text, .section-text, .report-exports';
+  const skip = 'script, style, .gk-key, pre, code, textarea, .source-text, .section-text, .report-exports, .diff .side';
   const clone = document.body.cloneNode(true);
   clone.querySelectorAll(skip).forEach(e => e.remove());
   document.body.appendChild(clone);
@@ -308,6 +325,25 @@ def test_no_visible_english(server, page, db_path):
         "chart_query": "/gongkai/charts_province_ranking", "row": f"/gongkai/reports/{report_id}",
         "not_found": "/gongkai/nosuch", "sql_error": "/gongkai?sql=select+nope",
     }
+    with sqlite3.connect(db_path) as c:
+        a, b = (c.execute("select id from reports where path like ?", [f"%{n}"]).fetchone()[0]
+                for n in ("pingtan_2022.html", "pingtan_2023.txt"))
+    pages.update({
+        "chart_query_drawn": "/gongkai/charts_applications_per_year#g.mark=bar&g.x_column=year&g.x_type=ordinal"
+                             "&g.y_column=received_all_forms&g.y_type=quantitative",
+        "chart_query_filtered": "/gongkai/charts_outcome_composition?year_from=2012&year_to=2020&province=",
+        "overview_filtered": "/-/overview?year_from=2011&year_to=2018&province=福建省",
+        "overview_wrong_value": "/-/overview?year_from=1999&province=火星",
+        "report_list_filtered": "/reports?year=2013&province=福建省", "report_list_wrong": "/reports?year=abc",
+        "search_empty": "/search", "compare": f"/compare/{a}/{b}",
+        "table_applications": "/gongkai/applications_labeled", "table_legacy_stats": "/gongkai/legacy_stats",
+        "table_annual_series": "/gongkai/annual_series?_sort=year", "table_report_quality": "/gongkai/report_quality",
+        "table_facts": "/gongkai/facts", "table_code_labels": "/gongkai/code_labels",
+        "table_year_stats": "/gongkai/year_stats", "table_legacy_series_stats": "/gongkai/legacy_series_stats",
+        "row_check_result": "/gongkai/check_results/1", "report_legacy": f"/reports/{a}",
+        "check_wrong_status": "/gongkai/checks_T3-balance?status=fial",
+        "table_facet": "/gongkai/reports?_facet=template&_facet=province",
+    })
     # a check page: its description is the rule file's header (canned_queries/checks/, which names the
     # status values and check_results' columns for SQL users); the rest of the page must be Chinese
     pages["check_page"] = "/gongkai/checks_TX-counts?year=2022"
@@ -316,9 +352,16 @@ def test_no_visible_english(server, page, db_path):
         page.goto(server + path)
         page.wait_for_load_state("networkidle")
         shoot(page, f"page_{name}")
-        if name == "check_page":
+        if name in ("chart_query_drawn",):
+            page.wait_for_function("() => document.querySelector('form.datasette-vega + div svg .role-mark')",
+                                   timeout=20_000)
+        # the check pages' descriptions (the rule files' headers) and the data dictionary's descriptions
+        # (annual_series, year_stats, code_labels, legacy_stats) name their keys for SQL users
+        if name in ("check_page", "check_wrong_status", "table_annual_series", "table_year_stats",
+                    "table_code_labels", "table_legacy_stats"):
             page.evaluate("document.querySelectorAll('.metadata-description').forEach(e => e.remove())")
-        words = english_words(page.evaluate(VISIBLE_TEXT), ids)
+        typed = {"fial"} if name == "check_wrong_status" else set()    # the visitor's own wrong value, echoed
+        words = english_words(page.evaluate(VISIBLE_TEXT), ids | typed)
         if words:
             found[name] = words
     assert not found, found

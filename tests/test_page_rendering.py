@@ -22,6 +22,9 @@ TABLE_LOOP = """        {% for row in display_rows %}
                 {% for cell in row %}
                     {% if cell.value_type == "pk" and table == "reports" %}
                     <td class="col-{{ cell.column|to_css_class }} type-{{ cell.value_type }}"><a class="gk-report" href="{{ urls.path('/reports/' + cell.raw) }}">{{ cell.raw }}</a> <a class="gk-row-link" href="{{ urls.row(database, table, cell.raw) }}">记录</a></td>
+                    {% elif cell.value_type == "pk" and cell.raw is string and "," in cell.raw %}
+                    {#- a compound key ("agency_kind,department"): the row's link, its text a key for SQL users -#}
+                    <td class="col-{{ cell.column|to_css_class }} type-{{ cell.value_type }} gk-key">{{ cell.value }}</td>
                     {% else %}
                     <td class="col-{{ cell.column|to_css_class }} type-{{ cell.value_type }}">{{ cell.value }}</td>
                     {% endif %}
@@ -98,12 +101,13 @@ def test_pages_are_the_same_as_with_the_jinja_loops(db_path, conn, loop_template
     paths += [f"/reports/{failing[0]}"] if failing else []
     paths += ["/gongkai/reports", f"/gongkai/reports/{xss}", f"/gongkai/cells?report_id={xss}", "/gongkai/warnings",
               "/gongkai/applications?_sort_desc=total", "/gongkai/checks_T3-balance", "/gongkai/checks_T3-results",
-              "/gongkai?sql=select+id,+title,+agency+from+reports"]
+              "/gongkai?sql=select+id,+title,+agency+from+reports", "/gongkai/code_labels"]
     new = _pages(db_path, paths, monkeypatch)
     old = _pages(db_path, paths, monkeypatch, loop_templates)
     assert any("<td" in new[p] and "kind-number" in new[p] for p in paths)        # cells were printed
     assert any('class="line"' in new[p] for p in paths)                              # the source text too
     assert any('<a class="gk-report"' in new[p] for p in paths)                      # the reports link column
+    assert 'gk-key"' in new["/gongkai/code_labels"]                                  # a compound key's cell
     assert any("check-failed" in new[p] for p in paths) == bool(failing)
     for p in paths:
         assert new[p] == old[p], p

@@ -347,7 +347,7 @@ def test_every_table_and_column_described(conn):
 
 def test_canned_queries_carry_sql_from_files():
     queries = metadata.build_metadata()["databases"]["gongkai"]["queries"]
-    files = sorted(metadata.QUERIES_DIR.rglob("*.sql"))
+    files = sorted(p for p in metadata.QUERIES_DIR.rglob("*.sql") if p.parent != metadata.SHARED_DIR)
     assert set(queries) == {metadata.query_name(p) for p in files}
     for path in files:
         q = queries[metadata.query_name(path)]
@@ -357,9 +357,36 @@ def test_canned_queries_carry_sql_from_files():
 
             ctes, final = split_rule(load_rule(path).body)
             assert q["sql"].startswith(ctes + ",\n") and f"\n{final}\n" in q["sql"]
+        elif "\n-- with: " in text:    # shared CTEs (canned_queries/shared/) in front of the file's own SQL
+            names = re.search(r"^-- with: (.+)$", text, re.M).group(1).split(", ")
+            own = text.split("\n-- with: ", 1)[1].split("\n", 1)[1].strip()
+            own = own[5:] if own.startswith("with ") else own
+            assert q["sql"].startswith("with ") and q["sql"].endswith(own)
+            for name in names:
+                shared = (metadata.SHARED_DIR / f"{name}.sql").read_text(encoding="utf-8").strip()
+                assert shared in q["sql"]
         else:
             assert q["sql"] in text and not q["sql"].startswith("--")
         assert re.search(r"[\u4e00-\u9fff]", q["title"]) and re.search(r"[\u4e00-\u9fff]", q["description"])
+
+
+def test_chart_queries_share_their_filters_once():
+    """The year-range and province filter is written once (canned_queries/shared/filters.sql), not per chart."""
+    charts = sorted((metadata.QUERIES_DIR / "charts").glob("*.sql"))
+    with_filters = [p.stem for p in charts if "\n-- with: filters" in p.read_text(encoding="utf-8")]
+    assert set(with_filters) >= {"applications_per_year", "outcome_composition", "correction_rates",
+                                 "province_ranking", "reports_by_year_template", "withheld_share_by_province"}
+    for p in charts:
+        text = p.read_text(encoding="utf-8")
+        assert "from year_stats" not in text or p.stem in ("check_failures_by_rule_year", "check_failures_per_rule"), p
+        assert ":year_from = ''" not in text, p
+
+
+def test_shared_ctes_unknown_name_is_an_error(tmp_path):
+    (tmp_path / "q.sql").write_text("-- title: 标题\n-- description: 说明\n-- with: nosuch\nselect 1\n",
+                                    encoding="utf-8")
+    with pytest.raises(metadata.QueryFileError):
+        metadata.canned_queries(tmp_path)
 
 
 def test_query_header_required(tmp_path):

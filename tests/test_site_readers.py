@@ -44,8 +44,8 @@ def site(db_path):
     ds = make_datasette(db_path)
     loop = asyncio.new_event_loop()
 
-    def get(path: str):
-        return loop.run_until_complete(ds.client.get(path))
+    def get(path: str, **kwargs):
+        return loop.run_until_complete(ds.client.get(path, **kwargs))
 
     yield get
     loop.close()
@@ -528,6 +528,46 @@ def test_overview_filters_redraw_every_chart(site, conn):
     assert "省份“火星”不在数据库中，已忽略。" in doc.text_content()
 
 
+def test_overview_year_charts_start_with_the_legacy_years(site, conn):
+    """Issue 15: the year charts read annual_series (legacy_series_stats) for 2008–2018. The sample's legacy
+    reports: 平潭 2011–2016 and 2018 (福建省, two copies of 2013), 江苏 2017 (prose only)."""
+    doc = html(site, "/-/overview")
+    totals = {r["year"]: r for r in _spec(doc, "totals")["data"]["values"]}
+    assert min(totals) == 2011
+    legacy = {y: (r["received"], r["period"]) for y, r in totals.items() if y < 2019}
+    # the statistics tables' 受理申请数 (本年度); 2013: both agencies' reports, 2017: the prose figure
+    want = {2011: 0, 2012: 21, 2013: 7, 2014: 1, 2015: 0, 2016: 0, 2017: 5, 2018: 0}
+    assert {y: v for y, (v, _) in legacy.items()} == want
+    assert {p for _, p in legacy.values()} == {"2008–2018：统计表受理申请数（口径不同）"}
+    assert totals[2022]["received"] == 74 and totals[2022]["period"] == "2019 年起：表三本年新收"
+    annual = conn.execute("select a.year, sum(a.value) from annual_series a join report_stats s on s.report_id = "
+                          "a.report_id and s.primary_copy where a.metric = 'applications_received' and "
+                          "a.template = 'legacy' group by a.year").fetchall()
+    assert dict(annual) == want                               # the chart's figures are the view's
+    # outcomes: 平潭 2012 答复 同意公开 17, 部分公开 2, 不予公开 2; no 不予处理/其他处理 then (no data, not 0)
+    outcomes = _spec(doc, "outcomes")
+    got = {r["outcome"]: r["applications"] for r in outcomes["data"]["values"] if r["year"] == 2012}
+    assert got == {"予以公开": 17, "部分公开": 2, "不予公开": 2, "无法提供": None, "不予处理": None, "其他处理": None}
+    assert "不予处理" in "".join(outcomes["title"]["text"])   # said on the chart
+    labels = {r["year"]: r["label"] for r in outcomes["layer"][1]["data"]["values"]}
+    assert labels[2011] == "0 件" and labels[2019] == "0 件"    # answered nothing vs no numbers
+    # reviews and lawsuits across forms; the correction rates have no legacy equivalent and say so
+    cases = {(r["year"], r["kind"]): r["cases"] for r in _spec(doc, "cases")["data"]["values"]}
+    assert cases[(2012, "行政复议")] == 0 and cases[(2023, "行政诉讼")] == 7
+    corrections = _spec(doc, "corrections")
+    assert "没有可比的纠错率" in "".join(corrections["title"]["text"])
+    assert min(r["year"] for r in corrections["data"]["values"]) >= 2019
+    # the summary: no table 3 in 2011–2018 is no data, not 0; the applications across forms are known
+    doc = html(site, "/-/overview?year_from=2011&year_to=2018")
+    card = {d.text_content().strip(): d for d in doc.xpath("//div[@class='gk-summary']/div")}
+    table3 = next(d for t, d in card.items() if t.endswith("件本年新收申请（表三合计）"))
+    assert table3.xpath("./strong/span[@class='gk-nodata']")
+    assert any(t == "34件收到申请（含旧条例时期统计表）" for t in card), list(card)
+    # a range without legacy years: no such note
+    doc = html(site, "/-/overview?year_from=2019")
+    assert "title" not in _spec(doc, "corrections") and min(r["year"] for r in _spec(doc, "totals")["data"]["values"]) == 2019
+
+
 def test_overview_heat_map_tells_zero_from_no_data(site, conn):
     doc = html(site, "/-/overview")
     spec = _spec(doc, "failures")
@@ -540,6 +580,10 @@ def test_overview_heat_map_tells_zero_from_no_data(site, conn):
     color = spec["layer"][0]["encoding"]["color"]
     assert color["legend"]["type"] == "gradient"
     assert [c["value"] for c in color["condition"]] == ["#d9d9d9", "#ffffff"]
+    assert color["legend"]["tickMinStep"] == 1                        # a count scale: no 0.5 ticks
+    # the two cells outside the scale have their own legend: white 0 and grey no data
+    special = spec["layer"][2]["encoding"]["fill"]["scale"]
+    assert special == {"domain": ["0：已核对，无不通过", "无数据：没有适用的报告"], "range": ["#ffffff", "#d9d9d9"]}
     # rule titles, not ids, on the axis
     assert {r["rule"] for r in rows} >= {"表三总量平衡", "正文申请情况年份与报告年度一致"}
     assert spec["encoding"]["y"]["field"] == "rule"
@@ -558,3 +602,94 @@ def test_reader_input_is_escaped(site, conn, path):
     r = site(path.replace("{id}", rid(conn, "000_82a0420bca058b17.txt")))
     assert r.status_code == 200
     assert "<script>alert(" not in r.text and "&lt;script&gt;alert(1)" in r.text
+
+
+# ---------------------------------------------------------------------------------------------
+# datasette-vega's panel: column titles in Chinese (plugins/vega_panel.py)
+# ---------------------------------------------------------------------------------------------
+
+def test_datasette_vega_bundle_is_served_with_every_title_patch(site):
+    import importlib.util
+
+    static = Path(list(importlib.util.find_spec("datasette_vega").submodule_search_locations)[0]) / "static"
+    name = next(p.name for p in static.glob("main.*.js"))
+    doc = html(site, "/gongkai/reports")
+    assert f"/-/static-plugins/datasette_vega/{name}" in [s.get("src") for s in doc.xpath("//script[@src]")]
+    r = site(f"/-/static-plugins/datasette_vega/{name}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/javascript")
+    body = r.text
+    # every replacement matched the installed bundle (a newer datasette-vega would be served unpatched)
+    assert body.startswith("/* gongkai: column titles in Chinese")
+    assert body.count("window.gkVegaTitle(") == 4 + 4 + 4 and 'renderer:"svg"' in body
+    assert site("/-/static-plugins/datasette_vega/main.0000.js").status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------
+# English for an English browser (plugins/english.py)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("header, english", [
+    (None, False), ("", False), ("zh-CN,zh;q=0.9", False), ("en-US,en;q=0.9,zh-CN;q=0.8", False),
+    ("en-US,en;q=0.9", True), ("en", True), ("EN-gb", True), ("fr-FR,en;q=0.5", False),
+    ("fr;q=0.4,en;q=0.8", True), ("en;q=0", False), ("*", False), ("en;q=abc,de", False),
+])
+def test_which_browsers_get_english(header, english):
+    from ingest.site.language import prefers_english
+
+    assert prefers_english(header) is english
+
+
+def test_an_english_browser_gets_datasettes_english_chrome(site):
+    en = {"accept-language": "en-US,en;q=0.9"}
+    for _ in range(2):              # the page cache keeps the two languages apart, whichever comes first
+        r = site("/gongkai/reports?year=2022", headers=en)
+        assert r.status_code == 200 and "Accept-Language" in r.headers.get_list("vary")
+        text = lxml.html.fromstring(r.text).text_content()
+        assert "2 rows where year = 2022" in " ".join(text.split()) and "window.gkEnglish = true;" in r.text
+        doc = html(site, "/gongkai/reports?year=2022")
+        assert "2 行，报告年度等于 2022" in " ".join(doc.text_content().split())
+        assert "gkEnglish" not in lxml.html.tostring(doc, encoding="unicode")
+    # the report page keeps its Chinese content inside the English frame
+    rid = html(site, "/reports").xpath("//a[contains(@href, '/reports/')]/@href")[0]
+    r = site(rid, headers=en)
+    assert r.status_code == 200 and "表三" in r.text
+
+
+@pytest.mark.parametrize("path, note", [
+    ("/reports?year=1999", "年度“1999”不在数据库中，已忽略该条件。"),
+    ("/reports?province=火星", "省份“火星”不在数据库中，已忽略该条件。"),
+    ("/reports?template=2030", "报告格式“2030”不在数据库中，已忽略该条件。"),
+    ("/search?q=复议&year=1900", "年度“1900”不在数据库中，已忽略该条件。"),
+    ("/search?q=复议&province=火星", "省份“火星”不在数据库中，已忽略该条件。"),
+])
+def test_a_value_the_database_does_not_hold_is_answered_with_a_message(site, path, note):
+    doc = html(site, path)
+    assert note in [p.text_content() for p in doc.xpath("//p[contains(@class, 'gk-message')]")]
+    # the condition is dropped, not applied: the page lists what it would without it
+    assert doc.xpath("//div[@class='gk-hit'] | //table//a[contains(@href, '/reports/')]")
+
+
+def test_form_and_same_agency_parameters_are_drop_downs(site):
+    doc = html(site, "/gongkai/applications_by_year")
+    options = doc.xpath("//select[@name='template']/option")
+    assert [(o.get("value"), o.text) for o in options][:2] == [("", "全部格式"), ("2019", "2019年格式")]
+    doc = html(site, "/gongkai/most_similar_pairs")
+    assert [o.text for o in doc.xpath("//select[@name='same_agency']/option")] == ["不限", "同一机关", "不同机关"]
+    doc = html(site, "/gongkai/applications_by_year?template=2030")
+    msg = doc.xpath("//p[contains(@class, 'gk-param-problem')]")[0].text_content()
+    assert msg.startswith("报告格式“2030”不是有效的值") and "2021年格式" in msg
+
+
+def test_downloads_skip_the_facets_and_count_only_a_page_shows():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gk_downloads", ROOT / "plugins" / "downloads.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    scope = {"type": "http", "path": "/gongkai/reports.xlsx", "query_string": b"year=2022&_size=max"}
+    assert mod.download_scope(scope)["query_string"] == b"year=2022&_size=max&_nofacet=1&_nocount=1"
+    assert mod.download_scope({**scope, "path": "/gongkai/reports.csvbom", "query_string": b""})["query_string"] \
+        == b"_nofacet=1&_nocount=1"
+    assert mod.download_scope({**scope, "query_string": b"_nofacet=1"})["query_string"] == b"_nofacet=1&_nocount=1"
+    page = {**scope, "path": "/gongkai/reports"}
+    assert mod.download_scope(page) is page

@@ -256,6 +256,26 @@ TABLES: dict[str, dict] = {
         "columns": {},   # filled below from report_stats
         "indexes": [["year"]],
     },
+    "legacy_series_stats": {
+        "description": "旧条例时期报告的跨格式序列按年度汇总（legacy_series_stats）：构建时把跨格式序列视图 annual_series 中"
+                       "旧条例时期（2008–2018）报告的各可比指标按年度、省份、指标合计，同一机关同一年度只计编号最小的一份；"
+                       "概览的年度图表由此把序列延伸到 2019 年以前（2019 年起的数字取自 year_stats）。"
+                       "该组没有一个数值时合计为空，不是 0。",
+        "derived": True,
+        "pk": None,
+        "columns": {
+            "year": ("INTEGER", "报告年度（year）"),
+            "province": ("TEXT", "省级行政区（province），同 reports.province"),
+            "metric": ("TEXT", "可比指标的键（metric），见 annual_series 与 ingest/forms.py 的 SERIES_METRICS"),
+            "reports": ("INTEGER", "该组的报告数（reports）"),
+            "reports_with_value": ("INTEGER", "该组中该指标有数值的报告数（reports_with_value）"),
+            "value": ("INTEGER", "该组该指标的合计（value）：有数值的报告相加；都没有数值时为空"),
+            "from_legacy": ("INTEGER", "数值取自统计表（legacy_stats）的报告数（from_legacy）"),
+            "from_fact": ("INTEGER", "数值取自正文数字（facts）的报告数（from_fact）"),
+            "concept_changed": ("INTEGER", "数值口径与 2019 年起的格式不同（annual_series.concept_changed = 1）的报告数"),
+        },
+        "indexes": [["year"]],
+    },
     "check_stats": {
         "description": "勾稽规则核对结果按年度汇总（check_stats）：每个报告年度 × 规则一行，构建时由 check_results 算出；"
                        "报告数按报告文件计，不合并副本。",
@@ -395,7 +415,7 @@ def _year_stats_columns() -> dict[str, tuple[str, str]]:
 
 TABLES["year_stats"]["columns"] = _year_stats_columns()
 
-# Derived tables (report_stats, check_stats) are written by `ingest.database.stats` after loading, not per report.
+# Derived tables (report_stats, year_stats, legacy_series_stats, check_stats) are written by `ingest.database.stats` after loading, not per report.
 REPORT_TABLES = ("reports",) + tuple(n for n, t in TABLES.items()
                                      if "report_id" in t["columns"] and not t.get("derived"))
 LOOKUP_TABLES = ("form_rows", "form_columns", "form_metrics", "code_labels")
@@ -627,6 +647,9 @@ CODE_DOMAINS: dict[str, tuple[str, tuple[str, ...]]] = {
     "review_outcome": ("表四的结果列", ()),
     "item_key": ("表二的信息内容", ("active_disclosure.item_key",)),
     "metric": ("表二的统计指标", ("active_disclosure.metric",)),
+    "legacy_item": ("旧条例时期统计表的项目", ("legacy_stats.item_key",)),
+    "series_metric": ("跨格式序列的可比指标", ("annual_series.metric", "legacy_series_stats.metric")),
+    "series_source": ("跨格式序列的数值来源", ("annual_series.source",)),
 }
 
 
@@ -661,6 +684,9 @@ def code_labels() -> dict[str, dict[str, str]]:
         "review_outcome": {o.key: o.label for o in forms.REVIEW_OUTCOMES},
         "item_key": items,
         "metric": metrics,
+        "legacy_item": {i.key: i.label for i in forms.LEGACY_ITEMS},
+        "series_metric": {m.key: m.label for m in forms.SERIES_METRICS},
+        "series_source": {k: v.split("（")[0] for k, v in forms.SERIES_SOURCES.items()},
     }
 
 

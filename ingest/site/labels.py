@@ -28,6 +28,13 @@ TABLE_COLUMN_DOMAINS = {
     ("cells", "kind"): "cell_kind",
     ("reviews_litigation", "kind"): "review_kind",
     ("reviews_litigation_labeled", "kind"): "review_kind",
+    ("legacy_stats", "item_key"): "legacy_item",
+    ("legacy_stats", "kind"): "cell_kind",
+    ("legacy_stats", "kind_cumulative"): "cell_kind",
+    ("annual_series", "metric"): "series_metric",
+    ("annual_series", "source"): "series_source",
+    ("legacy_series_stats", "metric"): "series_metric",
+    ("code_labels", "code"): None,            # the codes themselves: plugins/cell_display.py shows them as keys
     ("form_rows", "template"): None,          # "2019,2021": a list, not one code
     ("form_metrics", "template"): None,
     ("form_columns", "table_name"): None,
@@ -192,6 +199,9 @@ QUERY_COLUMNS = {
     "applications": "申请数", "outcome": "办理结果", "outcome_order": "次序", "corrected_pct": "纠错率（%）",
     "reviews": "行政复议案件数", "lawsuits": "行政诉讼案件数", "source": "来源", "rule_title": "规则名称",
     "status_label": "结果", "severity_label": "严重程度", "Link": "记录", "rowid": "行号",
+    "share_pct": "所占比例（%）", "received_legacy": "受理申请（旧条例时期）",
+    "reports_with_received_legacy": "有受理申请数的旧条例时期报告", "received_all_forms": "收到申请（各格式合计）",
+    "reviews_all_forms": "行政复议案件数（各格式合计）", "lawsuits_all_forms": "行政诉讼案件数（各格式合计）",
 }
 
 

@@ -12,6 +12,12 @@ Header format of a canned-query file — comment lines at the very top, before a
     -- description: (a second description line is appended to the first)
     -- fragment: optional URL fragment appended to links to the query
     -- hide_sql: true           (optional)
+    -- with: filters, check_failures   (optional: shared CTEs, see below)
+
+`-- with:` names files of `canned_queries/shared/` (NAME.sql: one or more `name as (…)` definitions separated
+by commas, no header); their CTEs are put in front of the query's own (`with <shared>, <own>` or `with <shared>
+select …`). The chart queries share their filters (year range, province) and the check-failure CTEs this way:
+one copy of each, in the files Datasette serves. `shared/` holds no queries of its own.
 
 Other `-- key: value` header lines (the checks' `rule`, `status`, `severity`) are read by their
 owners (`ingest.database.checks`) and left out of the YAML. A file with a `-- rule:` header holds only a
@@ -33,6 +39,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES_DIR = ROOT / "canned_queries"
+SHARED_DIR = QUERIES_DIR / "shared"
 METADATA_PATH = ROOT / "metadata.yml"
 DATABASE_NAME = "gongkai"
 # 《中华人民共和国政府信息公开条例》(2019 revision, State Council decree 711) on the central government's site
@@ -85,12 +92,31 @@ def parse_query_file(path: Path) -> dict:
         raise QueryFileError(f"{path}: header needs '-- title:' and '-- description:' lines")
     if not sql:
         raise QueryFileError(f"{path}: no SQL after the header")
+    if fields.get("with"):
+        sql = with_shared(sql, [n.strip() for n in fields["with"].split(",") if n.strip()], path)
     query = {"title": fields["title"], "description": fields["description"], "sql": sql}
     if fields.get("fragment"):
         query["fragment"] = fields["fragment"]
     if fields.get("hide_sql", "").lower() in ("true", "yes", "1"):
         query["hide_sql"] = True
     return query
+
+
+_WITH = re.compile(r"with\s", re.I)
+
+
+def with_shared(sql: str, names: list[str], path: Path) -> str:
+    """The query with the shared CTEs of `canned_queries/shared/NAME.sql` in front of its own."""
+    parts = []
+    for name in names:
+        shared = SHARED_DIR / f"{name}.sql"
+        if not re.fullmatch(r"[a-z_]+", name) or not shared.is_file():
+            raise QueryFileError(f"{path}: '-- with: {name}': no file {shared}")
+        parts.append(shared.read_text(encoding="utf-8").strip().rstrip(","))
+    shared_sql = ",\n".join(parts)
+    if _WITH.match(sql):
+        return f"with {shared_sql},\n{sql[5:].lstrip()}"
+    return f"with {shared_sql}\n{sql}"
 
 
 def query_name(path: Path, root: Path = QUERIES_DIR) -> str:
@@ -101,6 +127,8 @@ def canned_queries(root: Path = QUERIES_DIR) -> dict[str, dict]:
     """Every `.sql` file under `root`, recursively, sorted by name for a stable YAML."""
     queries: dict[str, dict] = {}
     for path in sorted(root.rglob("*.sql")):
+        if path.parent.name == SHARED_DIR.name and path.parent.parent == root:
+            continue                     # shared CTEs, put into the queries that name them
         name = query_name(path, root)
         if name in queries:
             raise QueryFileError(f"{path}: duplicate query name {name}")
