@@ -5,7 +5,7 @@
 Why CPU time in-process, not the wall clock through HTTP: on a shared machine the wall clock of one
 request varies several-fold with the load (bench/pages.py measures it); the CPU a download costs the
 server (Datasette's query and rows, then our renderer) is what it needs on a quiet core. Also prints
-the xlsx writer alone on the same rows, and openpyxl's write-only mode for comparison when installed.
+the xlsx writer alone (openpyxl, write-only) on the same rows.
 """
 from __future__ import annotations
 
@@ -62,21 +62,6 @@ def main(db_path: str, n: int = 15) -> dict:
         xlsx.workbook([("数据", columns, data)])
         times.append((time.process_time() - t) * 1000)
     out["xlsx_writer_alone"] = _ms(times)
-    try:
-        from openpyxl import Workbook
-    except ImportError:
-        return out
-    times = []
-    for _ in range(max(3, n // 3)):
-        t = time.process_time()
-        wb = Workbook(write_only=True)
-        sheet = wb.create_sheet("数据")
-        sheet.append(columns)
-        for row in data:
-            sheet.append(row)
-        wb.save(io.BytesIO())
-        times.append((time.process_time() - t) * 1000)
-    out["openpyxl_write_only_alone"] = _ms(times)
     return out
 
 

@@ -63,7 +63,7 @@ def render_csvbom(columns, rows, table, query_name, database):
 
 def xlsx_bytes(columns, rows, table) -> bytes:
     """The rows under the columns' Chinese names, and a second sheet naming each column's key and meaning
-    (ingest/site/xlsx.py: why our own writer)."""
+    (ingest/site/xlsx.py: openpyxl, write-only)."""
     data = ([v if type(v) is not dict else v.get("value") for v in (row[c] for c in columns)] for row in rows)
     about = [[labels.column_label(table, c), c, labels.column_description(table, c) or ""] for c in columns]
     return xlsx.workbook([("数据", _headers(columns, table), data),

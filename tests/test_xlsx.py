@@ -1,4 +1,4 @@
-"""ingest/site/xlsx.py: what the downloads' own xlsx writer keeps, read back with openpyxl and pandas."""
+"""ingest/site/xlsx.py: what the xlsx downloads keep, read back with openpyxl and pandas."""
 import io
 
 import openpyxl
