@@ -162,3 +162,14 @@ def test_fast_and_offset_normalisation_agree(conn):
         assert fast == slow
         assert len(offsets) == len(slow)
         assert all((text[o].isdigit() if ch == "#" else text[o] == ch) for ch, o in zip(slow, offsets))
+
+
+def test_the_parallel_map_gives_the_serial_results_in_order(monkeypatch):
+    """_in_parallel on ingest.database.pool's workers (not multiprocessing.Pool): same results, same order."""
+    from ingest.database import similar
+
+    texts = [f"第{i}节：本机关依法主动公开政府信息{i}条，受理申请{i % 7}件。" for i in range(300)]
+    monkeypatch.setattr(similar, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(similar, "CHUNK", 16)
+    parallel = similar._in_parallel(similar._normalise_chunk, texts, workers=2)
+    assert parallel == similar._normalise_chunk(texts)

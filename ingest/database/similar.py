@@ -418,17 +418,29 @@ def _signature_chunk(texts: list[str]) -> np.ndarray:
 
 
 def _in_parallel(fn, items: list, workers: int | None, flat: bool = True) -> list:
-    """fn over chunks of items, in a fork pool when there are many; the results in order (concatenated if flat)."""
+    """fn over chunks of items, on worker processes when there are many; the results in order (concatenated
+    if flat).
+
+    The workers are ingest.database.pool's, not multiprocessing.Pool's: a fork Pool started from the build
+    (which runs threads) once left an idle worker that the build waited on for 17 minutes, and its
+    terminate() can hang on Ctrl-C; ours are killed when the pool is left, whatever state they are in.
+    """
     import multiprocessing
     import os
+
+    from .pool import Failure, Pool
 
     chunks = [items[k:k + CHUNK] for k in range(0, len(items), CHUNK)]
     workers = workers or os.cpu_count() or 1
     if len(items) < PARALLEL_MIN or workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         results = [fn(c) for c in chunks]
     else:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
-            results = pool.map(fn, chunks)
+        with Pool(fn, min(workers, len(chunks))) as pool:
+            results = []
+            for _chunk, result in pool.imap(chunks):
+                if isinstance(result, Failure):
+                    raise RuntimeError(f"内容雷同比对的工作进程失败：{result.kind} {result.detail}")
+                results.append(result)
     return [x for r in results for x in r] if flat else results
 
 
