@@ -64,10 +64,11 @@ def _kind_columns() -> list[str]:
     return cols
 
 
-def report_stats_sql(rules_failed: str = "null") -> str:
+def report_stats_sql(rules_failed: str = "null", only: str | None = None) -> str:
     """INSERT … SELECT filling report_stats from reports, applications and reviews_litigation.
 
-    `rules_failed` is the SQL expression of a report's failed-rule count (over `r`).
+    `rules_failed` is the SQL expression of a report's failed-rule count (over `r`). `only`: a query of report
+    ids, the rows to write (an incremental build), instead of every report.
     """
     t3 = [f"sum(case when row_key = '{k}' then total end) as {k}" for k in TABLE3_ROWS]
     t3.append("sum(case when row_key = 'new_received' then natural_person end) as new_received_natural_person")
@@ -94,23 +95,26 @@ def report_stats_sql(rules_failed: str = "null") -> str:
               + [f"t3.{c}" for c in t3_cols]
               + [f"coalesce(t4.{c}, 0)" if c.startswith("has_") else f"t4.{c}" for c in t4_cols]
               + [rules_failed])
+    of = f"where report_id in ({only})" if only else ""
+    agencies = f"and agency_id in (select agency_id from reports where id in ({only}))" if only else ""
     return f"""insert into report_stats ({', '.join(cols)})
 with t3 as materialized (
   select report_id, {', '.join(t3)}
-  from applications group by report_id
+  from applications {of} group by report_id
 ),
 t4 as materialized (
   select report_id, {', '.join(t4)}
-  from reviews_litigation group by report_id
+  from reviews_litigation {of} group by report_id
 ),
 f as materialized (
-  select agency_id, year, min(id) as first_id from reports where agency_id is not null group by agency_id, year
+  select agency_id, year, min(id) as first_id from reports where agency_id is not null {agencies} group by agency_id, year
 )
 select {', '.join(select)}
 from reports r
 left join t3 on t3.report_id = r.id
 left join t4 on t4.report_id = r.id
-left join f on f.agency_id = r.agency_id and f.year is r.year"""
+left join f on f.agency_id = r.agency_id and f.year is r.year
+{f"where r.id in ({only})" if only else ""}"""
 
 
 _RULES_FAILED = "coalesce((select f.n from temp.failed_rules f where f.report_id = r.id), 0)"
@@ -121,7 +125,7 @@ _RULES_FAILED = "coalesce((select f.n from temp.failed_rules f where f.report_id
 _PER_RULE_SQL = """create temp table per_rule as
 select report_id, rule_id, max(severity) as severity, max(status = 'fail') as failed,
   sum(status = 'fail') as failures, max(status = 'unknown') as unknown, max(status <> 'not_applicable') as checked
-from check_results group by report_id, rule_id"""
+from check_results {where} group by report_id, rule_id"""
 
 CHECK_STATS_SQL = """insert into check_stats (year, rule_id, severity, reports_failed, failures, reports_unknown,
                          reports_checked)
@@ -173,7 +177,7 @@ def write_stats(conn: sqlite3.Connection) -> None:
         return
     for table in ("per_rule", "failed_rules"):
         conn.execute(f"drop table if exists temp.{table}")
-    conn.execute(_PER_RULE_SQL)
+    conn.execute(_PER_RULE_SQL.format(where=""))
     conn.execute("create temp table failed_rules as select report_id, sum(failed) as n from temp.per_rule "
                  "group by report_id")
     conn.execute("create unique index temp.failed_rules_report on failed_rules (report_id)")
@@ -181,4 +185,30 @@ def write_stats(conn: sqlite3.Connection) -> None:
     conn.execute(year_stats_sql())
     conn.execute(CHECK_STATS_SQL)
     for table in ("per_rule", "failed_rules"):
+        conn.execute(f"drop table temp.{table}")
+
+
+def update_stats(conn: sqlite3.Connection, report_ids, years) -> None:
+    """An incremental build's summaries: report_stats rewritten for these reports (changed ones and their agency's
+    other reports, whose primary_copy and check results may have changed; deleted ones already gone), check_stats
+    for these report years (old and new), year_stats summed again (about a thousand rows from report_stats)."""
+    for table in ("per_rule", "failed_rules", "restat"):
+        conn.execute(f"drop table if exists temp.{table}")
+    conn.execute("create temp table restat (id text primary key)")
+    conn.executemany("insert or ignore into temp.restat values (?)", ((r,) for r in report_ids))
+    conn.execute("delete from report_stats where report_id in (select id from temp.restat)")
+    years = sorted({y for y in years if y is not None}) + ([None] if None in set(years) else [])
+    year_sql = "(" + " or ".join("year is ?" for _ in years) + ")" if years else "0"
+    conn.execute(_PER_RULE_SQL.format(
+        where=f"where report_id in (select id from temp.restat union select id from reports where {year_sql})"), years)
+    conn.execute("create temp table failed_rules as select report_id, sum(failed) as n from temp.per_rule "
+                 "group by report_id")
+    conn.execute("create unique index temp.failed_rules_report on failed_rules (report_id)")
+    conn.execute(report_stats_sql(_RULES_FAILED, only="select id from temp.restat"))
+    conn.execute("delete from year_stats")
+    conn.execute(year_stats_sql())
+    conn.execute(f"delete from check_stats where {year_sql}", years)
+    conn.execute(CHECK_STATS_SQL.replace("group by r.year", f"where {year_sql.replace('year', 'r.year')} group by r.year"),
+                 years)
+    for table in ("per_rule", "failed_rules", "restat"):
         conn.execute(f"drop table temp.{table}")
