@@ -31,7 +31,7 @@ the reports it loaded (`update_similar`): each section's normalised sentence has
 are kept (`dup_sections`, `dup_bands`), so the common sentences are recounted from the hashes and a changed
 section's candidates are a join on its band hashes — the same candidates datasketch's banding gives (a pair
 shares a band exactly). When the common sentences change (a sentence reaches or leaves COMMON_AGENCIES
-agencies), every section's text changes, and the table is computed again from every section.
+agencies), the sections holding such a sentence (found in the stored hashes) are compared again as well.
 Pairs are oriented by (report_id, section id) — not by load order — so both ways give the same rows.
 """
 from __future__ import annotations
@@ -687,25 +687,28 @@ def forget_reports(conn: sqlite3.Connection, report_ids: Sequence[str]) -> set[s
     return partners - set(ids)
 
 
-def _common_now(conn: sqlite3.Connection) -> set[int]:
+def _common_now(conn: sqlite3.Connection) -> tuple[set[int], np.ndarray, np.ndarray]:
     """The common sentences' hashes over every indexed section: sentences of COMMON_AGENCIES (or COMMON_SHARE)
-    distinct agencies, as common_sentences counts them (numpy over the stored hashes)."""
+    distinct agencies, as common_sentences counts them (numpy over the stored hashes); with every stored hash
+    and the section it belongs to (to find the sections a change of the common sentences touches)."""
     agency_of: dict[str, int] = {}
-    codes, hashes = [], []
-    for agency, blob in conn.execute(
-            "select coalesce(r.agency_id, r.agency, r.id), d.sentences from dup_sections d "
+    codes, hashes, owners = [], [], []
+    for section_id, agency, blob in conn.execute(
+            "select d.section_id, coalesce(r.agency_id, r.agency, r.id), d.sentences from dup_sections d "
             "join reports r on r.id = d.report_id"):
         code = agency_of.setdefault(agency, len(agency_of))
         h = _unblob(blob)
         if len(h):
             hashes.append(h)
             codes.append(np.full(len(h), code, dtype=np.int64))
+            owners.append(np.full(len(h), section_id, dtype=np.int64))
     if not hashes:
-        return set()
+        return set(), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     limit = max(COMMON_AGENCIES, int(COMMON_SHARE * len(agency_of)))
-    pairs = np.unique(np.stack([np.concatenate(hashes), np.concatenate(codes)], axis=1), axis=0)
+    every, owner = np.concatenate(hashes), np.concatenate(owners)
+    pairs = np.unique(np.stack([every, np.concatenate(codes)], axis=1), axis=0)
     values, counts = np.unique(pairs[:, 0], return_counts=True)
-    return {int(v) for v in values[counts >= limit]}
+    return {int(v) for v in values[counts >= limit]}, every, owner
 
 
 class _HashedSet:
@@ -718,45 +721,69 @@ class _HashedSet:
         return len(sentence) >= 8 and sentence_hash(sentence) in self.hashes
 
 
-def update_similar(conn: sqlite3.Connection, report_ids: Sequence[str], timings: dict | None = None) -> set[str] | None:
+def update_similar(conn: sqlite3.Connection, report_ids: Sequence[str], timings: dict | None = None) -> set[str]:
     """After an incremental load: compare the sections of these (new or changed) reports with every section.
 
-    Returns the other reports paired with them (their DUP verdicts change), or None when the common sentences
-    changed and the table was computed again from every section (every report's DUP verdict may change).
+    When the common sentences changed (a sentence reached or left the agency count), the sections holding such a
+    sentence are compared again too (their text without the common sentences changed). Returns every report
+    whose DUP verdict may have changed: those compared again and those paired with them, before or after.
     """
     create_table(conn)
     create_dup_tables(conn)
     ids = list(report_ids)
-    new: list[Section] = []
+    redo: list[Section] = []
     lines: dict = {}
     for k in range(0, len(ids), 500):
         chunk = ids[k:k + 500]
         secs, ls = _sections(conn, f"and s.report_id in ({_marks(chunk)})", tuple(chunk))
-        new += secs
+        redo += secs
         lines.update(ls)
-    normalised = [[x.norm for x in normalise(sec.text).sentences] for sec in new]
+    normalised = [[x.norm for x in normalise(sec.text).sentences] for sec in redo]
     conn.executemany("insert into dup_sections (section_id, report_id, sentences, bands) values (?, ?, ?, null)",
                      ((sec.key, sec.report, _blob([sentence_hash(x) for x in _counted(norm)]))
-                      for sec, norm in zip(new, normalised)))
-    common = _common_now(conn)
-    if common != {c for (c,) in conn.execute("select sentence from dup_common")}:
-        write_similar(conn, timings)
-        return None
+                      for sec, norm in zip(redo, normalised)))
+    common, every, owner = _common_now(conn)
+    before = {c for (c,) in conn.execute("select sentence from dup_common")}
+    flipped = common ^ before
+    affected: set[str] = set()
+    if flipped:
+        conn.executemany("delete from dup_common where sentence = ?", ((c,) for c in before - common))
+        conn.executemany("insert into dup_common (sentence) values (?)", ((c,) for c in common - before))
+        mine = {sec.key for sec in redo}
+        touched = sorted(set(np.unique(owner[np.isin(every, np.fromiter(flipped, dtype=np.int64))]).tolist()) - mine)
+        for k in range(0, len(touched), 500):
+            chunk = touched[k:k + 500]
+            m = _marks(chunk)
+            affected.update(r for (r,) in conn.execute(
+                f"select report_id from similar_sections where section_id in ({m}) or other_section_id in ({m}) union "
+                f"select other_report_id from similar_sections where section_id in ({m}) or other_section_id in ({m})",
+                chunk * 4))
+            conn.execute(f"delete from similar_sections where section_id in ({m}) or other_section_id in ({m})", chunk * 2)
+            for section_id, blob in conn.execute(
+                    f"select section_id, bands from dup_sections where section_id in ({m}) and bands is not null", chunk):
+                conn.executemany("delete from dup_bands where band = ? and section_id = ?",
+                                 ((int(b), section_id) for b in _unblob(blob)))
+            conn.execute(f"update dup_sections set bands = null where section_id in ({m})", chunk)
+            secs, ls = _sections(conn, f"and s.rowid in ({m})", tuple(chunk))
+            lines.update(ls)
+            redo += secs
+            normalised += [[x.norm for x in normalise(sec.text).sentences] for sec in secs]
+            affected.update(sec.report for sec in secs)
     joined = ["".join(x for x in norm if not (len(x) >= 8 and sentence_hash(x) in common)) for norm in normalised]
     idx = [i for i, text in enumerate(joined) if len(text) >= STORE_CHARS]
     if not idx:
-        return set()
+        return affected
     keys = band_keys(signatures([joined[i] for i in idx]))
     conn.executemany("update dup_sections set bands = ? where section_id = ?",
-                     ((_blob(keys[n]), new[i].key) for n, i in enumerate(idx)))
+                     ((_blob(keys[n]), redo[i].key) for n, i in enumerate(idx)))
     conn.executemany("insert or ignore into dup_bands (band, section_id) values (?, ?)",
-                     ((int(b), new[i].key) for n, i in enumerate(idx) for b in keys[n]))
-    mine = {new[i].key: i for i in idx}
+                     ((int(b), redo[i].key) for n, i in enumerate(idx) for b in keys[n]))
+    mine = {redo[i].key: i for i in idx}
     candidates: set[tuple[int, int]] = set()
     conn.execute("drop table if exists temp.dup_probe")
     conn.execute("create temp table dup_probe (band integer, section_id integer)")
     conn.executemany("insert into temp.dup_probe values (?, ?)",
-                     ((int(b), new[i].key) for n, i in enumerate(idx) for b in keys[n]))
+                     ((int(b), redo[i].key) for n, i in enumerate(idx) for b in keys[n]))
     for x, y in conn.execute("select distinct p.section_id, d.section_id from temp.dup_probe p "
                              "join dup_bands d on d.band = p.band where d.section_id != p.section_id"):
         candidates.add((min(x, y), max(x, y)))
@@ -771,7 +798,7 @@ def update_similar(conn: sqlite3.Connection, report_ids: Sequence[str], timings:
             norm = [x.norm for x in normalise(sec.text).sentences]
             known[sec.key] = (sec, "".join(x for x in norm if not (len(x) >= 8 and sentence_hash(x) in common)))
     for key, i in mine.items():
-        known[key] = (new[i], joined[i])
+        known[key] = (redo[i], joined[i])
     pairs: list[Pair] = []
     dropped = _HashedSet(common)
     for x, y in candidates:
@@ -780,7 +807,7 @@ def update_similar(conn: sqlite3.Connection, report_ids: Sequence[str], timings:
             (a, na), (b, nb) = (b, nb), (a, na)
         pairs += _pairs(a, b, na, nb, dropped, STORE_SIMILARITY)
     _insert_pairs(conn, pairs, lines)
-    return {p.b.report for p in pairs} | {p.a.report for p in pairs}
+    return affected | {p.b.report for p in pairs} | {p.a.report for p in pairs}
 
 
 def best_matches(conn: sqlite3.Connection, report_id: str) -> list[dict]:
