@@ -371,6 +371,16 @@ def remove_stale_temps(db_path: Path) -> list[Path]:
     return removed
 
 
+def _connect_to_read(path: Path) -> sqlite3.Connection:
+    """A connection only to read (query_only). Opened read-write where the file and folder allow it: the last
+    connection to a WAL-mode database then removes its -wal and -shm on closing, where a `mode=ro` one leaves them."""
+    if os.access(path, os.W_OK) and os.access(Path(path).parent, os.W_OK | os.X_OK):
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA query_only = 1")
+        return conn
+    return sqlite3.connect(_read_only_uri(path), uri=True)
+
+
 def _read_only_uri(path: Path) -> str:
     return Path(os.path.abspath(path)).as_uri() + "?mode=ro"
 
@@ -384,7 +394,7 @@ def is_gongkai_database(path: Path) -> bool:
         with _open_regular(path) as fh:
             if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
                 return False
-        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+        conn = _connect_to_read(path)
         try:
             row = conn.execute("SELECT value FROM build_info WHERE key = 'schema_version'").fetchone()
             return row is not None
@@ -429,7 +439,7 @@ def _previous_files(db_path: Path) -> dict[str, tuple[str, str | None, int | Non
     if not db_path.exists():
         return None
     try:
-        conn = sqlite3.connect(_read_only_uri(db_path), uri=True)
+        conn = _connect_to_read(db_path)
     except sqlite3.Error:
         return None
     try:
@@ -796,7 +806,7 @@ def _summary(db, db_path: Path, scan: _Scan, run: _Run, parsed: int, unchanged: 
 
 def _unchanged_summary(db_path: Path, scan: _Scan, run: _Run, unchanged: int) -> dict:
     """Nothing to do: the database is not opened for writing (its readers' caches stay valid)."""
-    conn = sqlite3.connect(_read_only_uri(db_path), uri=True)
+    conn = _connect_to_read(db_path)
     try:
         n_reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
     finally:

@@ -377,7 +377,8 @@ TABLES: dict[str, dict] = {
                        "分段哈希，增量构建只比较改变的章节（见 ingest/database/similar.py）。",
         "derived": True,
         "pk": "section_id",
-        "ddl": "create table if not exists dup_sections (section_id integer primary key, report_id text not null, "
+        "ddl": "create table if not exists dup_sections (section_id integer primary key, report_id text not null "
+               "references reports(id), "
                "sentences blob, bands blob)",
         "columns": {
             "section_id": ("INTEGER", "章节行号（section_id），对应 sections.id"),
