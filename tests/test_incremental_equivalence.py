@@ -119,7 +119,13 @@ def _changed_only(before: Path, after: Path, changed: set[str], neighbours: set[
     assert differ <= changed | neighbours, differ - changed - neighbours
 
 
-def test_change_add_delete_one_report_equals_a_full_build(base, tmp_path):
+@pytest.mark.parametrize("common_agencies", [5, 2])
+def test_change_add_delete_one_report_equals_a_full_build(base, tmp_path, monkeypatch, common_agencies):
+    """With 2, sentences become and stop being common as reports come and go (the sections holding them are
+    compared again)."""
+    from ingest.database import similar
+
+    monkeypatch.setattr(similar, "COMMON_AGENCIES", common_agencies)
     tmp, corpus_src, names = base
     corpus = tmp_path / "corpus"
     corpus.mkdir()

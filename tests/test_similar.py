@@ -162,3 +162,11 @@ def test_fast_and_offset_normalisation_agree(conn):
         assert fast == slow
         assert len(offsets) == len(slow)
         assert all((text[o].isdigit() if ch == "#" else text[o] == ch) for ch, o in zip(slow, offsets))
+
+
+def test_lsh_shape_is_datasketch_s():
+    """similar.LSH_SHAPE (written out so an incremental build does not import datasketch) is datasketch's banding."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=similar.LSH_THRESHOLD, num_perm=similar.NUM_PERM)
+    assert similar.LSH_SHAPE == (lsh.b, lsh.r)

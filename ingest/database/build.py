@@ -742,7 +742,9 @@ def _update(db_path: Path, previous: dict, scan: _Scan, run: _Run) -> dict:
     try:
         load.create_tables(db)          # same fingerprint: nothing new, but cheap to make sure
         old_neighbours, old_years = _agency_reports(conn, stale_ids)
-        dup_partners = similar.forget_reports(conn, stale_ids)
+        removed_sentences: list = []
+        dup_partners = similar.forget_reports(conn, stale_ids, removed_sentences)
+        before = stats.rule_totals(conn, stale_ids)     # what the replaced reports added to check_stats
         load.delete_reports(db, stale_ids)
         conn.executemany("DELETE FROM file_stats WHERE path = ?", ((p,) for p in gone_stats))
         interrupt.stall("prepare", conn)
@@ -755,7 +757,7 @@ def _update(db_path: Path, previous: dict, scan: _Scan, run: _Run) -> dict:
         run.lap("indexes")
         loaded = [r for (r,) in conn.execute("SELECT id FROM reports WHERE path IN (%s)" % ",".join("?" * len(to_parse)),
                                              [j.rel for j in to_parse])] if to_parse else []
-        paired = similar.update_similar(conn, loaded)
+        paired = similar.update_similar(conn, loaded, removed_sentences)
         run.lap("similar")
         new_neighbours, new_years = _agency_reports(conn, loaded)
         present = {r for (r,) in conn.execute("SELECT id FROM reports")} if paired is None else None
@@ -763,6 +765,11 @@ def _update(db_path: Path, previous: dict, scan: _Scan, run: _Run) -> dict:
         recheck = {r for r in recheck if r in present} if present is not None else \
             {r for r in recheck if conn.execute("SELECT 1 FROM reports WHERE id = ?", (r,)).fetchone()}
         run.log(f"gongkai: 勾稽核对：{len(recheck)} 份报告" + ("（DUP 全部重新核对）" if paired is None else ""))
+        for key, values in stats.rule_totals(conn, recheck).items():
+            if key in before:
+                before[key] = [values[0], *(a + b for a, b in zip(before[key][1:], values[1:]))]
+            else:
+                before[key] = values
         check_reports(conn, recheck, everywhere={"DUP"} if paired is None else set())
         run.lap("checks")
         interrupt.stall("stats", conn)
@@ -771,7 +778,7 @@ def _update(db_path: Path, previous: dict, scan: _Scan, run: _Run) -> dict:
         if paired is None:
             stats.write_stats(conn)
         else:
-            stats.update_stats(conn, recheck | set(stale_ids), years)
+            stats.update_stats(conn, recheck | set(stale_ids), years, before, stats.rule_totals(conn, recheck))
         run.lap("stats")
         summary = _summary(db, db_path, scan, run, len(to_parse), len(unchanged), removed, True, loader)
         interrupt.disarm()      # the commit is the moment the new database appears, whole
@@ -868,6 +875,8 @@ def _write_build_info(db: sqlite_utils.Database, summary: dict, corpus_bytes: in
         ("parser_version", _parser_version(), "解析器版本"),
         ("schema_version", _version_stamp(), "数据库结构指纹/解析器版本；改变时全部重建"),
         ("sqlite_version", sqlite3.sqlite_version, "SQLite 版本"),
+        ("dup_common_limit", str(similar.common_limit(db.conn)),
+         "内容雷同比较中“多机关共有的句子”所需的机关数（增量构建据此判断是否要重新统计全部句子）"),
     ]
     db.execute("DELETE FROM build_info")
     db["build_info"].insert_all({"key": k, "value": v, "description": d} for k, v, d in info)

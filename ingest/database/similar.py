@@ -277,8 +277,14 @@ def signatures(texts: Sequence[str], batch: int = 2000) -> np.ndarray:
     return out
 
 
+# (bands, rows per band) datasketch's MinHashLSH picks for NUM_PERM and LSH_THRESHOLD (tests/test_similar.py checks
+# it): written here so an incremental build need not import datasketch (and scipy), 2 s.
+LSH_SHAPE = (8, 4)
+
+
 def _lsh_shape(threshold: float = LSH_THRESHOLD) -> tuple[int, int]:
-    """(bands, rows per band) datasketch's MinHashLSH picks for NUM_PERM and the threshold."""
+    if threshold == LSH_THRESHOLD:
+        return LSH_SHAPE
     from datasketch import MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
@@ -666,9 +672,10 @@ def _marks(ids) -> str:
     return ",".join("?" * len(ids))
 
 
-def forget_reports(conn: sqlite3.Connection, report_ids: Sequence[str]) -> set[str]:
+def forget_reports(conn: sqlite3.Connection, report_ids: Sequence[str], removed: list | None = None) -> set[str]:
     """Before these reports' rows are deleted: drop their band hashes and the pairs that name them as the other
-    report; return the reports they were paired with (their DUP verdicts change)."""
+    report; return the reports they were paired with (their DUP verdicts change). Their sections' sentence hashes
+    are appended to `removed` (update_similar needs them)."""
     partners: set[str] = set()
     ids = list(report_ids)
     if not ids or not conn.execute("select 1 from sqlite_master where name = 'dup_sections'").fetchone():
@@ -679,36 +686,58 @@ def forget_reports(conn: sqlite3.Connection, report_ids: Sequence[str]) -> set[s
         partners.update(r for (r,) in conn.execute(
             f"select report_id from similar_sections where other_report_id in ({m}) union "
             f"select other_report_id from similar_sections where report_id in ({m})", chunk + chunk))
-        for section_id, blob in conn.execute(
-                f"select section_id, bands from dup_sections where report_id in ({m}) and bands is not null", chunk):
+        for section_id, blob, sentences in conn.execute(
+                f"select section_id, bands, sentences from dup_sections where report_id in ({m})", chunk):
             conn.executemany("delete from dup_bands where band = ? and section_id = ?",
                              ((int(b), section_id) for b in _unblob(blob)))
+            if removed is not None:
+                removed.append(_unblob(sentences))
         conn.execute(f"delete from similar_sections where other_report_id in ({m})", chunk)
     return partners - set(ids)
 
 
-def _common_now(conn: sqlite3.Connection) -> tuple[set[int], np.ndarray, np.ndarray]:
-    """The common sentences' hashes over every indexed section: sentences of COMMON_AGENCIES (or COMMON_SHARE)
-    distinct agencies, as common_sentences counts them (numpy over the stored hashes); with every stored hash
-    and the section it belongs to (to find the sections a change of the common sentences touches)."""
+def _common_now(conn: sqlite3.Connection, maybe: np.ndarray, common: set[int]) -> tuple[set[int], np.ndarray, np.ndarray]:
+    """The common sentences' hashes (sentences of COMMON_AGENCIES, or COMMON_SHARE of the agencies, as
+    common_sentences counts them) after a change, from the stored hashes: only the hashes in `maybe` (those of the
+    sections added or removed) can change status, unless the number of agencies moved the limit, when every
+    hash is counted again. Also returns every stored hash and its section (to find the sections a change touches)."""
     agency_of: dict[str, int] = {}
     codes, hashes, owners = [], [], []
     for section_id, agency, blob in conn.execute(
             "select d.section_id, coalesce(r.agency_id, r.agency, r.id), d.sentences from dup_sections d "
             "join reports r on r.id = d.report_id"):
         code = agency_of.setdefault(agency, len(agency_of))
-        h = _unblob(blob)
-        if len(h):
+        if blob:
+            h = np.frombuffer(blob, dtype="<i8")
             hashes.append(h)
             codes.append(np.full(len(h), code, dtype=np.int64))
             owners.append(np.full(len(h), section_id, dtype=np.int64))
     if not hashes:
         return set(), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     limit = max(COMMON_AGENCIES, int(COMMON_SHARE * len(agency_of)))
-    every, owner = np.concatenate(hashes), np.concatenate(owners)
-    pairs = np.unique(np.stack([every, np.concatenate(codes)], axis=1), axis=0)
-    values, counts = np.unique(pairs[:, 0], return_counts=True)
-    return {int(v) for v in values[counts >= limit]}, every, owner
+    every, owner, agencies = np.concatenate(hashes), np.concatenate(owners), np.concatenate(codes)
+    stored_limit = conn.execute("select value from build_info where key = 'dup_common_limit'").fetchone() \
+        if conn.execute("select 1 from sqlite_master where name = 'build_info'").fetchone() else None
+    if stored_limit is None or int(stored_limit[0]) != limit:
+        pick = np.ones(len(every), dtype=bool)
+        common = set()
+    else:
+        pick = np.isin(every, maybe)
+        common = set(common) - {int(h) for h in maybe}
+    order = np.lexsort((agencies[pick], every[pick]))
+    h, a = every[pick][order], agencies[pick][order]
+    first = np.ones(len(h), dtype=bool)
+    first[1:] = (h[1:] != h[:-1]) | (a[1:] != a[:-1])
+    values, counts = np.unique(h[first], return_counts=True)
+    common |= {int(v) for v in values[counts >= limit]}
+    return common, every, owner
+
+
+def common_limit(conn: sqlite3.Connection) -> int:
+    """The agency count a sentence needs to be common, over the agencies of the indexed sections."""
+    n = conn.execute("select count(distinct coalesce(r.agency_id, r.agency, r.id)) from dup_sections d "
+                     "join reports r on r.id = d.report_id").fetchone()[0]
+    return max(COMMON_AGENCIES, int(COMMON_SHARE * n))
 
 
 class _HashedSet:
@@ -721,11 +750,13 @@ class _HashedSet:
         return len(sentence) >= 8 and sentence_hash(sentence) in self.hashes
 
 
-def update_similar(conn: sqlite3.Connection, report_ids: Sequence[str], timings: dict | None = None) -> set[str]:
+def update_similar(conn: sqlite3.Connection, report_ids: Sequence[str], removed: Sequence[np.ndarray] = (),
+                   timings: dict | None = None) -> set[str]:
     """After an incremental load: compare the sections of these (new or changed) reports with every section.
 
     When the common sentences changed (a sentence reached or left the agency count), the sections holding such a
-    sentence are compared again too (their text without the common sentences changed). Returns every report
+    sentence are compared again too (their text without the common sentences changed). `removed`: the sentence
+    hashes of the sections deleted since (forget_reports), which may have stopped being common. Returns every report
     whose DUP verdict may have changed: those compared again and those paired with them, before or after.
     """
     create_table(conn)
@@ -742,8 +773,11 @@ def update_similar(conn: sqlite3.Connection, report_ids: Sequence[str], timings:
     conn.executemany("insert into dup_sections (section_id, report_id, sentences, bands) values (?, ?, ?, null)",
                      ((sec.key, sec.report, _blob([sentence_hash(x) for x in _counted(norm)]))
                       for sec, norm in zip(redo, normalised)))
-    common, every, owner = _common_now(conn)
     before = {c for (c,) in conn.execute("select sentence from dup_common")}
+    maybe = np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *removed,
+                                      *(np.asarray([sentence_hash(x) for x in _counted(n)], dtype=np.int64)
+                                        for n in normalised)]))
+    common, every, owner = _common_now(conn, maybe, before)
     flipped = common ^ before
     affected: set[str] = set()
     if flipped:

@@ -188,27 +188,49 @@ def write_stats(conn: sqlite3.Connection) -> None:
         conn.execute(f"drop table temp.{table}")
 
 
-def update_stats(conn: sqlite3.Connection, report_ids, years) -> None:
+def rule_totals(conn: sqlite3.Connection, report_ids) -> dict[tuple, list]:
+    """check_stats' figures of these reports alone: {(year, rule_id): [severity, reports_failed, failures,
+    reports_unknown, reports_checked]} (what they add to check_stats)."""
+    conn.execute("drop table if exists temp.totals_of")
+    conn.execute("create temp table totals_of (id text primary key)")
+    conn.executemany("insert or ignore into temp.totals_of values (?)", ((r,) for r in report_ids))
+    conn.execute("drop table if exists temp.per_rule")
+    conn.execute(_PER_RULE_SQL.format(where="where report_id in (select id from temp.totals_of)"))
+    out = {(y, rule): [sev, *rest] for y, rule, sev, *rest in conn.execute(CHECK_STATS_SQL.split("\n", 2)[2])}
+    conn.execute("drop table temp.per_rule")
+    conn.execute("drop table temp.totals_of")
+    return out
+
+
+def update_stats(conn: sqlite3.Connection, report_ids, years, before: dict[tuple, list], after: dict[tuple, list]) -> None:
     """An incremental build's summaries: report_stats rewritten for these reports (changed ones and their agency's
-    other reports, whose primary_copy and check results may have changed; deleted ones already gone), check_stats
-    for these report years (old and new), year_stats summed again (about a thousand rows from report_stats)."""
+    other reports, whose primary_copy and check results may have changed; deleted ones already gone),
+    check_stats moved by what the re-checked reports added before and add now (`rule_totals`; a year left
+    without reports loses its rows), year_stats summed again (about a thousand rows from report_stats)."""
     for table in ("per_rule", "failed_rules", "restat"):
         conn.execute(f"drop table if exists temp.{table}")
     conn.execute("create temp table restat (id text primary key)")
     conn.executemany("insert or ignore into temp.restat values (?)", ((r,) for r in report_ids))
     conn.execute("delete from report_stats where report_id in (select id from temp.restat)")
-    years = sorted({y for y in years if y is not None}) + ([None] if None in set(years) else [])
-    year_sql = "(" + " or ".join("year is ?" for _ in years) + ")" if years else "0"
-    conn.execute(_PER_RULE_SQL.format(
-        where=f"where report_id in (select id from temp.restat union select id from reports where {year_sql})"), years)
+    conn.execute(_PER_RULE_SQL.format(where="where report_id in (select id from temp.restat)"))
     conn.execute("create temp table failed_rules as select report_id, sum(failed) as n from temp.per_rule "
                  "group by report_id")
     conn.execute("create unique index temp.failed_rules_report on failed_rules (report_id)")
     conn.execute(report_stats_sql(_RULES_FAILED, only="select id from temp.restat"))
     conn.execute("delete from year_stats")
     conn.execute(year_stats_sql())
-    conn.execute(f"delete from check_stats where {year_sql}", years)
-    conn.execute(CHECK_STATS_SQL.replace("group by r.year", f"where {year_sql.replace('year', 'r.year')} group by r.year"),
-                 years)
+    for key in set(before) | set(after):
+        old, new = before.get(key), after.get(key)
+        severity = (new or old)[0]
+        delta = [(new[i] if new else 0) - (old[i] if old else 0) for i in range(1, 5)]
+        year, rule = key
+        if conn.execute("update check_stats set reports_failed = reports_failed + ?, failures = failures + ?, "
+                        "reports_unknown = reports_unknown + ?, reports_checked = reports_checked + ? "
+                        "where year is ? and rule_id = ?", (*delta, year, rule)).rowcount == 0:
+            conn.execute("insert into check_stats (year, rule_id, severity, reports_failed, failures, reports_unknown, "
+                         "reports_checked) values (?, ?, ?, ?, ?, ?, ?)", (year, rule, severity, *delta))
+    for year in set(years):
+        if not conn.execute("select 1 from reports where year is ?", (year,)).fetchone():
+            conn.execute("delete from check_stats where year is ?", (year,))
     for table in ("per_rule", "failed_rules", "restat"):
         conn.execute(f"drop table temp.{table}")
