@@ -108,10 +108,13 @@ def _not_regular(mode: int) -> str | None:
     return "特殊文件"
 
 
-def _check_file(path: Path) -> Skipped | None:
-    """Why this name cannot be read as a report (without opening it: a FIFO would block), or None."""
+def _check_file(path: Path, stats: dict | None = None) -> Skipped | None:
+    """Why this name cannot be read as a report (without opening it: a FIFO would block), or None; its
+    os.stat result goes into `stats` (the scan compares size and mtime with file_stats)."""
     try:
         st = os.stat(path)
+        if stats is not None:
+            stats[path] = st
     except FileNotFoundError:
         if os.path.islink(path):
             return Skipped(shown(path), "dangling_symlink", f"符号链接指向不存在的文件：{shown(os.readlink(path))}")
@@ -127,7 +130,7 @@ def _check_file(path: Path) -> Skipped | None:
 
 
 def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | None = None,
-                 renamed: set[str] | None = None) -> list[tuple[str, Path]]:
+                 renamed: set[str] | None = None, stats: dict | None = None) -> list[tuple[str, Path]]:
     """(relative path, absolute path) of every report file under the folders, sorted.
 
     The relative path is what `reports.path` holds and what the report id is made from. With one
@@ -164,17 +167,20 @@ def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | Non
                     continue
                 keep.append(s)
             subdirs[:] = keep
+            # paths as strings here (pathlib's parsing was most of an unchanged rebuild's scan), Path at the end
+            under = os.path.relpath(root, d).replace(os.sep, "/")
+            under = "" if under == "." else under + "/"
             for name in sorted(files):
                 if name.startswith(".") or name.lower() in SKIP_NAMES:
                     continue
                 if not name.lower().endswith(EXTENSIONS):
                     continue
-                path = Path(root) / name
-                problem = _check_file(path)
+                path = os.path.join(root, name)
+                problem = _check_file(path, stats)
                 if problem:
                     skipped.append(problem)
                     continue
-                raw = prefix + path.relative_to(d).as_posix()
+                raw = prefix + under + name
                 rel = path_text(raw)
                 if rel in found:
                     skipped.append(Skipped(shown(path), "duplicate_path", f"与另一文件的路径相同：{rel}"))
@@ -182,7 +188,10 @@ def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | Non
                 if renamed is not None and rel != raw:
                     renamed.add(rel)
                 found[rel] = path
-    return sorted(found.items())
+    if stats is not None:
+        for rel, path in found.items():
+            stats[rel] = stats.pop(path)
+    return sorted((rel, Path(path)) for rel, path in found.items())
 
 
 def _open_regular(path: str | os.PathLike):
@@ -525,15 +534,15 @@ def _build(dirs, db_path: Path, workers, progress, timeout, log, check_workers) 
     files = []
     current: dict[str, tuple[str, int]] = {}
     file_stats: dict[str, tuple[int, int]] = {}
-    for rel, path in find_reports(dirs, skipped, renamed):
+    seen: dict = {}
+    for rel, path in find_reports(dirs, skipped, renamed, seen):
         try:
-            st = os.stat(path)
+            st = seen[rel]
             known = (previous or {}).get(rel)
             if known and known[1] and known[2] == st.st_size and known[3] == st.st_mtime_ns:
                 current[rel] = (known[1], st.st_size)       # same size and mtime: not read again
             else:
-                current[rel] = _sha256(path)
-                st = os.stat(path)
+                current[rel] = _sha256(path)     # the stat taken before: a file changed meanwhile is read next time
         except OSError as exc:
             skipped.append(Skipped(shown(path), "unreadable_file", f"无法读取：{os_reason(exc)}"))
             continue
