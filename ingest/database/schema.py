@@ -373,7 +373,7 @@ TABLES: dict[str, dict] = {
         "indexes": [],
     },
     "dup_sections": {
-        "description": "内容雷同比较的章节索引（dup_sections）：每个参与比较的章节一行，存其规范化句子的哈希和 MinHash "
+        "description": "内容雷同比较的章节索引（dup_sections）：每个参与比较的章节一行，存其规范化句子的哈希和最小哈希签名的"
                        "分段哈希，增量构建只比较改变的章节（见 ingest/database/similar.py）。",
         "derived": True,
         "pk": "section_id",
@@ -384,12 +384,12 @@ TABLES: dict[str, dict] = {
             "section_id": ("INTEGER", "章节行号（section_id），对应 sections.id"),
             "report_id": _REPORT_ID,
             "sentences": ("BLOB", "规范化句子（8字以上）的 64 位哈希（sentences），小端 int64 数组，用于判断多机关共有的句子"),
-            "bands": ("BLOB", "MinHash 分段哈希（bands），小端 int64 数组；规范化正文不足 100 字的章节为空"),
+            "bands": ("BLOB", "最小哈希签名的分段哈希（bands），小端 int64 数组；规范化正文不足 100 字的章节为空"),
         },
         "indexes": [["report_id"]],
     },
     "dup_bands": {
-        "description": "MinHash 分段哈希到章节的索引（dup_bands）：同一分段哈希的两个章节是候选相似对，增量构建以联接找出。",
+        "description": "最小哈希签名的分段哈希到章节的索引（dup_bands）：同一分段哈希的两个章节是候选相似对，增量构建以联接找出。",
         "derived": True,
         "pk": ["band", "section_id"],
         "ddl": "create table if not exists dup_bands (band integer not null, section_id integer not null, "

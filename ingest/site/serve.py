@@ -123,6 +123,8 @@ def make_datasette(db_path: str | Path):
         static_mounts=[(STATIC_MOUNT, str(STATIC_DIR))],
     )
     db = ds.add_database(LiveDatabase(ds, path=str(db_path.resolve()), is_mutable=False), name=db_path.stem)
+    if "_memory" in ds.databases:       # Datasette adds it when given no file; the site has one database
+        ds.remove_database("_memory")
     ds._gongkai_watch = Watch(ds, db, inspect_data)
     return ds
 
