@@ -189,3 +189,10 @@ def test_unchanged_rebuild_reads_no_file_and_writes_nothing(base, tmp_path, monk
     hashed.clear()
     build([corpus], db, workers=1, log=None)
     assert hashed == []
+
+
+def test_sidecar_suffix_is_the_collectors():
+    from ingest.collect import sidecar
+    from ingest.database import build as b
+
+    assert b.SIDECAR_SUFFIX == sidecar.SUFFIX

@@ -52,6 +52,7 @@ from .checks import check_reports, create_check_results, run_checks
 EXTENSIONS = (".txt", ".htm", ".html", ".md", ".markdown", ".pdf", ".docx", ".doc", ".wps")
 SKIP_NAMES = ("sources.md", "readme.md")
 TEMP_MARK = ".tmp-"
+SIDECAR_SUFFIX = ".source.json"     # ingest.collect.sidecar.SUFFIX (a test keeps them equal)
 PARSE_TIMEOUT = 60.0    # seconds one file may take to parse before its worker is killed (parse_timeout)
 
 
@@ -442,6 +443,9 @@ def check_target(db_path: Path) -> None:
         raise BuildError(f"无法写入数据库所在目录 {shown(folder)}（只读或没有写权限）")
 
 
+_STATS_KEY = "\x00file_stats"   # in _previous_files' answer: every file_stats row (report files and sidecars)
+
+
 def _previous_files(db_path: Path) -> dict[str, tuple[str, str | None, int | None, int | None]] | None:
     """{path: (report id, sha256, size, mtime_ns)} of a database an incremental build can update in place,
     None when a new database must be built (missing, or another schema or parser fingerprint)."""
@@ -456,8 +460,10 @@ def _previous_files(db_path: Path) -> dict[str, tuple[str, str | None, int | Non
         if not row or row[0] != _version_stamp():
             return None
         stats = {p: (size, mtime) for p, size, mtime in conn.execute("SELECT path, size, mtime_ns FROM file_stats")}
-        return {path: (rid, sha, *stats.get(path, (None, None)))
-                for rid, path, sha in conn.execute("SELECT id, path, sha256 FROM reports")}
+        out = {path: (rid, sha, *stats.get(path, (None, None)))
+               for rid, path, sha in conn.execute("SELECT id, path, sha256 FROM reports")}
+        out[_STATS_KEY] = stats
+        return out
     except sqlite3.Error:
         return None
     finally:
@@ -547,6 +553,11 @@ def _build(dirs, db_path: Path, workers, progress, timeout, log, check_workers) 
             skipped.append(Skipped(shown(path), "unreadable_file", f"无法读取：{os_reason(exc)}"))
             continue
         file_stats[rel] = (st.st_size, st.st_mtime_ns)
+        try:        # its sidecar record (ingest/collect/sidecar.py): a new, changed or removed one is a change too
+            sc = os.stat(f"{path}{SIDECAR_SUFFIX}")
+            file_stats[rel + SIDECAR_SUFFIX] = (sc.st_size, sc.st_mtime_ns)
+        except OSError:
+            pass
         files.append((rel, path))
         if len(files) == 1:
             interrupt.stall("scan")
@@ -733,13 +744,19 @@ def _agency_reports(conn: sqlite3.Connection, ids) -> tuple[set[str], set]:
 
 def _update(db_path: Path, previous: dict, scan: _Scan, run: _Run) -> dict:
     """Update the database in place, in one transaction (module docstring)."""
+    previous = dict(previous)
+    old_stats = previous.pop(_STATS_KEY)
     unchanged = {rel for rel, (sha, _) in scan.current.items() if rel in previous and previous[rel][1] == sha}
     to_parse = [_Job(rel, str(path), *scan.current[rel], renamed=rel in scan.renamed)
                 for rel, path in scan.files if rel not in unchanged]
     stale_ids = [rid for rel, (rid, *_) in previous.items() if rel not in unchanged]
     removed = sum(1 for rel in previous if rel not in scan.current)
-    touched = [rel for rel in unchanged if scan.stats[rel] != tuple(previous[rel][2:])]
-    gone_stats = [rel for rel in previous if rel not in scan.stats]
+    touched = [p for p in scan.stats if p not in {j.rel for j in to_parse} and scan.stats[p] != old_stats.get(p)]
+    gone_stats = [p for p in old_stats if p not in scan.stats]
+    # reports whose sidecar record came, changed or went: their source columns change (link_sources)
+    sidecar_ids = {previous[p[:-len(SIDECAR_SUFFIX)]][0] for p in touched + gone_stats
+                   if p.endswith(SIDECAR_SUFFIX) and p[:-len(SIDECAR_SUFFIX)] in previous
+                   and p[:-len(SIDECAR_SUFFIX)] in unchanged}
     if not to_parse and not stale_ids and not touched and not gone_stats:
         run.log("gongkai: 解析：0 个文件（未改变 %d 个），数据库未改动" % len(unchanged))
         return _unchanged_summary(db_path, scan, run, len(unchanged))
@@ -770,7 +787,7 @@ def _update(db_path: Path, previous: dict, scan: _Scan, run: _Run) -> dict:
         run.lap("similar")
         new_neighbours, new_years = _agency_reports(conn, loaded)
         present = {r for (r,) in conn.execute("SELECT id FROM reports")} if paired is None else None
-        recheck = (old_neighbours | new_neighbours | dup_partners | (paired or set()) | set(loaded))
+        recheck = (old_neighbours | new_neighbours | dup_partners | (paired or set()) | set(loaded) | sidecar_ids)
         recheck = {r for r in recheck if r in present} if present is not None else \
             {r for r in recheck if conn.execute("SELECT 1 FROM reports WHERE id = ?", (r,)).fetchone()}
         run.log(f"gongkai: 勾稽核对：{len(recheck)} 份报告" + ("（DUP 全部重新核对）" if paired is None else ""))
