@@ -136,16 +136,27 @@ def run_build(n: int, share: float = COPY_SHARE) -> None:
         t0 = time.perf_counter()
         summary = build([corpus], Path(tmp) / "gongkai.db", progress=False)
         seconds = time.perf_counter() - t0
-        conn = sqlite3.connect(Path(tmp) / "gongkai.db")
-        failed = {(a, b) for a, b in conn.execute(
-            "select report_id, related_report_id from check_results where rule_id = 'DUP' and status = 'fail'")}
-        root = _groups(copies)
-        found = {a for a, b in failed}
-        recall = sum(1 for a, _ in copies if a in found) / max(1, len(copies))
-        precision = sum(1 for a, b in failed if root(a) == root(b)) / max(1, len(failed))
+        scores = dup_scores(Path(tmp) / "gongkai.db", copies)
         print(f"build of {n} generated reports ({len(copies)} copies): {seconds:.1f} s, of which similar_sections "
               f"{summary['timings'].get('similar')} s and checks {summary['timings'].get('checks')} s; "
-              f"DUP recall {recall:.3f}, precision {precision:.3f} ({len(failed)} failing sections)", flush=True)
+              f"DUP recall {scores['recall']:.3f}, precision {scores['precision']:.3f} "
+              f"({scores['failing_sections']} failing sections)", flush=True)
+
+
+def dup_scores(db_path: Path, copies: set[tuple[str, str]]) -> dict:
+    """Recall and precision of the DUP rule's failures against the generated copies ((copy, source) report ids):
+    a copy is found when it fails DUP; a failure is right when its pair is joined by copies."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    failed = {(a, b) for a, b in conn.execute(
+        "select report_id, related_report_id from check_results where rule_id = 'DUP' and status = 'fail'")}
+    conn.close()
+    root = _groups(copies)
+    found = {a for a, b in failed}
+    return {"copies": len(copies), "failing_sections": len(failed),
+            "recall": round(sum(1 for a, _ in copies if a in found) / max(1, len(copies)), 3),
+            "precision": round(sum(1 for a, b in failed if root(a) == root(b)) / max(1, len(failed)), 3)}
 
 
 def run_pages(n: int = 30) -> None:

@@ -1,7 +1,7 @@
-"""Pages of the immutable database are cached in memory: the same URL is rendered once.
+"""Pages of the database are cached in memory: the same URL is rendered once per build.
 
-Why: the database never changes while the server runs (Datasette opens it immutable), so a page is a
-pure function of its URL. Under 32 concurrent readers on two cores, rendering the same table page,
+Why: the database changes only when a build commits (ingest.site.live notices it: the build id), so a page is
+a pure function of its URL and the build; a new build empties the cache and keys pages by its generation. Under 32 concurrent readers on two cores, rendering the same table page,
 chart or check page again for every reader queued every request behind the others (p95 of seconds);
 serving a repeat from memory costs nothing. Readers asking for the same page at the same moment wait
 for one rendering instead of starting their own. At most RENDERING pages are rendered at once, the
@@ -39,6 +39,10 @@ class ResponseCache:
         self.hits = self.misses = 0
         self.rendering = asyncio.Semaphore(RENDERING)
 
+    def clear(self) -> None:
+        self.entries.clear()
+        self.total = 0
+
     def get(self, key):
         entry = self.entries.get(key)
         if entry is not None:
@@ -71,11 +75,21 @@ async def _replay(send, start: dict, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def wrap_app(app, cache: ResponseCache):
+def wrap_app(app, cache: ResponseCache, datasette=None):
+    generation = [0]
+
     async def cached(scope, receive, send):
+        # looked up per request: Datasette makes its app (and so this wrapper) before serve.py attaches the watch
+        watch = getattr(datasette, "_gongkai_watch", None)
+        if watch is not None and scope["type"] == "http":
+            now = watch.check()
+            if now != generation[0]:        # a new build: no page of the old one is served again
+                generation[0] = now
+                cache.clear()
         key = cache_key(scope)
         if key is None:
             return await app(scope, receive, send)
+        key = (generation[0], *key)
         entry = cache.get(key)
         if entry is None and key in cache.in_flight:
             try:
@@ -128,6 +142,6 @@ def wrap_app(app, cache: ResponseCache):
 def asgi_wrapper(datasette):
     def wrap(app):
         datasette._gongkai_response_cache = cache = ResponseCache()
-        return wrap_app(app, cache)
+        return wrap_app(app, cache, datasette)
 
     return wrap

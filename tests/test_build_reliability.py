@@ -529,10 +529,10 @@ def test_an_unexpected_error_is_one_line_and_the_database_is_kept(tmp_path, caps
     before = db.read_bytes()
     (corpus / SEED_004).write_bytes((CORPUS / SEED_004).read_bytes())
 
-    def explode(db, workers=None):
+    def explode(*args, **kwargs):
         raise RuntimeError("checks failed\nsecond line")
 
-    monkeypatch.setattr(b, "_run_checks", explode)
+    monkeypatch.setattr(b, "check_reports", explode)     # the incremental build's checks
     assert main(["build", str(corpus), "--db", str(db), "--workers", "1"]) == 1
     assert _one_error_line(capsys.readouterr().err.encode()) == (
         "gongkai: error: 内部错误：RuntimeError: checks failed second line；构建未完成，原数据库未改动"

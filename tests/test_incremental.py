@@ -114,10 +114,10 @@ def test_failed_build_leaves_previous_database(tmp_path, monkeypatch):
     before = db_path.read_bytes()
     (corpus / "zzz_new.txt").write_bytes((CORPUS / CHANGED).read_bytes())
 
-    def explode(db):
+    def explode(*args, **kwargs):
         raise RuntimeError("checks failed")
 
-    monkeypatch.setattr(b, "_run_checks", explode)
+    monkeypatch.setattr(b, "check_reports", explode)
     with pytest.raises(RuntimeError):
         build([corpus], db_path, workers=1, progress=False)
     assert db_path.read_bytes() == before
@@ -149,17 +149,20 @@ def test_interrupted_build_keeps_previous_database(tmp_path, how):
     proc = subprocess.Popen([sys.executable, "-m", "ingest", "build", str(big), "--db", str(db_path),
                              "--workers", "2", "--no-progress"], cwd=ROOT, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wal = tmp_path / "gongkai.db-wal"
     try:
         deadline = time.monotonic() + 60
-        temps: list[Path] = []
         while time.monotonic() < deadline and proc.poll() is None:
-            temps = list(tmp_path.glob("gongkai.db.tmp-*"))
-            if temps and temps[0].stat().st_size > 0:
+            if wal.exists() and wal.stat().st_size > 1 << 20:      # the in-place transaction is being written
                 break
             time.sleep(0.02)
-        time.sleep(0.5)  # let it write into the temporary database for a while
+        time.sleep(0.5)  # let it write for a while
         assert proc.poll() is None, "the build finished before it could be interrupted: " + proc.stderr.read().decode()
-        assert temps, "no temporary database was created next to the target"
+        assert wal.exists(), "the incremental build does not write in place"
+        # meanwhile a reader opened as the server opens it (read-only, not immutable) sees the old database whole
+        reader = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
+        assert sorted(r[0] for r in reader.execute("SELECT path FROM reports")) == old_paths
+        reader.close()
         if how == "SIGKILL":
             os.killpg(proc.pid, signal.SIGKILL)  # no chance to clean up: the worst case
             proc.wait(10)
@@ -172,7 +175,7 @@ def test_interrupted_build_keeps_previous_database(tmp_path, how):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.stderr.close()
 
-    conn = sqlite3.connect(db_path)
+    conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)     # as the server opens it
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert sorted(r[0] for r in conn.execute("SELECT path FROM reports")) == old_paths
     assert conn.execute("SELECT count(*) FROM source_texts").fetchone()[0] == 16

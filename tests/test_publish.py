@@ -135,8 +135,10 @@ def test_compare_says_whether_to_redeploy(server, published, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["redeploy"] is False
     other = tmp_path / "other.db"
     other.write_bytes(db.read_bytes())
-    with sqlite3.connect(other) as conn:
+    conn = sqlite3.connect(other)       # closed: the last connection folds the write-ahead log into the file
+    with conn:
         conn.execute("update reports set agency = agency || '（改）' where rowid = 1")
+    conn.close()
     out = tmp_path / "new-site"
     assert main(["publish", str(out), "--db", str(other), "--compare", base]) == 1  # changed: written
     assert json.loads(capsys.readouterr().out)["redeploy"] is True

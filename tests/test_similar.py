@@ -173,3 +173,11 @@ def test_the_parallel_map_gives_the_serial_results_in_order(monkeypatch):
     monkeypatch.setattr(similar, "CHUNK", 16)
     parallel = similar._in_parallel(similar._normalise_chunk, texts, workers=2)
     assert parallel == similar._normalise_chunk(texts)
+
+
+def test_lsh_shape_is_datasketch_s():
+    """similar.LSH_SHAPE (written out so an incremental build does not import datasketch) is datasketch's banding."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=similar.LSH_THRESHOLD, num_perm=similar.NUM_PERM)
+    assert similar.LSH_SHAPE == (lsh.b, lsh.r)

@@ -3,12 +3,17 @@
 Four properties drive the design:
 - Parallel: parsing (and jieba segmentation) runs on worker processes over all cores; each worker
   returns ready-made rows, and the one writing process only inserts them in large batches.
-- Incremental: a file whose path and sha256 match what `reports` holds is not parsed again; a
-  changed file's rows are replaced, a deleted file's report is removed, nothing else is touched.
-- Atomic: the database is built in a temporary file next to the target (a copy of the previous
-  database for incremental work) and moved into place with `os.replace`. An interrupted build
-  (Ctrl-C, SIGTERM: ingest.database.interrupt) leaves the previous database as it was and removes its
-  temporary files; a temporary file left by a killed build is removed by the next build.
+- Incremental: a file whose path, size and mtime match `file_stats` (or, when they differ, whose sha256
+  matches `reports`) is not read again; a changed file's rows are replaced, a deleted file's report is
+  removed; only those reports and the ones whose cross-year or DUP checks pair with them are checked
+  again, and the summaries are updated, not rebuilt (`_update`).
+- Atomic: a new database (none yet, or the schema or parser fingerprint changed) is built in a temporary
+  file next to the target and moved into place with `os.replace`. An incremental build writes the
+  database in place as ONE SQLite transaction in WAL mode: readers (the server opens the file read-only,
+  not immutable) keep seeing the old database until the commit, then the new one; an interrupted or
+  killed build never commits, and SQLite drops its uncommitted pages. No copy of the database is made.
+  An interrupted build (Ctrl-C, SIGTERM: ingest.database.interrupt) leaves the previous database as it
+  was and removes its temporary files; a temporary file left by a killed build is removed by the next build.
 - One file never stops the build: a file that cannot be read (FIFO, device, dangling or looping
   symlink, no permission) is skipped with a warning naming it (stderr and build_info.skipped_files);
   a parse that crashes or runs past the time budget (`timeout`, default PARSE_TIMEOUT seconds: its
@@ -40,13 +45,14 @@ from typing import Callable, Iterable, Iterator
 import sqlite_utils
 
 from . import interrupt, load, pool, schema, search, similar, stats
-from .checks import create_check_results, run_checks
+from .checks import check_reports, create_check_results, run_checks
 
 # Every file kind the readers take (the parser never raises: a kind it cannot read yet, .doc/.wps,
 # gives a record with a warning saying so).
 EXTENSIONS = (".txt", ".htm", ".html", ".md", ".markdown", ".pdf", ".docx", ".doc", ".wps")
 SKIP_NAMES = ("sources.md", "readme.md")
 TEMP_MARK = ".tmp-"
+SIDECAR_SUFFIX = ".source.json"     # ingest.collect.sidecar.SUFFIX (a test keeps them equal)
 PARSE_TIMEOUT = 60.0    # seconds one file may take to parse before its worker is killed (parse_timeout)
 
 
@@ -103,10 +109,13 @@ def _not_regular(mode: int) -> str | None:
     return "特殊文件"
 
 
-def _check_file(path: Path) -> Skipped | None:
-    """Why this name cannot be read as a report (without opening it: a FIFO would block), or None."""
+def _check_file(path: Path, stats: dict | None = None) -> Skipped | None:
+    """Why this name cannot be read as a report (without opening it: a FIFO would block), or None; its
+    os.stat result goes into `stats` (the scan compares size and mtime with file_stats)."""
     try:
         st = os.stat(path)
+        if stats is not None:
+            stats[path] = st
     except FileNotFoundError:
         if os.path.islink(path):
             return Skipped(shown(path), "dangling_symlink", f"符号链接指向不存在的文件：{shown(os.readlink(path))}")
@@ -122,7 +131,7 @@ def _check_file(path: Path) -> Skipped | None:
 
 
 def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | None = None,
-                 renamed: set[str] | None = None) -> list[tuple[str, Path]]:
+                 renamed: set[str] | None = None, stats: dict | None = None) -> list[tuple[str, Path]]:
     """(relative path, absolute path) of every report file under the folders, sorted.
 
     The relative path is what `reports.path` holds and what the report id is made from. With one
@@ -159,17 +168,20 @@ def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | Non
                     continue
                 keep.append(s)
             subdirs[:] = keep
+            # paths as strings here (pathlib's parsing was most of an unchanged rebuild's scan), Path at the end
+            under = os.path.relpath(root, d).replace(os.sep, "/")
+            under = "" if under == "." else under + "/"
             for name in sorted(files):
                 if name.startswith(".") or name.lower() in SKIP_NAMES:
                     continue
                 if not name.lower().endswith(EXTENSIONS):
                     continue
-                path = Path(root) / name
-                problem = _check_file(path)
+                path = os.path.join(root, name)
+                problem = _check_file(path, stats)
                 if problem:
                     skipped.append(problem)
                     continue
-                raw = prefix + path.relative_to(d).as_posix()
+                raw = prefix + under + name
                 rel = path_text(raw)
                 if rel in found:
                     skipped.append(Skipped(shown(path), "duplicate_path", f"与另一文件的路径相同：{rel}"))
@@ -177,7 +189,10 @@ def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | Non
                 if renamed is not None and rel != raw:
                     renamed.add(rel)
                 found[rel] = path
-    return sorted(found.items())
+    if stats is not None:
+        for rel, path in found.items():
+            stats[rel] = stats.pop(path)
+    return sorted((rel, Path(path)) for rel, path in found.items())
 
 
 def _open_regular(path: str | os.PathLike):
@@ -366,25 +381,14 @@ def remove_stale_temps(db_path: Path) -> list[Path]:
     return removed
 
 
-def _copy_database(src: Path, dst: Path) -> bool:
-    """Consistent copy of the previous database (SQLite backup API, in steps so Ctrl-C is heard).
-    False if it is not usable."""
-    try:
-        source = sqlite3.connect(_read_only_uri(src), uri=True)
-        try:
-            source.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            target = sqlite3.connect(dst)
-            try:
-                source.backup(target, pages=4096, progress=lambda *_: interrupt.stall("prepare"))
-            finally:
-                target.close()
-        finally:
-            source.close()
-        return True
-    except sqlite3.DatabaseError:
-        interrupt.check()
-        Path(dst).unlink(missing_ok=True)
-        return False
+def _connect_to_read(path: Path) -> sqlite3.Connection:
+    """A connection only to read (query_only). Opened read-write where the file and folder allow it: the last
+    connection to a WAL-mode database then removes its -wal and -shm on closing, where a `mode=ro` one leaves them."""
+    if os.access(path, os.W_OK) and os.access(Path(path).parent, os.W_OK | os.X_OK):
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA query_only = 1")
+        return conn
+    return sqlite3.connect(_read_only_uri(path), uri=True)
 
 
 def _read_only_uri(path: Path) -> str:
@@ -400,7 +404,7 @@ def is_gongkai_database(path: Path) -> bool:
         with _open_regular(path) as fh:
             if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
                 return False
-        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+        conn = _connect_to_read(path)
         try:
             row = conn.execute("SELECT value FROM build_info WHERE key = 'schema_version'").fetchone()
             return row is not None
@@ -439,14 +443,31 @@ def check_target(db_path: Path) -> None:
         raise BuildError(f"无法写入数据库所在目录 {shown(folder)}（只读或没有写权限）")
 
 
-def _previous_state(db: sqlite_utils.Database) -> dict[str, tuple[str, str]] | None:
-    """{path: (id, sha256)} from a database this build can update, or None to start afresh."""
-    if not db["reports"].exists() or not db["build_info"].exists():
+_STATS_KEY = "\x00file_stats"   # in _previous_files' answer: every file_stats row (report files and sidecars)
+
+
+def _previous_files(db_path: Path) -> dict[str, tuple[str, str | None, int | None, int | None]] | None:
+    """{path: (report id, sha256, size, mtime_ns)} of a database an incremental build can update in place,
+    None when a new database must be built (missing, or another schema or parser fingerprint)."""
+    if not db_path.exists():
         return None
-    row = db.execute("SELECT value FROM build_info WHERE key = 'schema_version'").fetchone()
-    if not row or row[0] != _version_stamp():
+    try:
+        conn = _connect_to_read(db_path)
+    except sqlite3.Error:
         return None
-    return {path: (rid, sha) for rid, path, sha in db.execute("SELECT id, path, sha256 FROM reports")}
+    try:
+        row = conn.execute("SELECT value FROM build_info WHERE key = 'schema_version'").fetchone()
+        if not row or row[0] != _version_stamp():
+            return None
+        stats = {p: (size, mtime) for p, size, mtime in conn.execute("SELECT path, size, mtime_ns FROM file_stats")}
+        out = {path: (rid, sha, *stats.get(path, (None, None)))
+               for rid, path, sha in conn.execute("SELECT id, path, sha256 FROM reports")}
+        out[_STATS_KEY] = stats
+        return out
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
 
 
 def _parser_version() -> str:
@@ -513,16 +534,30 @@ def _build(dirs, db_path: Path, workers, progress, timeout, log, check_workers) 
         timings[name] = round(now - mark, 2)
         mark = now
 
+    previous = _previous_files(db_path)
     skipped: list[Skipped] = []
     renamed: set[str] = set()
     files = []
-    current = {}
-    for rel, path in find_reports(dirs, skipped, renamed):
+    current: dict[str, tuple[str, int]] = {}
+    file_stats: dict[str, tuple[int, int]] = {}
+    seen: dict = {}
+    for rel, path in find_reports(dirs, skipped, renamed, seen):
         try:
-            current[rel] = _sha256(path)
+            st = seen[rel]
+            known = (previous or {}).get(rel)
+            if known and known[1] and known[2] == st.st_size and known[3] == st.st_mtime_ns:
+                current[rel] = (known[1], st.st_size)       # same size and mtime: not read again
+            else:
+                current[rel] = _sha256(path)     # the stat taken before: a file changed meanwhile is read next time
         except OSError as exc:
             skipped.append(Skipped(shown(path), "unreadable_file", f"无法读取：{os_reason(exc)}"))
             continue
+        file_stats[rel] = (st.st_size, st.st_mtime_ns)
+        try:        # its sidecar record (ingest/collect/sidecar.py): a new, changed or removed one is a change too
+            sc = os.stat(f"{path}{SIDECAR_SUFFIX}")
+            file_stats[rel + SIDECAR_SUFFIX] = (sc.st_size, sc.st_mtime_ns)
+        except OSError:
+            pass
         files.append((rel, path))
         if len(files) == 1:
             interrupt.stall("scan")
@@ -532,105 +567,288 @@ def _build(dirs, db_path: Path, workers, progress, timeout, log, check_workers) 
         if rel in renamed:
             warn(rel, f"文件名不是 UTF-8 编码，路径按字节转义保存（path_not_utf8）{_gb18030_reading(str(path))}")
     log(f"gongkai: 扫描：{len(files)} 个报告文件" + (f"，跳过 {len(skipped)} 个" if skipped else ""))
-
     lap("scan")
+    scan = _Scan(files, current, file_stats, skipped, renamed)
+    run = _Run(workers, in_process, progress, timeout, log, warn, check_workers, started, timings, lap)
+    if previous is not None:
+        return _update(db_path, previous, scan, run)
+    return _fresh(db_path, scan, run)
+
+
+@dataclass
+class _Scan:
+    files: list                          # (rel, path) of every report file found
+    current: dict                        # rel -> (sha256, size)
+    stats: dict                          # rel -> (size, mtime_ns)
+    skipped: list
+    renamed: set
+
+
+@dataclass
+class _Run:
+    workers: int
+    in_process: bool
+    progress: bool
+    timeout: float | None
+    log: Callable
+    warn: Callable
+    check_workers: int | None
+    started: float
+    timings: dict
+    lap: Callable
+
+
+def _parse_and_load(db: sqlite_utils.Database, to_parse: list[_Job], unchanged: int, run: _Run) -> load.Loader:
+    run.log(f"gongkai: 解析：{len(to_parse)} 个文件（未改变 {unchanged} 个），"
+            f"{'本进程' if run.in_process else f'{run.workers} 个进程'}，每个文件限时 {run.timeout:g} 秒" if run.timeout else
+            f"gongkai: 解析：{len(to_parse)} 个文件（未改变 {unchanged} 个）")
+    loader = load.Loader(db, warn=run.warn)
+    results = (_parse_in_process(to_parse, run.timeout) if run.in_process
+               else _parse_in_pool(to_parse, run.workers, run.timeout))
+    with contextlib.closing(results):
+        if run.progress and to_parse:
+            import click
+
+            with click.progressbar(results, length=len(to_parse), label="解析报告", file=sys.stderr,
+                                   show_pos=True) as bar:
+                for job, rows in bar:
+                    _take(loader, job, rows, run.warn)
+        else:
+            for job, rows in results:
+                _take(loader, job, rows, run.warn)
+    loader.flush()
+    return loader
+
+
+def _write_file_stats(conn: sqlite3.Connection, scan: _Scan, paths=None) -> None:
+    """file_stats of these paths (default: every file), for the next build's scan."""
+    paths = scan.stats.keys() if paths is None else paths
+    conn.executemany("INSERT OR REPLACE INTO file_stats (path, size, mtime_ns) VALUES (?, ?, ?)",
+                     ((p, *scan.stats[p]) for p in paths if p in scan.stats))
+
+
+def _fresh(db_path: Path, scan: _Scan, run: _Run) -> dict:
+    """A new database in a temporary file next to the target, moved into place when complete."""
     tmp = _temp_path(db_path)
     try:
         try:
-            incremental = db_path.exists() and _copy_database(db_path, tmp)
             db = _open_temp(tmp)
         except OSError as exc:
             raise BuildError(f"无法在 {shown(db_path.parent)} 写入临时数据库（{os_reason(exc)}）") from None
-        previous = _previous_state(db) if incremental else None
-        if previous is None and incremental:
-            db.close()
-            tmp.unlink()
-            db = _open_temp(tmp)
-        previous = previous or {}
-        fresh = not previous
-
         load.create_tables(db)
         create_check_results(db.conn)   # the rule files read it: it exists even before the checks run
-        if not fresh:
-            load.create_indexes(db)  # already there; makes sure new ones exist
+        to_parse = [_Job(rel, str(path), *scan.current[rel], renamed=rel in scan.renamed) for rel, path in scan.files]
+        interrupt.stall("prepare")
+        run.lap("prepare")
+        loader = _parse_and_load(db, to_parse, 0, run)
+        load.link_sources(db, scan.files)  # sidecar records and page + attachment pairs (ingest/database/sources.py)
+        _write_file_stats(db.conn, scan)
+        db.conn.commit()
+        run.lap("parse_load")
 
-        unchanged = {rel for rel, (sha, _) in current.items() if rel in previous and previous[rel][1] == sha}
-        to_parse = [_Job(rel, str(path), *current[rel], renamed=rel in renamed)
-                    for rel, path in files if rel not in unchanged]
-        stale_ids = [rid for rel, (rid, _) in previous.items() if rel not in unchanged]
-
-        with db.conn:
-            load.delete_reports(db, stale_ids)
-        lap("prepare")
-        removed = sum(1 for rel in previous if rel not in current)
-
-        log(f"gongkai: 解析：{len(to_parse)} 个文件（未改变 {len(unchanged)} 个），"
-            f"{'本进程' if in_process else f'{workers} 个进程'}，每个文件限时 {timeout:g} 秒" if timeout else
-            f"gongkai: 解析：{len(to_parse)} 个文件（未改变 {len(unchanged)} 个）")
-        loader = load.Loader(db, warn=warn)
-        results = _parse_in_process(to_parse, timeout) if in_process else _parse_in_pool(to_parse, workers, timeout)
-        with contextlib.closing(results):
-            if progress and to_parse:
-                import click
-
-                with click.progressbar(results, length=len(to_parse), label="解析报告", file=sys.stderr,
-                                       show_pos=True) as bar:
-                    for job, rows in bar:
-                        _take(loader, job, rows, warn)
-            else:
-                for job, rows in results:
-                    _take(loader, job, rows, warn)
-        loader.flush()
-        load.link_sources(db, files)  # sidecar records and page + attachment pairs (ingest/database/sources.py)
-        lap("parse_load")
-
-        log("gongkai: 建索引")
-        if fresh:
-            load.create_indexes(db)
+        run.log("gongkai: 建索引")
+        load.create_indexes(db)
         interrupt.stall("indexes", db.conn)
         load.write_lookups(db)
         load.create_views(db)
-        lap("indexes")
+        run.lap("indexes")
         similar.write_similar(db.conn)   # similar_sections, which the DUP rule reads (ingest/database/similar.py)
-        lap("similar")
-        log("gongkai: 勾稽核对")
-        _run_checks(db, check_workers) if check_workers else _run_checks(db)
-        lap("checks")
-        log("gongkai: 汇总统计")
+        run.lap("similar")
+        run.log("gongkai: 勾稽核对")
+        _run_checks(db, run.check_workers) if run.check_workers else _run_checks(db)
+        run.lap("checks")
+        run.log("gongkai: 汇总统计")
         interrupt.stall("stats", db.conn)
         stats.write_stats(db.conn)  # after the checks: report_stats counts each report's failed rules
         db.conn.commit()
-        lap("stats")
-        n_reports = db["reports"].count
-        summary = {
-            "db": str(db_path), "files": len(files), "reports": n_reports, "parsed": len(to_parse),
-            "unchanged": len(unchanged), "removed": removed, "skipped": len(skipped), "incremental": not fresh,
-            "status": loader.statuses, "workers": 1 if in_process else workers,
-            "timeout": timeout or None, "timings": timings,
-        }
-        summary["seconds"] = round(time.monotonic() - started, 2)
-        _write_build_info(db, summary, sum(size for _, size in current.values()), skipped)
-        if not fresh and (to_parse or stale_ids):
-            db.execute("INSERT INTO sections_fts(sections_fts) VALUES ('optimize')")
-            free, pages = (db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("freelist_count", "page_count"))
-            if free > pages // 4:  # many reports replaced: give the space back
-                db.conn.commit()
-                db.execute("VACUUM")
+        run.lap("stats")
+        summary = _summary(db, db_path, scan, run, len(to_parse), 0, 0, False, loader)
         db.conn.commit()
-        db.execute("PRAGMA journal_mode = DELETE")
+        db.execute("PRAGMA journal_mode = WAL")    # what an incremental build then writes in (see _update)
         db.close()
         interrupt.disarm()      # from here the new database is complete: a late Ctrl-C no longer undoes it
+        _release_wal(db_path)
         try:
             os.replace(tmp, db_path)
         except OSError as exc:
             raise BuildError(f"无法用新数据库替换 {shown(db_path)}（{os_reason(exc)}）") from None
         return summary
     finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+        for leftover in (tmp, *(tmp.with_name(tmp.name + x) for x in ("-journal", "-wal", "-shm"))):
             try:
                 leftover.unlink(missing_ok=True)
             except OSError:
                 pass
+
+
+def _release_wal(db_path: Path) -> None:
+    """Before a new file replaces a WAL-mode database: copy its log into it (checkpoint) and remove its -wal and
+    -shm, so connections to the new file start their own (sharing the old file's log by name would mix the two);
+    a server's open connections keep the old ones until they reopen."""
+    if not db_path.exists():
+        return
+    try:
+        conn = sqlite3.connect(db_path, timeout=10)
+        try:
+            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return
+    if not busy:
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                db_path.with_name(db_path.name + suffix).unlink()
+
+
+class _OneTransaction(sqlite3.Connection):
+    """A connection on which commit() and `with conn:` (everything the load, checks and summaries call) leave the
+    transaction open: an incremental build is one transaction, committed by `finish` or rolled back."""
+
+    def commit(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+    def finish(self) -> None:
+        sqlite3.Connection.commit(self)
+
+
+def _open_in_place(db_path: Path) -> sqlite_utils.Database:
+    conn = sqlite3.connect(db_path, factory=_OneTransaction, timeout=30)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA cache_size = -200000")
+    interrupt.watch(conn)
+    db = sqlite_utils.Database(conn)
+    conn.execute("BEGIN IMMEDIATE")    # one writer; readers go on reading the old database until the commit
+    return db
+
+
+def _agency_reports(conn: sqlite3.Connection, ids) -> tuple[set[str], set]:
+    """The reports of these reports' agencies (any year: L-cumulative pairs a report with its agency's latest earlier
+    year, X-* with the year before), and the years of all of them."""
+    conn.execute("DROP TABLE IF EXISTS temp.changed")
+    conn.execute("CREATE TEMP TABLE changed (id TEXT PRIMARY KEY)")
+    conn.executemany("INSERT OR IGNORE INTO temp.changed VALUES (?)", ((r,) for r in ids))
+    rows = conn.execute(
+        "SELECT id, year FROM reports WHERE id IN (SELECT id FROM temp.changed) UNION "
+        "SELECT r.id, r.year FROM reports r WHERE r.agency_id IN "
+        "(SELECT agency_id FROM reports WHERE id IN (SELECT id FROM temp.changed) AND agency_id IS NOT NULL)").fetchall()
+    conn.execute("DROP TABLE temp.changed")
+    return {r for r, _ in rows}, {y for _, y in rows}
+
+
+def _update(db_path: Path, previous: dict, scan: _Scan, run: _Run) -> dict:
+    """Update the database in place, in one transaction (module docstring)."""
+    previous = dict(previous)
+    old_stats = previous.pop(_STATS_KEY)
+    unchanged = {rel for rel, (sha, _) in scan.current.items() if rel in previous and previous[rel][1] == sha}
+    to_parse = [_Job(rel, str(path), *scan.current[rel], renamed=rel in scan.renamed)
+                for rel, path in scan.files if rel not in unchanged]
+    stale_ids = [rid for rel, (rid, *_) in previous.items() if rel not in unchanged]
+    removed = sum(1 for rel in previous if rel not in scan.current)
+    touched = [p for p in scan.stats if p not in {j.rel for j in to_parse} and scan.stats[p] != old_stats.get(p)]
+    gone_stats = [p for p in old_stats if p not in scan.stats]
+    # reports whose sidecar record came, changed or went: their source columns change (link_sources)
+    sidecar_ids = {previous[p[:-len(SIDECAR_SUFFIX)]][0] for p in touched + gone_stats
+                   if p.endswith(SIDECAR_SUFFIX) and p[:-len(SIDECAR_SUFFIX)] in previous
+                   and p[:-len(SIDECAR_SUFFIX)] in unchanged}
+    if not to_parse and not stale_ids and not touched and not gone_stats:
+        run.log("gongkai: 解析：0 个文件（未改变 %d 个），数据库未改动" % len(unchanged))
+        return _unchanged_summary(db_path, scan, run, len(unchanged))
+    try:
+        db = _open_in_place(db_path)
+    except sqlite3.Error as exc:
+        raise BuildError(f"无法写入数据库 {shown(db_path)}（{exc}）") from None
+    conn = db.conn
+    try:
+        load.create_tables(db)          # same fingerprint: nothing new, but cheap to make sure
+        old_neighbours, old_years = _agency_reports(conn, stale_ids)
+        removed_sentences: list = []
+        dup_partners = similar.forget_reports(conn, stale_ids, removed_sentences)
+        before = stats.rule_totals(conn, stale_ids)     # what the replaced reports added to check_stats
+        load.delete_reports(db, stale_ids)
+        conn.executemany("DELETE FROM file_stats WHERE path = ?", ((p,) for p in gone_stats))
+        interrupt.stall("prepare", conn)
+        run.lap("prepare")
+        loader = _parse_and_load(db, to_parse, len(unchanged), run)
+        load.link_sources(db, scan.files)
+        _write_file_stats(conn, scan, [j.rel for j in to_parse] + touched)
+        run.lap("parse_load")
+        interrupt.stall("indexes", conn)
+        run.lap("indexes")
+        loaded = [r for (r,) in conn.execute("SELECT id FROM reports WHERE path IN (%s)" % ",".join("?" * len(to_parse)),
+                                             [j.rel for j in to_parse])] if to_parse else []
+        paired = similar.update_similar(conn, loaded, removed_sentences)
+        run.lap("similar")
+        new_neighbours, new_years = _agency_reports(conn, loaded)
+        present = {r for (r,) in conn.execute("SELECT id FROM reports")} if paired is None else None
+        recheck = (old_neighbours | new_neighbours | dup_partners | (paired or set()) | set(loaded) | sidecar_ids)
+        recheck = {r for r in recheck if r in present} if present is not None else \
+            {r for r in recheck if conn.execute("SELECT 1 FROM reports WHERE id = ?", (r,)).fetchone()}
+        run.log(f"gongkai: 勾稽核对：{len(recheck)} 份报告" + ("（DUP 全部重新核对）" if paired is None else ""))
+        for key, values in stats.rule_totals(conn, recheck).items():
+            if key in before:
+                before[key] = [values[0], *(a + b for a, b in zip(before[key][1:], values[1:]))]
+            else:
+                before[key] = values
+        check_reports(conn, recheck, everywhere={"DUP"} if paired is None else set())
+        run.lap("checks")
+        interrupt.stall("stats", conn)
+        years = old_years | new_years | {y for (y,) in conn.execute(
+            "SELECT DISTINCT year FROM reports WHERE id IN (%s)" % ",".join("?" * len(recheck)), list(recheck))}
+        if paired is None:
+            stats.write_stats(conn)
+        else:
+            stats.update_stats(conn, recheck | set(stale_ids), years, before, stats.rule_totals(conn, recheck))
+        run.lap("stats")
+        summary = _summary(db, db_path, scan, run, len(to_parse), len(unchanged), removed, True, loader)
+        interrupt.disarm()      # the commit is the moment the new database appears, whole
+        conn.finish()
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.rollback()
+        conn.close()
+        raise
+    with contextlib.suppress(sqlite3.Error):
+        free, pages = (conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("freelist_count", "page_count"))
+        if free > pages // 4:  # many reports replaced: give the space back
+            conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")    # the file itself (downloads, publish) holds the new data
+    conn.close()
+    return summary
+
+
+def _summary(db, db_path: Path, scan: _Scan, run: _Run, parsed: int, unchanged: int, removed: int,
+             incremental: bool, loader: load.Loader) -> dict:
+    n_reports = db.execute("SELECT count(*) FROM reports").fetchone()[0]
+    summary = {
+        "db": str(db_path), "files": len(scan.files), "reports": n_reports, "parsed": parsed,
+        "unchanged": unchanged, "removed": removed, "skipped": len(scan.skipped), "incremental": incremental,
+        "status": loader.statuses, "workers": 1 if run.in_process else run.workers,
+        "timeout": run.timeout or None, "timings": run.timings,
+    }
+    summary["seconds"] = round(time.monotonic() - run.started, 2)
+    _write_build_info(db, summary, sum(size for _, size in scan.current.values()), scan.skipped)
+    return summary
+
+
+def _unchanged_summary(db_path: Path, scan: _Scan, run: _Run, unchanged: int) -> dict:
+    """Nothing to do: the database is not opened for writing (its readers' caches stay valid)."""
+    conn = _connect_to_read(db_path)
+    try:
+        n_reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+    finally:
+        conn.close()
+    return {"db": str(db_path), "files": len(scan.files), "reports": n_reports, "parsed": 0, "unchanged": unchanged,
+            "removed": 0, "skipped": len(scan.skipped), "incremental": True,
+            "status": {"ok": 0, "partial": 0, "failed": 0}, "workers": 1 if run.in_process else run.workers,
+            "timeout": run.timeout or None, "timings": run.timings,
+            "seconds": round(time.monotonic() - run.started, 2)}
 
 
 def _open_temp(tmp: Path) -> sqlite_utils.Database:
@@ -667,6 +885,7 @@ def _write_build_info(db: sqlite_utils.Database, summary: dict, corpus_bytes: in
                       skipped: list[Skipped] = ()) -> None:
     info = [
         ("built_at", datetime.now(timezone.utc).isoformat(timespec="seconds"), "构建时间（UTC）"),
+        ("build_id", os.urandom(8).hex(), "本次构建的编号（随机）：网站据此发现数据库已更新，清空页面缓存"),
         ("reports", str(summary["reports"]), "报告数"),
         ("corpus_files", str(summary["files"]), "构建时的报告文件数"),
         ("corpus_bytes", str(corpus_bytes), "报告文件总字节数"),
@@ -682,6 +901,8 @@ def _write_build_info(db: sqlite_utils.Database, summary: dict, corpus_bytes: in
         ("parser_version", _parser_version(), "解析器版本"),
         ("schema_version", _version_stamp(), "数据库结构指纹/解析器版本；改变时全部重建"),
         ("sqlite_version", sqlite3.sqlite_version, "SQLite 版本"),
+        ("dup_common_limit", str(similar.common_limit(db.conn)),
+         "内容雷同比较中“多机关共有的句子”所需的机关数（增量构建据此判断是否要重新统计全部句子）"),
     ]
     db.execute("DELETE FROM build_info")
     db["build_info"].insert_all({"key": k, "value": v, "description": d} for k, v, d in info)

@@ -538,6 +538,41 @@ def _run_checks(conn: sqlite3.Connection, rules: list[Rule], workers: int | None
     return summary
 
 
+def check_reports(conn: sqlite3.Connection, report_ids, everywhere: set[str] = frozenset(),
+                  rules: list[Rule] | None = None) -> None:
+    """An incremental build's checks: every rule again on these reports only (the changed ones and those their
+    cross-year or DUP verdicts read), their old rows replaced; the rules in `everywhere` over every report.
+
+    Runs in this process, inside the build's one transaction (workers would not see its uncommitted rows);
+    the rows are those run_checks writes for the same reports.
+    """
+    rules = load_rules() if rules is None else rules
+    old = _raise_pragmas(conn)
+    try:
+        ensure_indexes(conn)
+        similar.create_table(conn)
+        create_check_results(conn)
+        conn.execute("drop table if exists temp.recheck")
+        conn.execute("create temp table recheck (id text primary key)")
+        conn.executemany("insert or ignore into temp.recheck values (?)", ((r,) for r in report_ids))
+        for i, rule in enumerate(rules):
+            if rule.id in everywhere:
+                conn.execute("delete from check_results where rule_id = ?", (rule.id,))
+                _check_rule(conn, rule, "select id from reports", "main")
+            else:
+                conn.execute("delete from check_results where rule_id = ? and report_id in (select id from temp.recheck)",
+                             (rule.id,))
+                _check_rule(conn, rule, "select id from temp.recheck", "main")
+            if i == 0:
+                stall("checks", conn)
+        conn.execute("drop table temp.recheck")
+        if not conn.execute("select 1 from sqlite_master where name = 'report_quality'").fetchone():
+            conn.execute(_REPORT_QUALITY_VIEW)
+    finally:
+        for name, value in old.items():
+            conn.execute(f"pragma {name} = {value}")
+
+
 def _database_file(conn: sqlite3.Connection) -> str | None:
     """The file of the main database, None for an in-memory or temporary one (no other process can read it)."""
     for _, name, file in conn.execute("pragma database_list"):

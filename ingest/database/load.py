@@ -258,6 +258,9 @@ def create_tables(db: sqlite_utils.Database) -> None:
     for name, spec in TABLES.items():
         if db[name].exists():
             continue
+        if spec.get("ddl"):       # a shape sqlite-utils cannot declare (WITHOUT ROWID, integer primary key)
+            db.execute(spec["ddl"])
+            continue
         db[name].create(
             {col: _PY_TYPES[typ] for col, (typ, _) in spec["columns"].items()},
             pk=spec.get("pk"),
@@ -466,14 +469,26 @@ class Loader:
             self.flush()
 
     def _insert(self, reports: list[dict[str, list[tuple]]]) -> None:
+        """One batch under a savepoint: a refused batch is undone alone, also inside the one transaction of an
+        incremental build (ingest.database.build), where `with conn` would neither commit nor roll back."""
         conn = self.db.conn
-        with conn:
+        conn.execute("SAVEPOINT load_batch")
+        try:
             for name in (*REPORT_TABLES, FTS_TABLE):  # reports first: the other tables refer to it
                 batch = [row for rows in reports for row in rows[name]]
                 if batch:
                     conn.executemany(self.sql[name], batch)
                     if name == "reports":
                         interrupt.stall("load", conn)
+        except BaseException:
+            try:
+                conn.execute("ROLLBACK TO load_batch")
+                conn.execute("RELEASE load_batch")
+            except sqlite3.Error:
+                pass
+            raise
+        conn.execute("RELEASE load_batch")
+        conn.commit()
 
     def flush(self) -> None:
         reports, self.pending = self.pending, []

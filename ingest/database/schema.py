@@ -380,6 +380,56 @@ TABLES: dict[str, dict] = {
         },
         "indexes": [],
     },
+    "file_stats": {
+        "description": "报告文件的大小与修改时间（file_stats）：增量构建先比较这两项，相同则不再计算 SHA-256、不再解析；"
+                       "不同才读文件比较 reports.sha256。",
+        "derived": True,
+        "pk": "path",
+        "columns": {
+            "path": ("TEXT", "文件路径（path），同 reports.path"),
+            "size": ("INTEGER", "文件大小，字节（size）"),
+            "mtime_ns": ("INTEGER", "文件修改时间（mtime_ns），自 1970 年起的纳秒数"),
+        },
+        "indexes": [],
+    },
+    "dup_sections": {
+        "description": "内容雷同比较的章节索引（dup_sections）：每个参与比较的章节一行，存其规范化句子的哈希和最小哈希签名的"
+                       "分段哈希，增量构建只比较改变的章节（见 ingest/database/similar.py）。",
+        "derived": True,
+        "pk": "section_id",
+        "ddl": "create table if not exists dup_sections (section_id integer primary key, report_id text not null "
+               "references reports(id), "
+               "sentences blob, bands blob)",
+        "columns": {
+            "section_id": ("INTEGER", "章节行号（section_id），对应 sections.id"),
+            "report_id": _REPORT_ID,
+            "sentences": ("BLOB", "规范化句子（8字以上）的 64 位哈希（sentences），小端 int64 数组，用于判断多机关共有的句子"),
+            "bands": ("BLOB", "最小哈希签名的分段哈希（bands），小端 int64 数组；规范化正文不足 100 字的章节为空"),
+        },
+        "indexes": [["report_id"]],
+    },
+    "dup_bands": {
+        "description": "最小哈希签名的分段哈希到章节的索引（dup_bands）：同一分段哈希的两个章节是候选相似对，增量构建以联接找出。",
+        "derived": True,
+        "pk": ["band", "section_id"],
+        "ddl": "create table if not exists dup_bands (band integer not null, section_id integer not null, "
+               "primary key (band, section_id)) without rowid",
+        "columns": {
+            "band": ("INTEGER", "分段哈希（band）"),
+            "section_id": ("INTEGER", "章节行号（section_id），对应 sections.id"),
+        },
+        "indexes": [],
+    },
+    "dup_common": {
+        "description": "多机关共有的句子（dup_common）：出现在许多不同机关报告中的规范化句子的哈希，比较前从正文中去掉。",
+        "derived": True,
+        "pk": "sentence",
+        "ddl": "create table if not exists dup_common (sentence integer primary key)",
+        "columns": {
+            "sentence": ("INTEGER", "句子哈希（sentence）"),
+        },
+        "indexes": [],
+    },
     "build_info": {
         "description": "构建信息（build_info）：本数据库的构建时间、报告数量和版本。",
         "pk": "key",

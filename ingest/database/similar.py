@@ -26,8 +26,13 @@ changed as parameters without rebuilding. Pairs of the same agency and year (two
 e.g. its web page and its text file) are not kept; nor are pairs across an agency's years in the
 forward direction: a report is compared with its agency's earlier years and with every other agency.
 
-The table is rewritten completely on every build (fresh or incremental): which sentences are common
-depends on the whole corpus.
+A fresh build computes the table from every section. An incremental build compares only the sections of
+the reports it loaded (`update_similar`): each section's normalised sentence hashes and MinHash band hashes
+are kept (`dup_sections`, `dup_bands`), so the common sentences are recounted from the hashes and a changed
+section's candidates are a join on its band hashes — the same candidates datasketch's banding gives (a pair
+shares a band exactly). When the common sentences change (a sentence reaches or leaves COMMON_AGENCIES
+agencies), the sections holding such a sentence (found in the stored hashes) are compared again as well.
+Pairs are oriented by (report_id, section id) — not by load order — so both ways give the same rows.
 """
 from __future__ import annotations
 
@@ -272,6 +277,50 @@ def signatures(texts: Sequence[str], batch: int = 2000) -> np.ndarray:
     return out
 
 
+# (bands, rows per band) datasketch's MinHashLSH picks for NUM_PERM and LSH_THRESHOLD (tests/test_similar.py checks
+# it): written here so an incremental build need not import datasketch (and scipy), 2 s.
+LSH_SHAPE = (8, 4)
+
+
+def _lsh_shape(threshold: float = LSH_THRESHOLD) -> tuple[int, int]:
+    if threshold == LSH_THRESHOLD:
+        return LSH_SHAPE
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+def band_keys(sigs: np.ndarray, threshold: float = LSH_THRESHOLD) -> np.ndarray:
+    """One 64-bit key per signature and LSH band (len(sigs) × bands, int64): equal keys = an equal band (the
+    values mixed with the band's number; a collision of two different bands has odds of 2^-64)."""
+    b, r = _lsh_shape(threshold)
+    out = np.zeros((len(sigs), b), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i in range(b):
+            h = np.full(len(sigs), np.uint64(i + 1) * _MIX, dtype=np.uint64)
+            for j in range(i * r, (i + 1) * r):
+                h = (h ^ sigs[:, j].astype(np.uint64)) * _P64
+                h ^= h >> np.uint64(31)
+            out[:, i] = h
+    return out.view(np.int64)
+
+
+_P64 = np.uint64(0x100000001B3)
+
+
+def sentence_hash(sentence: str) -> int:
+    """A normalised sentence's 64-bit key (signed, as SQLite stores integers)."""
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(sentence.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
+def _counted(sentences: list[str]) -> list[str]:
+    """The sentences common_sentences counts (8 characters or more)."""
+    return [x for x in sentences if len(x) >= 8]
+
+
 def candidate_pairs(sigs: np.ndarray, threshold: float = LSH_THRESHOLD) -> set[tuple[int, int]]:
     """Pairs (i < j) of rows whose signatures share an LSH band (datasketch MinHashLSH)."""
     from datasketch import LeanMinHash, MinHashLSH
@@ -446,7 +495,7 @@ def _in_parallel(fn, items: list, workers: int | None, flat: bool = True) -> lis
 
 def find_similar(sections: Sequence[Section], min_chars: int = STORE_CHARS,
                  min_similarity: float = STORE_SIMILARITY, timings: dict | None = None,
-                 workers: int | None = None) -> list[Pair]:
+                 workers: int | None = None, keep: dict | None = None) -> list[Pair]:
     """Every pair of sections (a, b) with a faulted for b (`comparable`) that meets the thresholds.
 
     Python's cycle collector is paused meanwhile: millions of sentence strings and lists (no cycles among
@@ -457,13 +506,13 @@ def find_similar(sections: Sequence[Section], min_chars: int = STORE_CHARS,
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _find_similar(sections, min_chars, min_similarity, timings, workers)
+        return _find_similar(sections, min_chars, min_similarity, timings, workers, keep)
     finally:
         if enabled:
             gc.enable()
 
 
-def _find_similar(sections, min_chars, min_similarity, timings, workers) -> list[Pair]:
+def _find_similar(sections, min_chars, min_similarity, timings, workers, keep=None) -> list[Pair]:
     import time
 
     t = time.perf_counter()
@@ -477,25 +526,34 @@ def _find_similar(sections, min_chars, min_similarity, timings, workers) -> list
     t_sig = time.perf_counter()
     cands = candidate_pairs(sigs)
     t_lsh = time.perf_counter()
+    if keep is not None:
+        keep.update(normalised=normalised, common=common, idx=idx, sigs=sigs)
     out: list[Pair] = []
     for x, y in sorted(cands):
         i, j = idx[x], idx[y]
-        a, b = sections[i], sections[j]
-        forward, backward = comparable(a, b), comparable(b, a)
-        if not (forward or backward):
-            continue
-        m = measure(joined[i][0], joined[j][0])
-        if m.similarity < min_similarity:
-            continue
-        if forward:
-            out.append(Pair(a, b, joined[i][0], joined[j][0], m, common))
-        if backward:
-            mb = Match(m.similarity, m.jaccard, m.shared_chars, [(c, d, e, f) for e, f, c, d in m.passages])
-            out.append(Pair(b, a, joined[j][0], joined[i][0], mb, common))
+        out.extend(_pairs(sections[i], sections[j], joined[i][0], joined[j][0], common, min_similarity))
     if timings is not None:
         timings.update(normalise=round(t_norm - t, 2), signatures=round(t_sig - t_norm, 2),
                        lsh=round(t_lsh - t_sig, 2), measure=round(time.perf_counter() - t_lsh, 2),
                        sections_indexed=len(idx), candidates=len(cands))
+    return out
+
+
+def _pairs(a: Section, b: Section, norm_a: str, norm_b: str, common: set, min_similarity: float) -> list[Pair]:
+    """The pairs one candidate gives: (a, b) if a may be faulted for b's text, (b, a) if b for a's; measured once,
+    a being the first of the two in the sections' order."""
+    forward, backward = comparable(a, b), comparable(b, a)
+    if not (forward or backward):
+        return []
+    m = measure(norm_a, norm_b)
+    if m.similarity < min_similarity:
+        return []
+    out = []
+    if forward:
+        out.append(Pair(a, b, norm_a, norm_b, m, common))
+    if backward:
+        mb = Match(m.similarity, m.jaccard, m.shared_chars, [(c, d, e, f) for e, f, c, d in m.passages])
+        out.append(Pair(b, a, norm_b, norm_a, mb, common))
     return out
 
 
@@ -553,23 +611,66 @@ def create_table(conn: sqlite3.Connection) -> None:
     conn.execute(f"create table if not exists similar_sections ({cols})")
 
 
-def write_similar(conn: sqlite3.Connection, timings: dict | None = None) -> int:
-    """(Re)fill similar_sections from sections and reports; return the number of rows."""
-    rows = conn.execute(
-        """select s.rowid, s.report_id, coalesce(r.agency_id, r.agency, r.id), r.year, s.number, s.text,
+_SECTIONS_SQL = """select s.rowid, s.report_id, coalesce(r.agency_id, r.agency, r.id), r.year, s.number, s.text,
                   s.line_start, s.line_end
            from sections s join reports r on r.id = s.report_id
-           where length(s.text) >= ? order by s.rowid""", (STORE_CHARS,)).fetchall()
+           where length(s.text) >= ? {where} order by s.report_id, s.rowid"""
+
+
+def _sections(conn: sqlite3.Connection, where: str = "", params: tuple = ()):
+    """(Section list, {key: (first line, last line)}) of the sections long enough to compare, in the order pairs are
+    oriented by: report id, then the section's place in its report."""
+    rows = conn.execute(_SECTIONS_SQL.format(where=where), (STORE_CHARS, *params)).fetchall()
     sections = [Section(k, rid, ag, y, num, text or "") for k, rid, ag, y, num, text, _, _ in rows]
     lines = {k: (ls or 1, le or ls or 1) for k, _, _, _, _, _, ls, le in rows}
-    pairs = find_similar(sections, timings=timings)
+    return sections, lines
+
+
+def _blob(values) -> bytes:
+    return np.asarray(values, dtype="<i8").tobytes()
+
+
+def _unblob(blob: bytes | None) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<i8") if blob else np.zeros(0, dtype=np.int64)
+
+
+def create_dup_tables(conn: sqlite3.Connection) -> None:
+    from . import schema
+
+    for name in ("dup_sections", "dup_bands", "dup_common"):
+        conn.execute(schema.TABLES[name]["ddl"])
+    conn.execute("create index if not exists idx_dup_sections_report_id on dup_sections (report_id)")
+
+
+def write_similar(conn: sqlite3.Connection, timings: dict | None = None) -> int:
+    """(Re)fill similar_sections from sections and reports, and the comparison state an incremental build
+    starts from (dup_sections, dup_bands, dup_common); return the number of rows."""
+    sections, lines = _sections(conn)
+    state: dict = {}
+    pairs = find_similar(sections, timings=timings, keep=state)
+    create_table(conn)
+    create_dup_tables(conn)
+    for name in ("similar_sections", "dup_sections", "dup_bands", "dup_common"):
+        conn.execute(f"delete from {name}")
+    normalised, common = state.get("normalised", []), state.get("common", set())
+    bands = dict(zip(state.get("idx", []), band_keys(state["sigs"]))) if len(state.get("idx", [])) else {}
+    conn.executemany("insert into dup_sections (section_id, report_id, sentences, bands) values (?, ?, ?, ?)",
+                     ((sec.key, sec.report, _blob([sentence_hash(x) for x in _counted(norm)]),
+                       _blob(bands[i]) if i in bands else None)
+                      for i, (sec, norm) in enumerate(zip(sections, normalised))))
+    conn.executemany("insert or ignore into dup_bands (band, section_id) values (?, ?)",
+                     ((int(k), sections[i].key) for i, keys in bands.items() for k in keys))
+    conn.executemany("insert into dup_common (sentence) values (?)", ((sentence_hash(x),) for x in common))
+    _insert_pairs(conn, pairs, lines)
+    return len(pairs)
+
+
+def _insert_pairs(conn: sqlite3.Connection, pairs: list[Pair], lines: dict) -> None:
     reports = {p.a.report for p in pairs} | {p.b.report for p in pairs}
     sources: dict[str, list[str]] = {}
     for rid in reports:
         row = conn.execute("select text from source_texts where report_id = ?", (rid,)).fetchone()
         sources[rid] = (row[0] if row and row[0] else "").split("\n")
-    create_table(conn)
-    conn.execute("delete from similar_sections")
     conn.executemany(
         """insert into similar_sections (report_id, section_id, section, other_report_id, other_section_id,
              other_section, similarity, jaccard, chars, other_chars, shared_chars, passages)
@@ -577,7 +678,182 @@ def write_similar(conn: sqlite3.Connection, timings: dict | None = None) -> int:
         ((p.a.report, p.a.key, p.a.number, p.b.report, p.b.key, p.b.number, p.match.similarity, p.match.jaccard,
           len(p.norm_a), len(p.norm_b), p.match.shared_chars,
           json.dumps(_evidence(p, sources, lines), ensure_ascii=False)) for p in pairs))
-    return len(pairs)
+
+
+def _marks(ids) -> str:
+    return ",".join("?" * len(ids))
+
+
+def forget_reports(conn: sqlite3.Connection, report_ids: Sequence[str], removed: list | None = None) -> set[str]:
+    """Before these reports' rows are deleted: drop their band hashes and the pairs that name them as the other
+    report; return the reports they were paired with (their DUP verdicts change). Their sections' sentence hashes
+    are appended to `removed` (update_similar needs them)."""
+    partners: set[str] = set()
+    ids = list(report_ids)
+    if not ids or not conn.execute("select 1 from sqlite_master where name = 'dup_sections'").fetchone():
+        return partners
+    for k in range(0, len(ids), 500):
+        chunk = ids[k:k + 500]
+        m = _marks(chunk)
+        partners.update(r for (r,) in conn.execute(
+            f"select report_id from similar_sections where other_report_id in ({m}) union "
+            f"select other_report_id from similar_sections where report_id in ({m})", chunk + chunk))
+        for section_id, blob, sentences in conn.execute(
+                f"select section_id, bands, sentences from dup_sections where report_id in ({m})", chunk):
+            conn.executemany("delete from dup_bands where band = ? and section_id = ?",
+                             ((int(b), section_id) for b in _unblob(blob)))
+            if removed is not None:
+                removed.append(_unblob(sentences))
+        conn.execute(f"delete from similar_sections where other_report_id in ({m})", chunk)
+    return partners - set(ids)
+
+
+def _common_now(conn: sqlite3.Connection, maybe: np.ndarray, common: set[int]) -> tuple[set[int], np.ndarray, np.ndarray]:
+    """The common sentences' hashes (sentences of COMMON_AGENCIES, or COMMON_SHARE of the agencies, as
+    common_sentences counts them) after a change, from the stored hashes: only the hashes in `maybe` (those of the
+    sections added or removed) can change status, unless the number of agencies moved the limit, when every
+    hash is counted again. Also returns every stored hash and its section (to find the sections a change touches)."""
+    agency_of: dict[str, int] = {}
+    codes, hashes, owners = [], [], []
+    for section_id, agency, blob in conn.execute(
+            "select d.section_id, coalesce(r.agency_id, r.agency, r.id), d.sentences from dup_sections d "
+            "join reports r on r.id = d.report_id"):
+        code = agency_of.setdefault(agency, len(agency_of))
+        if blob:
+            h = np.frombuffer(blob, dtype="<i8")
+            hashes.append(h)
+            codes.append(np.full(len(h), code, dtype=np.int64))
+            owners.append(np.full(len(h), section_id, dtype=np.int64))
+    if not hashes:
+        return set(), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    limit = max(COMMON_AGENCIES, int(COMMON_SHARE * len(agency_of)))
+    every, owner, agencies = np.concatenate(hashes), np.concatenate(owners), np.concatenate(codes)
+    stored_limit = conn.execute("select value from build_info where key = 'dup_common_limit'").fetchone() \
+        if conn.execute("select 1 from sqlite_master where name = 'build_info'").fetchone() else None
+    if stored_limit is None or int(stored_limit[0]) != limit:
+        pick = np.ones(len(every), dtype=bool)
+        common = set()
+    else:
+        pick = np.isin(every, maybe)
+        common = set(common) - {int(h) for h in maybe}
+    order = np.lexsort((agencies[pick], every[pick]))
+    h, a = every[pick][order], agencies[pick][order]
+    first = np.ones(len(h), dtype=bool)
+    first[1:] = (h[1:] != h[:-1]) | (a[1:] != a[:-1])
+    values, counts = np.unique(h[first], return_counts=True)
+    common |= {int(v) for v in values[counts >= limit]}
+    return common, every, owner
+
+
+def common_limit(conn: sqlite3.Connection) -> int:
+    """The agency count a sentence needs to be common, over the agencies of the indexed sections."""
+    n = conn.execute("select count(distinct coalesce(r.agency_id, r.agency, r.id)) from dup_sections d "
+                     "join reports r on r.id = d.report_id").fetchone()[0]
+    return max(COMMON_AGENCIES, int(COMMON_SHARE * n))
+
+
+class _HashedSet:
+    """The common sentences as a set of strings, known by their hashes (what Normalised.join tests)."""
+
+    def __init__(self, hashes: set[int]):
+        self.hashes = hashes
+
+    def __contains__(self, sentence: str) -> bool:
+        return len(sentence) >= 8 and sentence_hash(sentence) in self.hashes
+
+
+def update_similar(conn: sqlite3.Connection, report_ids: Sequence[str], removed: Sequence[np.ndarray] = (),
+                   timings: dict | None = None) -> set[str]:
+    """After an incremental load: compare the sections of these (new or changed) reports with every section.
+
+    When the common sentences changed (a sentence reached or left the agency count), the sections holding such a
+    sentence are compared again too (their text without the common sentences changed). `removed`: the sentence
+    hashes of the sections deleted since (forget_reports), which may have stopped being common. Returns every report
+    whose DUP verdict may have changed: those compared again and those paired with them, before or after.
+    """
+    create_table(conn)
+    create_dup_tables(conn)
+    ids = list(report_ids)
+    redo: list[Section] = []
+    lines: dict = {}
+    for k in range(0, len(ids), 500):
+        chunk = ids[k:k + 500]
+        secs, ls = _sections(conn, f"and s.report_id in ({_marks(chunk)})", tuple(chunk))
+        redo += secs
+        lines.update(ls)
+    normalised = [[x.norm for x in normalise(sec.text).sentences] for sec in redo]
+    conn.executemany("insert into dup_sections (section_id, report_id, sentences, bands) values (?, ?, ?, null)",
+                     ((sec.key, sec.report, _blob([sentence_hash(x) for x in _counted(norm)]))
+                      for sec, norm in zip(redo, normalised)))
+    before = {c for (c,) in conn.execute("select sentence from dup_common")}
+    maybe = np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *removed,
+                                      *(np.asarray([sentence_hash(x) for x in _counted(n)], dtype=np.int64)
+                                        for n in normalised)]))
+    common, every, owner = _common_now(conn, maybe, before)
+    flipped = common ^ before
+    affected: set[str] = set()
+    if flipped:
+        conn.executemany("delete from dup_common where sentence = ?", ((c,) for c in before - common))
+        conn.executemany("insert into dup_common (sentence) values (?)", ((c,) for c in common - before))
+        mine = {sec.key for sec in redo}
+        touched = sorted(set(np.unique(owner[np.isin(every, np.fromiter(flipped, dtype=np.int64))]).tolist()) - mine)
+        for k in range(0, len(touched), 500):
+            chunk = touched[k:k + 500]
+            m = _marks(chunk)
+            affected.update(r for (r,) in conn.execute(
+                f"select report_id from similar_sections where section_id in ({m}) or other_section_id in ({m}) union "
+                f"select other_report_id from similar_sections where section_id in ({m}) or other_section_id in ({m})",
+                chunk * 4))
+            conn.execute(f"delete from similar_sections where section_id in ({m}) or other_section_id in ({m})", chunk * 2)
+            for section_id, blob in conn.execute(
+                    f"select section_id, bands from dup_sections where section_id in ({m}) and bands is not null", chunk):
+                conn.executemany("delete from dup_bands where band = ? and section_id = ?",
+                                 ((int(b), section_id) for b in _unblob(blob)))
+            conn.execute(f"update dup_sections set bands = null where section_id in ({m})", chunk)
+            secs, ls = _sections(conn, f"and s.rowid in ({m})", tuple(chunk))
+            lines.update(ls)
+            redo += secs
+            normalised += [[x.norm for x in normalise(sec.text).sentences] for sec in secs]
+            affected.update(sec.report for sec in secs)
+    joined = ["".join(x for x in norm if not (len(x) >= 8 and sentence_hash(x) in common)) for norm in normalised]
+    idx = [i for i, text in enumerate(joined) if len(text) >= STORE_CHARS]
+    if not idx:
+        return affected
+    keys = band_keys(signatures([joined[i] for i in idx]))
+    conn.executemany("update dup_sections set bands = ? where section_id = ?",
+                     ((_blob(keys[n]), redo[i].key) for n, i in enumerate(idx)))
+    conn.executemany("insert or ignore into dup_bands (band, section_id) values (?, ?)",
+                     ((int(b), redo[i].key) for n, i in enumerate(idx) for b in keys[n]))
+    mine = {redo[i].key: i for i in idx}
+    candidates: set[tuple[int, int]] = set()
+    conn.execute("drop table if exists temp.dup_probe")
+    conn.execute("create temp table dup_probe (band integer, section_id integer)")
+    conn.executemany("insert into temp.dup_probe values (?, ?)",
+                     ((int(b), redo[i].key) for n, i in enumerate(idx) for b in keys[n]))
+    for x, y in conn.execute("select distinct p.section_id, d.section_id from temp.dup_probe p "
+                             "join dup_bands d on d.band = p.band where d.section_id != p.section_id"):
+        candidates.add((min(x, y), max(x, y)))
+    conn.execute("drop table temp.dup_probe")
+    others = sorted({k for pair in candidates for k in pair if k not in mine})
+    known: dict[int, tuple[Section, str]] = {}
+    for k in range(0, len(others), 500):
+        chunk = others[k:k + 500]
+        secs, ls = _sections(conn, f"and s.rowid in ({_marks(chunk)})", tuple(chunk))
+        lines.update(ls)
+        for sec in secs:
+            norm = [x.norm for x in normalise(sec.text).sentences]
+            known[sec.key] = (sec, "".join(x for x in norm if not (len(x) >= 8 and sentence_hash(x) in common)))
+    for key, i in mine.items():
+        known[key] = (redo[i], joined[i])
+    pairs: list[Pair] = []
+    dropped = _HashedSet(common)
+    for x, y in candidates:
+        (a, na), (b, nb) = known[x], known[y]
+        if (a.report, a.key) > (b.report, b.key):
+            (a, na), (b, nb) = (b, nb), (a, na)
+        pairs += _pairs(a, b, na, nb, dropped, STORE_SIMILARITY)
+    _insert_pairs(conn, pairs, lines)
+    return affected | {p.b.report for p in pairs} | {p.a.report for p in pairs}
 
 
 def best_matches(conn: sqlite3.Connection, report_id: str) -> list[dict]:

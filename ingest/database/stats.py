@@ -65,10 +65,11 @@ def _kind_columns() -> list[str]:
     return cols
 
 
-def report_stats_sql(rules_failed: str = "null") -> str:
+def report_stats_sql(rules_failed: str = "null", only: str | None = None) -> str:
     """INSERT … SELECT filling report_stats from reports, applications and reviews_litigation.
 
-    `rules_failed` is the SQL expression of a report's failed-rule count (over `r`).
+    `rules_failed` is the SQL expression of a report's failed-rule count (over `r`). `only`: a query of report
+    ids, the rows to write (an incremental build), instead of every report.
     """
     t3 = [f"sum(case when row_key = '{k}' then total end) as {k}" for k in TABLE3_ROWS]
     t3.append("sum(case when row_key = 'new_received' then natural_person end) as new_received_natural_person")
@@ -95,23 +96,26 @@ def report_stats_sql(rules_failed: str = "null") -> str:
               + [f"t3.{c}" for c in t3_cols]
               + [f"coalesce(t4.{c}, 0)" if c.startswith("has_") else f"t4.{c}" for c in t4_cols]
               + [rules_failed])
+    of = f"where report_id in ({only})" if only else ""
+    agencies = f"and agency_id in (select agency_id from reports where id in ({only}))" if only else ""
     return f"""insert into report_stats ({', '.join(cols)})
 with t3 as materialized (
   select report_id, {', '.join(t3)}
-  from applications group by report_id
+  from applications {of} group by report_id
 ),
 t4 as materialized (
   select report_id, {', '.join(t4)}
-  from reviews_litigation group by report_id
+  from reviews_litigation {of} group by report_id
 ),
 f as materialized (
-  select agency_id, year, min(id) as first_id from reports where agency_id is not null group by agency_id, year
+  select agency_id, year, min(id) as first_id from reports where agency_id is not null {agencies} group by agency_id, year
 )
 select {', '.join(select)}
 from reports r
 left join t3 on t3.report_id = r.id
 left join t4 on t4.report_id = r.id
-left join f on f.agency_id = r.agency_id and f.year is r.year"""
+left join f on f.agency_id = r.agency_id and f.year is r.year
+{f"where r.id in ({only})" if only else ""}"""
 
 
 _RULES_FAILED = "coalesce((select f.n from temp.failed_rules f where f.report_id = r.id), 0)"
@@ -122,7 +126,7 @@ _RULES_FAILED = "coalesce((select f.n from temp.failed_rules f where f.report_id
 _PER_RULE_SQL = """create temp table per_rule as
 select report_id, rule_id, max(severity) as severity, max(status = 'fail') as failed,
   sum(status = 'fail') as failures, max(status = 'unknown') as unknown, max(status <> 'not_applicable') as checked
-from check_results group by report_id, rule_id"""
+from check_results {where} group by report_id, rule_id"""
 
 CHECK_STATS_SQL = """insert into check_stats (year, rule_id, severity, reports_failed, failures, reports_unknown,
                          reports_checked)
@@ -190,7 +194,7 @@ def write_stats(conn: sqlite3.Connection) -> None:
         return
     for table in ("per_rule", "failed_rules"):
         conn.execute(f"drop table if exists temp.{table}")
-    conn.execute(_PER_RULE_SQL)
+    conn.execute(_PER_RULE_SQL.format(where=""))
     conn.execute("create temp table failed_rules as select report_id, sum(failed) as n from temp.per_rule "
                  "group by report_id")
     conn.execute("create unique index temp.failed_rules_report on failed_rules (report_id)")
@@ -199,4 +203,52 @@ def write_stats(conn: sqlite3.Connection) -> None:
     conn.execute(LEGACY_SERIES_SQL)
     conn.execute(CHECK_STATS_SQL)
     for table in ("per_rule", "failed_rules"):
+        conn.execute(f"drop table temp.{table}")
+
+
+def rule_totals(conn: sqlite3.Connection, report_ids) -> dict[tuple, list]:
+    """check_stats' figures of these reports alone: {(year, rule_id): [severity, reports_failed, failures,
+    reports_unknown, reports_checked]} (what they add to check_stats)."""
+    conn.execute("drop table if exists temp.totals_of")
+    conn.execute("create temp table totals_of (id text primary key)")
+    conn.executemany("insert or ignore into temp.totals_of values (?)", ((r,) for r in report_ids))
+    conn.execute("drop table if exists temp.per_rule")
+    conn.execute(_PER_RULE_SQL.format(where="where report_id in (select id from temp.totals_of)"))
+    out = {(y, rule): [sev, *rest] for y, rule, sev, *rest in conn.execute(CHECK_STATS_SQL.split("\n", 2)[2])}
+    conn.execute("drop table temp.per_rule")
+    conn.execute("drop table temp.totals_of")
+    return out
+
+
+def update_stats(conn: sqlite3.Connection, report_ids, years, before: dict[tuple, list], after: dict[tuple, list]) -> None:
+    """An incremental build's summaries: report_stats rewritten for these reports (changed ones and their agency's
+    other reports, whose primary_copy and check results may have changed; deleted ones already gone),
+    check_stats moved by what the re-checked reports added before and add now (`rule_totals`; a year left
+    without reports loses its rows), year_stats summed again (about a thousand rows from report_stats)."""
+    for table in ("per_rule", "failed_rules", "restat"):
+        conn.execute(f"drop table if exists temp.{table}")
+    conn.execute("create temp table restat (id text primary key)")
+    conn.executemany("insert or ignore into temp.restat values (?)", ((r,) for r in report_ids))
+    conn.execute("delete from report_stats where report_id in (select id from temp.restat)")
+    conn.execute(_PER_RULE_SQL.format(where="where report_id in (select id from temp.restat)"))
+    conn.execute("create temp table failed_rules as select report_id, sum(failed) as n from temp.per_rule "
+                 "group by report_id")
+    conn.execute("create unique index temp.failed_rules_report on failed_rules (report_id)")
+    conn.execute(report_stats_sql(_RULES_FAILED, only="select id from temp.restat"))
+    conn.execute("delete from year_stats")
+    conn.execute(year_stats_sql())
+    for key in set(before) | set(after):
+        old, new = before.get(key), after.get(key)
+        severity = (new or old)[0]
+        delta = [(new[i] if new else 0) - (old[i] if old else 0) for i in range(1, 5)]
+        year, rule = key
+        if conn.execute("update check_stats set reports_failed = reports_failed + ?, failures = failures + ?, "
+                        "reports_unknown = reports_unknown + ?, reports_checked = reports_checked + ? "
+                        "where year is ? and rule_id = ?", (*delta, year, rule)).rowcount == 0:
+            conn.execute("insert into check_stats (year, rule_id, severity, reports_failed, failures, reports_unknown, "
+                         "reports_checked) values (?, ?, ?, ?, ?, ?, ?)", (year, rule, severity, *delta))
+    for year in set(years):
+        if not conn.execute("select 1 from reports where year is ?", (year,)).fetchone():
+            conn.execute("delete from check_stats where year is ?", (year,))
+    for table in ("per_rule", "failed_rules", "restat"):
         conn.execute(f"drop table temp.{table}")

@@ -84,7 +84,7 @@ def publish(out_dir: str | Path, db_path: str | Path, secret: str | None = None,
     staging = out_dir.with_name(out_dir.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    shutil.copyfile(db_path, staging / f"{DATABASE_NAME}.db")   # the served name: metadata is keyed by it
+    _snapshot(db_path, staging / f"{DATABASE_NAME}.db")   # the served name: metadata is keyed by it
     cwd = os.getcwd()
     try:
         with temporary_docker_directory(
@@ -145,6 +145,25 @@ def serve_script(dockerfile: str) -> str:
             'cd "$(dirname "$0")" || exit 1\n'
             'export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"\n'
             + secret_line + "exec " + " ".join(quoted) + "\n")
+
+
+def _snapshot(src: str | Path, dst: Path) -> None:
+    """A consistent copy of the database for an immutable server: SQLite's backup (the file alone may miss what an
+    incremental build committed into its write-ahead log), in rollback-journal mode (immutable readers ignore a WAL)."""
+    import sqlite3
+
+    wal = Path(f"{src}-wal")
+    if not wal.exists() or wal.stat().st_size == 0:     # nothing outside the file: the file itself, byte for byte
+        shutil.copyfile(src, dst)
+        return
+    source = sqlite3.connect(f"{Path(src).resolve().as_uri()}?mode=ro", uri=True)
+    target = sqlite3.connect(dst)
+    try:
+        source.backup(target)
+        target.execute("pragma journal_mode = delete")
+    finally:
+        target.close()
+        source.close()
 
 
 def local_hash(db_path: str | Path) -> str:

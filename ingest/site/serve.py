@@ -1,9 +1,9 @@
 """Serve gongkai.db with Datasette: `python -m ingest serve --db gongkai.db --port 8001`.
 
 Why not shell out to `datasette serve`: the tests, the page benchmark and the server must run the
-*same* configuration (metadata, plugins, templates, settings, immutable database), so it is built in
-one function, `make_datasette`, and `serve` only adds uvicorn — as Datasette's own CLI does — in one
-process per core sharing the port (`--workers N`; see `serve`).
+*same* configuration (metadata, plugins, templates, settings, the database opened by ingest.site.live), so it
+is built in one function, `make_datasette`, and `serve` only adds uvicorn — as Datasette's own CLI does — in
+one process per core sharing the port (`--workers N`; see `serve`).
 Settings live in `settings.json` (the file Datasette reads in configuration-directory mode).
 
 Stopping: on SIGTERM or Ctrl-C the server interrupts every running query (`ingest.site.deadline`)
@@ -63,12 +63,14 @@ def table_counts(db_path: str | Path, budget_s: float = COUNT_BUDGET_S) -> dict[
 
     Why: Datasette counts an unfiltered table page with `select count(*)` on every view unless its inspect
     data has the count; over the millions of rows of `cells` or `check_results` that count is most of the page
-    time. The database is immutable, so one count at start-up serves every page.
+    time. The database changes only when a build commits, so one count per build serves every page (counted
+    again when ingest.site.live notices a new build).
     """
-    import sqlite3
     import time
 
-    conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?immutable=1", uri=True)
+    from .live import connect
+
+    conn = connect(db_path)     # read-only, not immutable: an incremental build may have committed into the WAL
     counts: dict[str, dict] = {}
     try:
         names = [n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")]
@@ -109,14 +111,16 @@ def inspect_data(db_path: str | Path) -> dict:
 
 
 def make_datasette(db_path: str | Path):
-    """The configured Datasette instance for one immutable database file (its tables counted once)."""
+    """The configured Datasette instance for one database file, opened read-only (ingest.site.live: it sees an
+    incremental build's data once committed), its tables counted once per build."""
     from datasette.app import Datasette
+
+    from .live import LiveDatabase, Watch
 
     db_path = Path(db_path)
     if not db_path.exists():
         raise FileNotFoundError(f"{db_path}: no such database (run `make db` first)")
-    return Datasette(
-        immutables=[str(db_path)],
+    ds = Datasette(
         inspect_data=inspect_data(db_path),
         metadata=load_metadata(db_path),
         settings=load_settings(),
@@ -124,6 +128,11 @@ def make_datasette(db_path: str | Path):
         template_dir=str(TEMPLATES_DIR),
         static_mounts=[(STATIC_MOUNT, str(STATIC_DIR))],
     )
+    db = ds.add_database(LiveDatabase(ds, path=str(db_path.resolve()), is_mutable=False), name=db_path.stem)
+    if "_memory" in ds.databases:       # Datasette adds it when given no file; the site has one database
+        ds.remove_database("_memory")
+    ds._gongkai_watch = Watch(ds, db, inspect_data)
+    return ds
 
 
 def _app_factory(ds, host_header: str, warm=None):
