@@ -79,19 +79,35 @@ def _warning(code: str, message: str, offset: int | None) -> dict:
     return {"code": code, "message": message, "offset": offset}
 
 
-def tokenize(text: str, base: int) -> list[Token]:
-    out = []
+_TOKEN_KINDS = {"num": "num", "ph": "placeholder", "text": "text"}
+
+
+def iter_tokens(text: str, base: int):
+    """The tokens of a text one by one, for a reader that stops at the cells it needs."""
     for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        kind = {"num": "num", "ph": "placeholder", "text": "text"}[kind]
-        out.append(Token(kind, m.group(), base + m.start(), base + m.end()))
-    return out
+        yield Token(_TOKEN_KINDS[m.lastgroup], m.group(), base + m.start(), base + m.end())
+
+
+def tokenize(text: str, base: int) -> list[Token]:
+    return list(iter_tokens(text, base))
 
 
 # every number (\d) and placeholder (PLACEHOLDERS, _DASHES) holds one of these characters
 _VALUE_CHAR = re.compile(r"[\d—–\-/无…×*~_]")
 _DASHES = re.compile(r"[—–\-/…]+")
 _NUMBER_WITH_UNIT = re.compile(r"([+\-]?\d[\d,]*(?:\.\d+)?)\s*(万元|元|件|条|项|个)")
+
+
+def _trim_blanks(values: list[Token], n: int) -> list[Token]:
+    """Blank fields beyond the form's width are layout padding: dropped from the end, then from the
+    start, while more than n remain (indexes, not pop(0): a row of a million fields stays linear)."""
+    stop = len(values)
+    while stop > n and values[stop - 1].kind == "blank":
+        stop -= 1
+    begin = 0
+    while stop - begin > n and values[begin].kind == "blank":
+        begin += 1
+    return values if (begin, stop) == (0, len(values)) else values[begin:stop]
 
 
 def _field_token(text: str, start: int) -> Token:
@@ -276,21 +292,13 @@ def read_row(text: str, start: int, end: int, n: int, *, next_number: str = "",
     kinds = metric_kinds or ("count",) * n
     region = _strip_next_number(text[start:end], next_number)
     delimited = "\t" in region
-    tokens = _delimited_tokens(region, start, n) if delimited else tokenize(region, start)
-    # leading words (rest of the label cell, a note in brackets) are not cells
-    while tokens and tokens[0].kind == "text":
-        tokens.pop(0)
-    values: list[Token] = []
-    for tok in tokens:
-        if tok.kind == "text":
-            break
-        values.append(tok)
+    # leading words (rest of the label cell, a note in brackets) are not cells; then the cells up to
+    # the next word (read lazily: the region may run on for a million lines after them)
+    tokens = iter(_delimited_tokens(region, start, n)) if delimited else iter_tokens(region, start)
+    values: list[Token] = list(itertools.takewhile(lambda t: t.kind != "text",
+                                                   itertools.dropwhile(lambda t: t.kind == "text", tokens)))
     if delimited:
-        # trailing blanks beyond the form's width are layout padding
-        while len(values) > n and values[-1].kind == "blank":
-            values.pop()
-        while len(values) > n and values[0].kind == "blank":
-            values.pop(0)
+        values = _trim_blanks(values, n)
     if len(values) == n:
         cells = [_cell_from_token(t, k) for t, k in zip(values, kinds)]
         if delimited and values[0].kind == "blank" and all(t.kind == "num" for t in values[1:]):
@@ -835,16 +843,11 @@ def read_reviews(text: str, start: int, end: int) -> TableResult | None:
                 fields.append(_field_token(f, off))
                 off += len(f) + 1
             if any(t.kind in ("num", "placeholder") for t in fields):
-                vals = [t for t in fields if t.kind != "text"]
-                while len(vals) > n and vals[-1].kind == "blank":
-                    vals.pop()
-                while len(vals) > n and vals[0].kind == "blank":
-                    vals.pop(0)
-                tokens.extend(vals)
+                tokens.extend(_trim_blanks([t for t in fields if t.kind != "text"], n))
             if len(tokens) >= n:
                 break
     else:
-        for t in tokenize(region, head.start()):
+        for t in iter_tokens(region, head.start()):
             if t.kind == "text":
                 if tokens and len(tokens) >= n:
                     break
