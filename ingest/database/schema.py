@@ -29,6 +29,8 @@ TABLES: dict[str, dict] = {
         "label_column": "title",
         "columns": {
             "id": ("TEXT", "报告编号（id）：报告文件相对路径的 SHA-256 前 16 位十六进制"),
+            "report_key": ("INTEGER", "报告整数键（report_key）：紧凑存储的大表（cell_values、section_spans）用这个小整数"
+                                      "代替 16 位的 id；在一个数据库内唯一，重新构建后可能不同，对外请用 id"),
             "path": ("TEXT", "文件路径（path），相对于构建时给出的目录"),
             "sha256": ("TEXT", "文件内容的 SHA-256（sha256），用于增量构建判断文件是否改变"),
             "bytes": ("INTEGER", "文件大小，字节（bytes）"),
@@ -149,7 +151,9 @@ TABLES: dict[str, dict] = {
         "indexes": [["report_id", "item_key", "value", "cumulative"], ["item_key"]],
     },
     "sections": {
-        "description": "报告章节（sections）：每个报告的各部分（一至六）及其全文；全文检索见 sections_fts。",
+        "description": "报告章节（sections）：每个报告的各部分（一至六）及其全文；全文检索见 sections_fts。"
+                       "这是视图：章节存于 section_spans，全文按字符位置从 source_texts.text 中取出（原文只存一次）。",
+        "view_of": "section_spans",
         "pk": "id",
         "label_column": "title",
         "fts_table": "sections_fts",
@@ -163,8 +167,24 @@ TABLES: dict[str, dict] = {
             "line_start": ("INTEGER", "起始行号（line_start）"),
             "line_end": ("INTEGER", "结束行号（line_end）"),
         },
-        "foreign_keys": _REPORT_FK,
-        "indexes": [["report_id", "number"], ["number"]],
+        "indexes": [],
+    },
+    "section_spans": {
+        "description": "章节的紧凑存储（section_spans）：视图 sections 的底表；章节全文不另存，只记它在 source_texts.text "
+                       "中的字符位置（原文找不到该段文字时才存全文）。查询请用视图 sections。",
+        "pk": "id",
+        "columns": {
+            "id": ("INTEGER", "章节行号（id），全文检索表 sections_fts 的 rowid"),
+            "report_key": ("INTEGER", "报告整数键（report_key），对应 reports.report_key"),
+            "number": ("TEXT", "章节序号（number）：一 至 六"),
+            "title": ("TEXT", "章节标题（title），按原文"),
+            "line_start": ("INTEGER", "起始行号（line_start）"),
+            "line_end": ("INTEGER", "结束行号（line_end）"),
+            "text_start": ("INTEGER", "章节全文在 source_texts.text 中的起始字符位置（text_start），从 1 起（SQL substr 的位置）"),
+            "text_length": ("INTEGER", "章节全文的字符数（text_length）"),
+            "text": ("TEXT", "章节全文（text）：只在原文中找不到这段文字时存；通常为空"),
+        },
+        "indexes": [["report_key", "number"], ["number"]],
     },
     "warnings": {
         "description": "解析警告（warnings）：解析时发现的问题，如无法解码的字节、缺失的单元格。",
@@ -178,7 +198,9 @@ TABLES: dict[str, dict] = {
         "indexes": [["report_id"], ["code"]],
     },
     "cells": {
-        "description": "单元格出处（cells）：每个表格单元格的数值、原文印刷文字、单位、类型和位置。",
+        "description": "单元格出处（cells）：每个表格单元格的数值、原文印刷文字、单位、类型和位置。"
+                       "这是视图：数据存于紧凑表 cell_values（整数键），这里换回可读的报告编号和表、行、列键。",
+        "view_of": "cell_values",
         "columns": {
             "report_id": _REPORT_ID,
             "table_name": ("TEXT", "所属表格（table_name）：active_disclosure 表二 / applications 表三 / "
@@ -196,9 +218,41 @@ TABLES: dict[str, dict] = {
             "bbox": ("TEXT", "PDF 中的位置（bbox）：[左, 下, 右, 上]，单位为 PDF 点（1/72 英寸），原点在页面左下角；"
                              "非 PDF 报告或空白单元格为空"),
         },
-        "foreign_keys": _REPORT_FK,
-        # one index: a report's ~250 cells are read together; a wider index would double the table's size
-        "indexes": [["report_id"]],
+        "indexes": [],
+    },
+    "cell_values": {
+        "description": "单元格出处的紧凑存储（cell_values）：视图 cells 的底表，每个单元格一行，主键（报告, 单元格）"
+                       "为小整数（WITHOUT ROWID，不另建索引）。查询请用视图 cells。",
+        "pk": ("report_key", "cell_key"),
+        "without_rowid": True,
+        "columns": {
+            "report_key": ("INTEGER", "报告整数键（report_key），对应 reports.report_key"),
+            "cell_key": ("INTEGER", "单元格键（cell_key），对应 cell_keys.code：哪张表的哪一行哪一列"),
+            "value": ("REAL", "数值（value）；非数字时为空"),
+            "printed": ("TEXT", "原文印刷文字（printed）：与数值的十进制整数写法相同时不存（空值），原文确无印刷文字"
+                                "而数值不空时存空二进制串（X''）；视图 cells 还原为原文"),
+            "unit": ("TEXT", "单位（unit）"),
+            "kind": ("INTEGER", "单元格类型（kind）代码：" + "；".join(
+                f"{i} {k}" for i, k in enumerate(forms.CELL_KINDS, 1)) + "；代码表外的类型按原文存"),
+            "line": _LINE,
+            "span_start": ("INTEGER", "在该行中的起始字符位置（span_start），从 0 起"),
+            "span_end": ("INTEGER", "在该行中的结束字符位置（span_end），不含"),
+            "page": ("INTEGER", "PDF 中所在页码（page），从 1 起；非 PDF 报告为空"),
+            "bbox": ("TEXT", "PDF 中的位置（bbox），同 cells.bbox"),
+        },
+        "indexes": [],
+    },
+    "cell_keys": {
+        "description": "单元格键（cell_keys）：cell_values.cell_key 的代码表，每个“表 × 行 × 列”一个小整数；"
+                       "先按 ingest/forms.py 的表格定义编号，定义外的键在入库时追加。",
+        "pk": "code",
+        "columns": {
+            "code": ("INTEGER", "代码（code）"),
+            "table_name": ("TEXT", "所属表格（table_name）"),
+            "row_key": ("TEXT", "行键（row_key）"),
+            "col_key": ("TEXT", "列键（col_key）"),
+        },
+        "indexes": [],
     },
     "source_texts": {
         "description": "报告原文（source_texts）：解析得到的文本，其他表的行号（line）都指这段文本。",
@@ -399,6 +453,56 @@ TABLES["year_stats"]["columns"] = _year_stats_columns()
 REPORT_TABLES = ("reports",) + tuple(n for n, t in TABLES.items()
                                      if "report_id" in t["columns"] and not t.get("derived"))
 LOOKUP_TABLES = ("form_rows", "form_columns", "form_metrics", "code_labels")
+
+# Tables stored compactly (integer keys, WITHOUT ROWID, text kept once) behind a view of the readable shape:
+# view name → its stored table. The workers still produce rows of the readable shape (REPORT_TABLES); the
+# loader encodes them (ingest.database.load.Loader). Measured on 1,000 generated reports: cells 21 → 4 KB a
+# report, sections + their FTS copy 13 → 0.3 KB (README, "Size").
+VIEW_TABLES = {name: spec["view_of"] for name, spec in TABLES.items() if spec.get("view_of")}
+COMPACT_TABLES = tuple(VIEW_TABLES.values())
+
+
+def cell_kind_codes() -> dict[str, int]:
+    """cells.kind → the small integer cell_values.kind stores (forms.CELL_KINDS order, from 1)."""
+    return {k: i for i, k in enumerate(forms.CELL_KINDS, 1)}
+
+
+def cell_key_rows() -> list[tuple[int, str, str, str]]:
+    """(code, table_name, row_key, col_key) of every cell the forms define, numbered in form order: the first
+    rows of cell_keys (a key the forms do not define is appended by the loader)."""
+    keys: list[tuple[str, str, str]] = []
+    for template in sorted(forms.ACTIVE_ITEMS):
+        for item in forms.ACTIVE_ITEMS[template]:
+            keys += [("active_disclosure", item.key, m.key) for m in item.metrics]
+    keys += [("applications", r.key, c.key) for r in forms.APPLICATION_ROWS for c in forms.APPLICANT_COLUMNS]
+    keys += [("reviews_litigation", k.key, o.key) for k in forms.REVIEW_KINDS for o in forms.REVIEW_OUTCOMES]
+    out, seen = [], set()
+    for key in keys:
+        if key not in seen:
+            seen.add(key)
+            out.append((len(out) + 1, *key))
+    return out
+
+
+def _kind_sql(col: str) -> str:
+    whens = " ".join(f"WHEN {i} THEN '{k}'" for k, i in cell_kind_codes().items())
+    return f"coalesce(CASE {col} {whens} END, {col})"
+
+
+# LEFT JOINs on unique keys: SQLite leaves them out when no column of theirs is read (a count(*) of the
+# view is a count of the stored table), and turns them into plain joins when a filter names their columns.
+VIEW_SQL = {
+    "cells": f"""SELECT r.id AS report_id, k.table_name, k.row_key, k.col_key, c.value,
+  CASE WHEN c.printed IS NULL THEN CASE WHEN c.value IS NOT NULL THEN CAST(CAST(c.value AS INTEGER) AS TEXT) END
+       WHEN typeof(c.printed) = 'blob' THEN NULL ELSE c.printed END AS printed,
+  c.unit, {_kind_sql("c.kind")} AS kind, c.line, c.span_start, c.span_end, c.page, c.bbox
+FROM cell_values c LEFT JOIN reports r ON r.report_key = c.report_key LEFT JOIN cell_keys k ON k.code = c.cell_key""",
+    "sections": """SELECT s.id, r.id AS report_id, s.number, s.title,
+  CASE WHEN s.text_start IS NULL THEN s.text ELSE substr(t.text, s.text_start, s.text_length) END AS text,
+  s.line_start, s.line_end
+FROM section_spans s LEFT JOIN reports r ON r.report_key = s.report_key
+LEFT JOIN source_texts t ON t.report_id = r.id""",
+}
 
 FTS_TABLE = "sections_fts"
 FTS_DESCRIPTION = ("章节全文检索（sections_fts）：jieba 分词后以空格连接的章节正文（body）及报告标题、"

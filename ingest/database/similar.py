@@ -544,10 +544,10 @@ def create_table(conn: sqlite3.Connection) -> None:
 def write_similar(conn: sqlite3.Connection, timings: dict | None = None) -> int:
     """(Re)fill similar_sections from sections and reports; return the number of rows."""
     rows = conn.execute(
-        """select s.rowid, s.report_id, coalesce(r.agency_id, r.agency, r.id), r.year, s.number, s.text,
+        """select s.id, s.report_id, coalesce(r.agency_id, r.agency, r.id), r.year, s.number, s.text,
                   s.line_start, s.line_end
            from sections s join reports r on r.id = s.report_id
-           where length(s.text) >= ? order by s.rowid""", (STORE_CHARS,)).fetchall()
+           where length(s.text) >= ? order by s.id""", (STORE_CHARS,)).fetchall()
     sections = [Section(k, rid, ag, y, num, text or "") for k, rid, ag, y, num, text, _, _ in rows]
     lines = {k: (ls or 1, le or ls or 1) for k, _, _, _, _, _, ls, le in rows}
     pairs = find_similar(sections, timings=timings)
