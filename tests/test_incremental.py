@@ -36,12 +36,17 @@ def _rows_by_report(db_path: Path) -> dict[str, dict[str, list]]:
     out: dict[str, dict[str, list]] = {}
     for table in REPORT_TABLES:
         key = "id" if table == "reports" else "report_id"
-        for row in conn.execute(f"SELECT * FROM [{table}] ORDER BY rowid"):
+        # cells and sections are views (schema.VIEW_TABLES): no rowid, in their stored table's key order
+        order = {"cells": "", "sections": " ORDER BY id"}.get(table, " ORDER BY rowid")
+        for row in conn.execute(f"SELECT * FROM [{table}]{order}"):
             cols = [d[0] for d in conn.execute(f"SELECT * FROM [{table}] LIMIT 0").description]
             rid = row[cols.index(key)]
             out.setdefault(rid, {}).setdefault(table, []).append(row)
-    for row in conn.execute("SELECT rowid, report_id, heading, body FROM sections_fts ORDER BY rowid"):
-        out.setdefault(row[1], {}).setdefault("sections_fts", []).append(row)
+    # the index is contentless: compare what it holds, term by term (every term, column and position)
+    conn.execute("CREATE VIRTUAL TABLE temp.fts_terms USING fts5vocab(main, sections_fts, instance)")
+    for row in conn.execute("SELECT s.report_id, v.doc, v.term, v.col, v.offset FROM temp.fts_terms v "
+                            "LEFT JOIN sections s ON s.id = v.doc ORDER BY v.doc, v.col, v.offset, v.term"):
+        out.setdefault(row[0], {}).setdefault("sections_fts", []).append(row[1:])
     conn.close()
     return out
 
@@ -101,7 +106,9 @@ def test_incremental_rebuild(tmp_path, counting):
     conn = sqlite3.connect(db_path)
     for table in REPORT_TABLES[1:]:
         assert conn.execute(f"SELECT count(*) FROM [{table}] WHERE report_id = ?", [deleted_id]).fetchone()[0] == 0
-    assert conn.execute("SELECT count(*) FROM sections_fts WHERE report_id = ?", [deleted_id]).fetchone()[0] == 0
+    conn.execute("CREATE VIRTUAL TABLE temp.fts_terms USING fts5vocab(main, sections_fts, instance)")
+    assert conn.execute("SELECT count(*) FROM temp.fts_terms WHERE doc NOT IN (SELECT id FROM sections)"
+                        ).fetchone()[0] == 0          # nothing of the deleted report is left in the index
     assert conn.execute("SELECT value FROM build_info WHERE key = 'reports'").fetchone()[0] == "16"
     conn.close()
     assert list(tmp_path.glob("gongkai.db.tmp-*")) == []
