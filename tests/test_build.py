@@ -65,7 +65,7 @@ def test_tables_views_keys_and_indexes(db):
     assert "sections_fts" in names
     assert set(VIEWS) | set(VIEW_TABLES) <= set(db.view_names())
     for name, spec in TABLES.items():
-        columns = [r[1] for r in db.execute(f"PRAGMA table_info([{name}])")]
+        columns = [r[1] for r in db.execute(f"PRAGMA table_xinfo([{name}])")]
         assert columns == list(spec["columns"]), name
         if "report_id" in spec["columns"] and name in stored:
             assert [(fk.column, fk.other_table, fk.other_column) for fk in db[name].foreign_keys] == \

@@ -282,10 +282,22 @@ def stored_printed(printed, value):
     return printed
 
 
+def stored_span_end(span_end, span_start, printed):
+    """cell_values.span_end: None when it is span_start + the printed text's length (the view adds them up),
+    X'' for a missing end the view would otherwise compute, else the position itself."""
+    inferable = isinstance(span_start, int) and not isinstance(span_start, bool) and isinstance(printed, str)
+    if not inferable:
+        return span_end
+    if span_end is None:
+        return b""
+    return None if span_end == span_start + len(printed) else span_end
+
+
 def cell_values_row(report_key: int, cell_key: int, row: tuple) -> tuple:
     kind = row[_C_KIND]
+    line, start, end, page, bbox = (row[i] for i in _C_REST)
     return (report_key, cell_key, row[_C_VALUE], stored_printed(row[_C_PRINTED], row[_C_VALUE]), row[_C_UNIT],
-            _KIND_CODES.get(kind, kind), *(row[i] for i in _C_REST))
+            _KIND_CODES.get(kind, kind), line, start, stored_span_end(end, start, row[_C_PRINTED]), page, bbox)
 
 
 def section_spans_row(report_key: int, row: tuple, source: str | None, hint: int) -> tuple[tuple, int]:
@@ -309,14 +321,39 @@ def section_spans_row(report_key: int, row: tuple, source: str | None, hint: int
 # Database side (single writer process)
 # --------------------------------------------------------------------------------------------
 
+def table_sql(name: str, spec: dict) -> str:
+    """CREATE TABLE for what sqlite-utils does not write: VIRTUAL generated columns, WITHOUT ROWID."""
+    generated = spec.get("generated") or {}
+    fks = {col: (other, ocol) for col, other, ocol in spec.get("foreign_keys") or ()}
+    cols = []
+    for col, (typ, _) in spec["columns"].items():
+        sql = f"[{col}] {typ}"
+        if col in generated:
+            sql += f" GENERATED ALWAYS AS ({generated[col]}) VIRTUAL"
+        if col in fks:
+            sql += f" REFERENCES [{fks[col][0]}]([{fks[col][1]}])"
+        cols.append(sql)
+    pk = spec.get("pk")
+    if isinstance(pk, (tuple, list)):
+        cols.append(f"PRIMARY KEY ({', '.join(pk)})")
+    elif pk:
+        cols[list(spec["columns"]).index(pk)] += " PRIMARY KEY"
+    return f"CREATE TABLE [{name}] ({', '.join(cols)})" + (" WITHOUT ROWID" if spec.get("without_rowid") else "")
+
+
+def written_columns(name: str) -> list[str]:
+    """The columns the loader writes: all but the generated ones."""
+    generated = TABLES[name].get("generated") or {}
+    return [c for c in TABLES[name]["columns"] if c not in generated]
+
+
 def create_tables(db: sqlite_utils.Database) -> None:
     """Create every table of `schema.TABLES` and the FTS table (no secondary indexes yet)."""
     for name, spec in TABLES.items():
         if spec.get("view_of") or db[name].exists():
             continue
-        if spec.get("without_rowid"):
-            cols = ", ".join(f"[{c}] {typ}" for c, (typ, _) in spec["columns"].items())
-            db.execute(f"CREATE TABLE [{name}] ({cols}, PRIMARY KEY ({', '.join(spec['pk'])})) WITHOUT ROWID")
+        if spec.get("without_rowid") or spec.get("generated"):
+            db.execute(table_sql(name, spec))
             continue
         db[name].create(
             {col: _PY_TYPES[typ] for col, (typ, _) in spec["columns"].items()},
@@ -330,9 +367,11 @@ def create_tables(db: sqlite_utils.Database) -> None:
         with db.conn:
             db.conn.executemany("INSERT INTO cell_keys (code, table_name, row_key, col_key) VALUES (?, ?, ?, ?)",
                                 schema.cell_key_rows())
-    # contentless: the text is in source_texts (section_spans says where), FTS5 keeps only its index
+    # contentless: the text is in source_texts (section_spans says where), FTS5 keeps only its index; and
+    # detail=column: which words are in which column of a section, not their positions (3.5 → 1.7 KB a
+    # report); the queries are words ANDed (search.fts_query), which need no positions
     db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS [{FTS_TABLE}] USING "
-               "fts5(report_id UNINDEXED, heading, body, content='')")
+               "fts5(report_id UNINDEXED, heading, body, content='', detail=column)")
     create_views(db, only=schema.VIEW_TABLES)
 
 
@@ -446,7 +485,7 @@ def storable(rows: dict[str, list[tuple]]) -> tuple[dict[str, list[tuple]], list
     problems: dict[str, int] = {}
     out: dict[str, list[tuple]] = {}
     for name, table_rows in rows.items():
-        cols = list(TABLES[name]["columns"]) if name in TABLES else ["rowid", "report_id", "heading", "body"]
+        cols = written_columns(name) if name in TABLES else ["rowid", "report_id", "heading", "body"]
         fixed_rows = []
         for row in table_rows:
             fixed = list(row)
@@ -531,9 +570,12 @@ class Loader:
         # what is written: the readable tables as they are, cells and sections as their compact tables
         self.tables = tuple(n for n in REPORT_TABLES if n not in schema.VIEW_TABLES) + schema.COMPACT_TABLES
         for name in self.tables:
-            cols = list(TABLES[name]["columns"])
+            cols = written_columns(name)
             self.sql[name] = (f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in cols)}) "
                               f"VALUES ({', '.join('?' * len(cols))})")
+        # generated columns (schema TABLES[...]["generated"]) are computed by SQLite: their values are dropped
+        self.keep = {name: [i for i, c in enumerate(TABLES[name]["columns"]) if c not in TABLES[name]["generated"]]
+                     for name in self.tables if TABLES[name].get("generated")}
         self.sql[FTS_TABLE] = f"INSERT INTO [{FTS_TABLE}] (rowid, report_id, heading, body) VALUES (?, ?, ?, ?)"
         self.section_id_at = list(TABLES["sections"]["columns"]).index("id")
         self.status_at = list(TABLES["reports"]["columns"]).index("parse_status")
@@ -580,6 +622,8 @@ class Loader:
             span, hint = section_spans_row(key, sec, source, hint)
             spans.append(span)
         out = {name: rows.get(name) or [] for name in self.tables if name not in schema.COMPACT_TABLES}
+        for name, keep in self.keep.items():
+            out[name] = [tuple(row[i] for i in keep) for row in out[name]]
         out.update({"reports": [report], "cell_values": cells, "section_spans": spans,
                     FTS_TABLE: rows.get(FTS_TABLE) or []})
         return out

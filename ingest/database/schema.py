@@ -19,6 +19,12 @@ from .. import forms
 from . import stats
 
 _REPORT_FK = [("report_id", "reports", "id")]
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 _REPORT_ID = ("TEXT", "报告编号（report_id），对应 reports.id")
 _LINE = ("INTEGER", "所在行号（line），从 1 起，指 source_texts.text 中的行")
 
@@ -236,7 +242,8 @@ TABLES: dict[str, dict] = {
                 f"{i} {k}" for i, k in enumerate(forms.CELL_KINDS, 1)) + "；代码表外的类型按原文存"),
             "line": _LINE,
             "span_start": ("INTEGER", "在该行中的起始字符位置（span_start），从 0 起"),
-            "span_end": ("INTEGER", "在该行中的结束字符位置（span_end），不含"),
+            "span_end": ("INTEGER", "在该行中的结束字符位置（span_end），不含：等于起始位置加印刷文字的字数时不存（空值），"
+                                    "原文确无结束位置而能推出时存空二进制串（X''）；视图 cells 还原"),
             "page": ("INTEGER", "PDF 中所在页码（page），从 1 起；非 PDF 报告为空"),
             "bbox": ("TEXT", "PDF 中的位置（bbox），同 cells.bbox"),
         },
@@ -454,6 +461,23 @@ REPORT_TABLES = ("reports",) + tuple(n for n, t in TABLES.items()
                                      if "report_id" in t["columns"] and not t.get("derived"))
 LOOKUP_TABLES = ("form_rows", "form_columns", "form_metrics", "code_labels")
 
+def _case(col: str, pairs, default: str = "NULL") -> str:
+    whens = " ".join(f"WHEN {_q(k)} THEN {v if isinstance(v, int) else _q(v)}" for k, v in pairs)
+    return f"CASE {col} {whens} ELSE {default} END"
+
+
+# Columns that only restate their row's key in words or order (the form definitions say them): computed by
+# SQLite when read (VIRTUAL generated columns, no bytes stored), the same values the loader used to write.
+TABLES["applications"]["generated"] = {
+    "row_order": _case("row_key", [(r.key, i) for i, r in enumerate(forms.APPLICATION_ROWS, 1)]),
+    "label": _case("row_key", [(r.key, r.label) for r in forms.APPLICATION_ROWS], default="row_key"),
+}
+TABLES["reviews_litigation"]["generated"] = {
+    "kind_order": _case("kind", [(k.key, i) for i, k in enumerate(forms.REVIEW_KINDS, 1)]),
+    "label": _case("kind", [(k.key, k.label) for k in forms.REVIEW_KINDS]),
+}
+
+
 # Tables stored compactly (integer keys, WITHOUT ROWID, text kept once) behind a view of the readable shape:
 # view name → its stored table. The workers still produce rows of the readable shape (REPORT_TABLES); the
 # loader encodes them (ingest.database.load.Loader). Measured on 1,000 generated reports: cells 21 → 4 KB a
@@ -489,13 +513,16 @@ def _kind_sql(col: str) -> str:
     return f"coalesce(CASE {col} {whens} END, {col})"
 
 
+_PRINTED = """CASE WHEN c.printed IS NULL THEN CASE WHEN c.value IS NOT NULL THEN CAST(CAST(c.value AS INTEGER) AS TEXT) END
+       WHEN typeof(c.printed) = 'blob' THEN NULL ELSE c.printed END"""
+
 # LEFT JOINs on unique keys: SQLite leaves them out when no column of theirs is read (a count(*) of the
 # view is a count of the stored table), and turns them into plain joins when a filter names their columns.
 VIEW_SQL = {
-    "cells": f"""SELECT r.id AS report_id, k.table_name, k.row_key, k.col_key, c.value,
-  CASE WHEN c.printed IS NULL THEN CASE WHEN c.value IS NOT NULL THEN CAST(CAST(c.value AS INTEGER) AS TEXT) END
-       WHEN typeof(c.printed) = 'blob' THEN NULL ELSE c.printed END AS printed,
-  c.unit, {_kind_sql("c.kind")} AS kind, c.line, c.span_start, c.span_end, c.page, c.bbox
+    "cells": f"""SELECT r.id AS report_id, k.table_name, k.row_key, k.col_key, c.value, {_PRINTED} AS printed,
+  c.unit, {_kind_sql("c.kind")} AS kind, c.line, c.span_start,
+  CASE WHEN c.span_end IS NULL THEN c.span_start + length({_PRINTED}) WHEN typeof(c.span_end) = 'blob' THEN NULL
+       ELSE c.span_end END AS span_end, c.page, c.bbox
 FROM cell_values c LEFT JOIN reports r ON r.report_key = c.report_key LEFT JOIN cell_keys k ON k.code = c.cell_key""",
     "sections": """SELECT s.id, r.id AS report_id, s.number, s.title,
   CASE WHEN s.text_start IS NULL THEN s.text ELSE substr(t.text, s.text_start, s.text_length) END AS text,
@@ -584,10 +611,6 @@ VIEWS["report_totals"]["columns"] = {
     "reviews": "表四行政复议案件总计（reviews）",
     "lawsuits": "表四行政诉讼案件总计（lawsuits）：未经复议直接起诉与复议后起诉之和",
 }
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
 
 def _annual_series_sql() -> str:
     """One SELECT per comparable metric (forms.SERIES_METRICS), stacked: the 2019/2021 cells summed (every

@@ -135,6 +135,10 @@ def query_problem(q: str | None) -> str | None:
     return None
 
 
+# What FTS5's unicode61 tokenizer keeps together: letters and digits (an underscore or any punctuation splits)
+_FTS_TOKEN = re.compile(r"[^\W_]+")
+
+
 def fts_query(q: str | None) -> str:
     """A user's query → an FTS5 MATCH expression: every segmented word, quoted, all required.
 
@@ -146,6 +150,10 @@ def fts_query(q: str | None) -> str:
     if problem:
         raise ValueError(problem)
     words = query_tokens(q)
-    if not words:
+    # The index keeps which column a word is in, not where (detail=column: half the size), so every quoted
+    # string must be one FTS5 token: a jieba word FTS5 would split ("3.5", "e-mail") becomes its parts, each
+    # required (the search page still checks the words as written in the text).
+    tokens = [t for w in words for t in _FTS_TOKEN.findall(w)]
+    if not tokens:
         return '""'
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+    return " ".join('"' + t + '"' for t in tokens)
