@@ -37,7 +37,8 @@ def _rows_by_report(db_path: Path) -> dict[str, dict[str, list]]:
     for table in REPORT_TABLES:
         key = "id" if table == "reports" else "report_id"
         # cells and sections are views (schema.VIEW_TABLES): no rowid, in their stored table's key order
-        order = {"cells": "", "sections": " ORDER BY id"}.get(table, " ORDER BY rowid")
+        order = {"cells": "", "sections": " ORDER BY id", "applications": "", "reviews_litigation": "",
+                 "active_disclosure": ""}.get(table, " ORDER BY rowid")    # views and WITHOUT ROWID: key order
         for row in conn.execute(f"SELECT * FROM [{table}]{order}"):
             cols = [d[0] for d in conn.execute(f"SELECT * FROM [{table}] LIMIT 0").description]
             rid = row[cols.index(key)]

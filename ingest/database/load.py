@@ -293,11 +293,19 @@ def stored_span_end(span_end, span_start, printed):
     return None if span_end == span_start + len(printed) else span_end
 
 
+def stored_extra(unit, page, bbox) -> str | None:
+    """cell_values.extra: [unit, page, bbox] as JSON, None when all three are (a text report's cells but one)."""
+    if unit is None and page is None and bbox is None:
+        return None
+    return json.dumps([unit, page, bbox], ensure_ascii=False)
+
+
 def cell_values_row(report_key: int, cell_key: int, row: tuple) -> tuple:
     kind = row[_C_KIND]
     line, start, end, page, bbox = (row[i] for i in _C_REST)
-    return (report_key, cell_key, row[_C_VALUE], stored_printed(row[_C_PRINTED], row[_C_VALUE]), row[_C_UNIT],
-            _KIND_CODES.get(kind, kind), line, start, stored_span_end(end, start, row[_C_PRINTED]), page, bbox)
+    return (report_key, cell_key, row[_C_VALUE], stored_printed(row[_C_PRINTED], row[_C_VALUE]),
+            _KIND_CODES.get(kind, kind), line, start, stored_span_end(end, start, row[_C_PRINTED]),
+            stored_extra(row[_C_UNIT], page, bbox))
 
 
 def section_spans_row(report_key: int, row: tuple, source: str | None, hint: int) -> tuple[tuple, int]:

@@ -84,13 +84,19 @@ TABLES: dict[str, dict] = {
             "line": _LINE,
         },
         "foreign_keys": _REPORT_FK,
-        # (report_id, item_key, metric, value) covers the checks' reads of a report's items (canned_queries/checks/)
-        "indexes": [["report_id", "item_key", "metric", "value"], ["item_key", "metric"]],
+        # WITHOUT ROWID keyed (report_id, item_key, metric): the checks' reads of a report's items are one range
+        # of the table itself (canned_queries/checks/), no covering index holding them again
+        "pk": ("report_id", "item_key", "metric"),
+        "without_rowid": True,
+        "indexes": [["item_key", "metric"]],
     },
     "applications": {
         "description": "收到和处理政府信息公开申请情况（applications，表三）：每个报告 × 表三的一行，"
                        "一列对应一类申请人，与印刷表格同形。",
-        "pk": None,
+        # WITHOUT ROWID, keyed (report_id, row_key): the table is its own covering index of a report's table 3
+        # (the checks read it in one range), instead of a table plus an index holding every number again
+        "pk": ("report_id", "row_key"),
+        "without_rowid": True,
         "columns": {
             "report_id": _REPORT_ID,
             "row_key": ("TEXT", "行键（row_key），如 new_received 本年新收、total_processed 总计，见 form_rows"),
@@ -101,12 +107,13 @@ TABLES: dict[str, dict] = {
         },
         "foreign_keys": _REPORT_FK,
         # (row_key, total): a table page filtered by row and sorted by total reads the index in order
-        # (report_id, row_key, every count): the checks read a report's table 3 from the index alone
-        "indexes": [["report_id", "row_key", *forms.APPLICANT_COLUMN_KEYS], ["row_key", "total"]],
+        "indexes": [["row_key", "total"]],
     },
     "reviews_litigation": {
         "description": "政府信息公开行政复议、行政诉讼情况（reviews_litigation，表四）：每个报告 × "
                        "行政复议 / 未经复议直接起诉 / 复议后起诉 一行。",
+        "pk": ("report_id", "kind"),       # WITHOUT ROWID: its own covering index, as applications
+        "without_rowid": True,
         "columns": {
             "report_id": _REPORT_ID,
             "kind": ("TEXT", "类别（kind）：review 行政复议 / litigation_direct 未经复议直接起诉 / "
@@ -117,7 +124,7 @@ TABLES: dict[str, dict] = {
                for c in forms.REVIEW_OUTCOMES},
         },
         "foreign_keys": _REPORT_FK,
-        "indexes": [["report_id", "kind", *forms.REVIEW_OUTCOME_KEYS], ["kind"]],
+        "indexes": [["kind"]],
     },
     "facts": {
         "description": "正文中的数字（facts）：报告叙述部分写明的统计数，用于与表格核对。",
@@ -237,15 +244,14 @@ TABLES: dict[str, dict] = {
             "value": ("REAL", "数值（value）；非数字时为空"),
             "printed": ("TEXT", "原文印刷文字（printed）：与数值的十进制整数写法相同时不存（空值），原文确无印刷文字"
                                 "而数值不空时存空二进制串（X''）；视图 cells 还原为原文"),
-            "unit": ("TEXT", "单位（unit）"),
             "kind": ("INTEGER", "单元格类型（kind）代码：" + "；".join(
                 f"{i} {k}" for i, k in enumerate(forms.CELL_KINDS, 1)) + "；代码表外的类型按原文存"),
             "line": _LINE,
             "span_start": ("INTEGER", "在该行中的起始字符位置（span_start），从 0 起"),
             "span_end": ("INTEGER", "在该行中的结束字符位置（span_end），不含：等于起始位置加印刷文字的字数时不存（空值），"
                                     "原文确无结束位置而能推出时存空二进制串（X''）；视图 cells 还原"),
-            "page": ("INTEGER", "PDF 中所在页码（page），从 1 起；非 PDF 报告为空"),
-            "bbox": ("TEXT", "PDF 中的位置（bbox），同 cells.bbox"),
+            "extra": ("TEXT", "单位、页码和位置（extra）：JSON 数组 [unit, page, bbox]，三者都为空（文本和网页报告的"
+                              "绝大多数单元格）时为空；视图 cells 拆回 unit、page、bbox 三列"),
         },
         "indexes": [],
     },
@@ -520,9 +526,9 @@ _PRINTED = """CASE WHEN c.printed IS NULL THEN CASE WHEN c.value IS NOT NULL THE
 # view is a count of the stored table), and turns them into plain joins when a filter names their columns.
 VIEW_SQL = {
     "cells": f"""SELECT r.id AS report_id, k.table_name, k.row_key, k.col_key, c.value, {_PRINTED} AS printed,
-  c.unit, {_kind_sql("c.kind")} AS kind, c.line, c.span_start,
+  json_extract(c.extra, '$[0]') AS unit, {_kind_sql("c.kind")} AS kind, c.line, c.span_start,
   CASE WHEN c.span_end IS NULL THEN c.span_start + length({_PRINTED}) WHEN typeof(c.span_end) = 'blob' THEN NULL
-       ELSE c.span_end END AS span_end, c.page, c.bbox
+       ELSE c.span_end END AS span_end, json_extract(c.extra, '$[1]') AS page, json_extract(c.extra, '$[2]') AS bbox
 FROM cell_values c LEFT JOIN reports r ON r.report_key = c.report_key LEFT JOIN cell_keys k ON k.code = c.cell_key""",
     "sections": """SELECT s.id, r.id AS report_id, s.number, s.title,
   CASE WHEN s.text_start IS NULL THEN s.text ELSE substr(t.text, s.text_start, s.text_length) END AS text,
