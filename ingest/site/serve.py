@@ -65,7 +65,12 @@ def table_counts(db_path: str | Path, budget_s: float = COUNT_BUDGET_S) -> dict[
     conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?immutable=1", uri=True)
     counts: dict[str, dict] = {}
     try:
-        names = [n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")]
+        # and the views over the compact tables (cells, sections): Datasette takes an unfiltered page's count
+        # from the inspect data by name, view or table; their count is their stored table's (the joins drop out)
+        from ..database.schema import VIEW_TABLES
+
+        names = [n for (n, kind) in conn.execute("select name, type from sqlite_master where type in ('table', 'view')")
+                 if kind == "table" or n in VIEW_TABLES]
         for name in names:
             deadline = time.monotonic() + budget_s
             conn.set_progress_handler(lambda: time.monotonic() > deadline, 10000)
