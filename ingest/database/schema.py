@@ -682,8 +682,10 @@ VIEWS["annual_series"]["columns"] = {
 
 def schema_version() -> str:
     """A fingerprint of the schema: an incremental build into a database of another shape starts afresh."""
-    blob = json.dumps({"tables": TABLES, "views": VIEWS, "fts": FTS_COLUMNS}, sort_keys=True, ensure_ascii=False,
-                      default=str)
+    from .search import segmenter_version
+
+    blob = json.dumps({"tables": TABLES, "views": VIEWS, "view_sql": VIEW_SQL, "fts": FTS_COLUMNS,
+                       "segmenter": segmenter_version()}, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -38,6 +38,21 @@ MAX_QUERY_TERMS = 32    # ...and so is one of more words after segmentation
 _CHECK_EVERY = 8        # pieces segmented between two calls of `expired`
 
 
+def segmenter_version() -> str:
+    """This module's source and jieba's version: the full-text index is contentless, so a report's entries
+    are removed by segmenting its stored text again (load.delete_reports), which is exact only with the same
+    segmenter. schema.schema_version includes this, so a new segmenter rebuilds the database."""
+    import hashlib
+    from importlib import metadata
+    from pathlib import Path
+
+    try:
+        jieba_version = metadata.version("jieba")
+    except metadata.PackageNotFoundError:
+        jieba_version = ""
+    return hashlib.sha256(Path(__file__).read_bytes() + jieba_version.encode()).hexdigest()[:16]
+
+
 class SegmentTimeout(Exception):
     """`segment` passed its deadline; the caller decides what a timeout means (the site: the time limit)."""
 
