@@ -522,6 +522,10 @@ def _kind_sql(col: str) -> str:
 _PRINTED = """CASE WHEN c.printed IS NULL THEN CASE WHEN c.value IS NOT NULL THEN CAST(CAST(c.value AS INTEGER) AS TEXT) END
        WHEN typeof(c.printed) = 'blob' THEN NULL ELSE c.printed END"""
 
+# A section's text from section_spans `s` and source_texts `t` (the view, and the search page, which joins the
+# tables itself so that its year/province filters come before any text is read).
+SECTION_TEXT_SQL = "CASE WHEN s.text_start IS NULL THEN s.text ELSE substr(t.text, s.text_start, s.text_length) END"
+
 # LEFT JOINs on unique keys: SQLite leaves them out when no column of theirs is read (a count(*) of the
 # view is a count of the stored table), and turns them into plain joins when a filter names their columns.
 VIEW_SQL = {
@@ -530,8 +534,7 @@ VIEW_SQL = {
   CASE WHEN c.span_end IS NULL THEN c.span_start + length({_PRINTED}) WHEN typeof(c.span_end) = 'blob' THEN NULL
        ELSE c.span_end END AS span_end, json_extract(c.extra, '$[1]') AS page, json_extract(c.extra, '$[2]') AS bbox
 FROM cell_values c LEFT JOIN reports r ON r.report_key = c.report_key LEFT JOIN cell_keys k ON k.code = c.cell_key""",
-    "sections": """SELECT s.id, r.id AS report_id, s.number, s.title,
-  CASE WHEN s.text_start IS NULL THEN s.text ELSE substr(t.text, s.text_start, s.text_length) END AS text,
+    "sections": f"""SELECT s.id, r.id AS report_id, s.number, s.title, {SECTION_TEXT_SQL} AS text,
   s.line_start, s.line_end
 FROM section_spans s LEFT JOIN reports r ON r.report_key = s.report_key
 LEFT JOIN source_texts t ON t.report_id = r.id""",
