@@ -492,6 +492,7 @@ def storable(rows: dict[str, list[tuple]]) -> tuple[dict[str, list[tuple]], list
     """
     problems: dict[str, int] = {}
     out: dict[str, list[tuple]] = {}
+    shown_as = {stored: view for view, stored in schema.VIEW_TABLES.items()}   # cell_values → cells, as read
     for name, table_rows in rows.items():
         cols = written_columns(name) if name in TABLES else ["rowid", "report_id", "heading", "body"]
         fixed_rows = []
@@ -500,7 +501,7 @@ def storable(rows: dict[str, list[tuple]]) -> tuple[dict[str, list[tuple]], list
             for i, value in enumerate(row):
                 fixed[i], what = _storable_value(value)
                 if what:
-                    key = f"{name}.{cols[i] if i < len(cols) else i}：{what}"
+                    key = f"{shown_as.get(name, name)}.{cols[i] if i < len(cols) else i}：{what}"
                     problems[key] = problems.get(key, 0) + 1
             fixed_rows.append(tuple(fixed))
         out[name] = fixed_rows
