@@ -526,8 +526,9 @@ _PRINTED = """CASE WHEN c.printed IS NULL THEN CASE WHEN c.value IS NOT NULL THE
 # tables itself so that its year/province filters come before any text is read).
 SECTION_TEXT_SQL = "CASE WHEN s.text_start IS NULL THEN s.text ELSE substr(t.text, s.text_start, s.text_length) END"
 
-# LEFT JOINs on unique keys: SQLite leaves them out when no column of theirs is read (a count(*) of the
-# view is a count of the stored table), and turns them into plain joins when a filter names their columns.
+# LEFT JOINs on unique keys: one view row per stored row (so a view's count is its stored table's:
+# plugins/view_counts.py); SQLite leaves them out of a plain SELECT that reads none of their columns (not of a
+# count), and turns them into plain joins when a filter names their columns (report_id = ? uses the index).
 VIEW_SQL = {
     "cells": f"""SELECT r.id AS report_id, k.table_name, k.row_key, k.col_key, c.value, {_PRINTED} AS printed,
   json_extract(c.extra, '$[0]') AS unit, {_kind_sql("c.kind")} AS kind, c.line, c.span_start,

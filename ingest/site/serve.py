@@ -63,41 +63,19 @@ def table_counts(db_path: str | Path, budget_s: float = COUNT_BUDGET_S) -> dict[
     import time
 
     conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?immutable=1", uri=True)
-    counts = _Counts()
+    counts: dict[str, dict] = {}
     try:
-        # the tables, and the views over the compact tables (cells, sections): their count is their stored
-        # table's (the views' joins drop out of a count)
-        from ..database.schema import VIEW_TABLES
-
-        names = [n for (n, kind) in conn.execute("select name, type from sqlite_master where type in ('table', 'view')")
-                 if kind == "table" or n in VIEW_TABLES]
+        names = [n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")]
         for name in names:
             deadline = time.monotonic() + budget_s
             conn.set_progress_handler(lambda: time.monotonic() > deadline, 10000)
             try:
-                count = {"count": conn.execute(f"select count(*) from [{name}]").fetchone()[0]}
+                counts[name] = {"count": conn.execute(f"select count(*) from [{name}]").fetchone()[0]}
             except sqlite3.Error:          # interrupted past the budget, or a virtual table without its module
-                continue
-            if name in VIEW_TABLES:
-                counts.views[name] = count
-            else:
-                counts[name] = count
+                pass
     finally:
         conn.close()
     return counts
-
-
-class _Counts(dict):
-    """{table: {count}} as Datasette's inspect data has it, plus the views over the compact tables, found by
-    name only: the table page looks its count up by name (`tables[name]["count"]`, a view's as well), while
-    the database page lists `tables.items()` as tables and would fail on a view (it has no foreign keys)."""
-
-    def __init__(self):
-        super().__init__()
-        self.views: dict[str, dict] = {}
-
-    def __missing__(self, key):
-        return self.views[key]
 
 
 class _InspectEntry(dict):
