@@ -13,7 +13,7 @@ mode as (
     as how
 ),
 capped as (
-  select rowid as id, rank as score, snippet(sections_fts, -1, '【', '】', '…', 24) as snippet
+  select rowid as id, rank as score
   from sections_fts
   where sections_fts match (case when (select how from mode) = 'capped' then jieba_query(:q) else '""' end)
     and rowid <= (select last_id from matches)
@@ -33,15 +33,14 @@ filtered as (
   limit 200
 ),
 hits as (
-  select c.id, c.score, c.snippet, s.report_id, s.number, s.title, s.line_start
+  -- the snippet is a window of the section's own text (jieba_snippet: plugins/jieba_search.py), made only for
+  -- the 200 rows shown; the index is contentless, so FTS5's snippet() would have nothing to show
+  select c.id, c.score, jieba_snippet(s.text, :q, s.title) as snippet, s.report_id, s.number, s.title, s.line_start
   from capped c join sections s on s.id = c.id
   union all
-  select s.id, f.score, snippet(sections_fts, -1, '【', '】', '…', 24), s.report_id, s.number, s.title,
-    s.line_start
+  select s.id, f.score, jieba_snippet(s.text, :q, s.title), s.report_id, s.number, s.title, s.line_start
   from filtered f
-  join sections_fts on sections_fts.rowid = f.id
   join sections s on s.id = f.id
-  where sections_fts match (case when (select how from mode) = 'all' then jieba_query(:q) else '""' end)
 )
 
 select

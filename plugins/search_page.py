@@ -13,6 +13,8 @@ sections (in index order), so one search never ranks the whole index.
 """
 from __future__ import annotations
 
+import json
+
 import re
 from urllib.parse import urlencode
 
@@ -20,6 +22,7 @@ import markupsafe
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from ingest.database.schema import SECTION_TEXT_SQL
 from ingest.database.search import fts_query
 from ingest.site import source_view
 from ingest.site.charts import reports_database
@@ -62,7 +65,7 @@ async def search(db, phrases: list[str], words: list[str], year: int | None, pro
     expression = fts_query(" ".join(terms))
     if expression == '""':
         return {"rows": [], "n": 0, "capped": False}
-    literal = " ".join(f"and instr(s.text, :t{i}) > 0" for i in range(len(terms)))
+    literal = " ".join(f"and instr({SECTION_TEXT_SQL}, :t{i}) > 0" for i in range(len(terms)))
     params = {"fts": expression, **{f"t{i}": t for i, t in enumerate(terms)}}
     filters = ""
     if year is not None:
@@ -71,20 +74,32 @@ async def search(db, phrases: list[str], words: list[str], year: int | None, pro
     if province:
         filters += " and r.province = :province"
         params["province"] = province
-    found = """from sections_fts join sections s on s.id = sections_fts.rowid join reports r on r.id = s.report_id
+    # the tables behind the `sections` view, joined here in the order that reads a section's text (a range of
+    # its report's source text, schema.SECTION_TEXT_SQL) only after the year and province filters
+    found = """from sections_fts join section_spans s on s.id = sections_fts.rowid
+              join reports r on r.report_key = s.report_key left join source_texts t on t.report_id = r.id
               where sections_fts match :fts"""
+    # the first CAP + 1 sections that match (words as written, filters), in rowid order: the set ranked below
     count = (await db.execute(
-        f"select count(*) as n, max(id) as last_id from (select s.id {found} {literal}{filters} "
-        f"order by sections_fts.rowid limit {CAP + 1})", params)).first()
+        f"select count(*) as n, max(id) as last_id, json_group_array(id) as ids from (select s.id {found} "
+        f"{literal}{filters} order by sections_fts.rowid limit {CAP + 1})", params)).first()
     if not count["n"]:
         return {"rows": [], "n": 0, "capped": False}
     capped = count["n"] > CAP
-    params["last_id"] = count["last_id"]
-    sql = f"""select s.id, s.report_id, s.number, s.title, s.line_start, s.line_end, s.text,
-                     r.title as report_title, r.agency, r.year, r.province
-              {found} and sections_fts.rowid <= :last_id {literal}{filters}
-              order by sections_fts.rank limit {PAGE + 1} offset {(page - 1) * PAGE}"""
-    rows = [dict(r) for r in (await db.execute(sql, params)).rows]
+    # ranked by the index alone (the set is known: no text read again), then the texts of the page's rows only;
+    # "+rowid": a filter on the ranked rows, not a constraint FTS5 would evaluate the query again for, id by id
+    ranked = [r[0] for r in (await db.execute(
+        f"""select sections_fts.rowid from sections_fts where sections_fts match :fts
+              and sections_fts.rowid <= :last_id and +sections_fts.rowid in (select value from json_each(:ids))
+              order by sections_fts.rank limit {PAGE + 1} offset {(page - 1) * PAGE}""",
+        {"fts": expression, "last_id": count["last_id"], "ids": count["ids"]})).rows]
+    details = {r["id"]: dict(r) for r in (await db.execute(
+        f"""select s.id, r.id as report_id, s.number, s.title, s.line_start, s.line_end, {SECTION_TEXT_SQL} as text,
+                   r.title as report_title, r.agency, r.year, r.province
+            from section_spans s join reports r on r.report_key = s.report_key
+            left join source_texts t on t.report_id = r.id
+            where s.id in (select value from json_each(:ids))""", {"ids": json.dumps(ranked)})).rows}
+    rows = [details[i] for i in ranked if i in details]
     return {"rows": rows[:PAGE], "more": len(rows) > PAGE, "n": min(count["n"], CAP), "capped": capped}
 
 

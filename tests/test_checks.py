@@ -43,8 +43,8 @@ def make_db() -> sqlite_utils.Database:
         "report_id": str, "block": str, "item": str, "item_key": str, "metric": str, "value": float,
         "value_exact": str, "unit_printed": str, "line": int})
     db["facts"].create({"report_id": str, "metric": str, "value": float, "unit": str, "text": str, "line": int})
-    db["sections"].create({"report_id": str, "number": str, "title": str, "text": str,
-                           "line_start": int, "line_end": int})
+    db["sections"].create({"id": int, "report_id": str, "number": str, "title": str, "text": str,
+                           "line_start": int, "line_end": int}, pk="id")
     db["cells"].create({"report_id": str, "table_name": str, "row_key": str, "col_key": str, "value": float,
                         "printed": str, "unit": str, "kind": str, "line": int, "span_start": int, "span_end": int})
     db["warnings"].create({"report_id": str, "code": str, "message": str, "line": int})

@@ -22,7 +22,7 @@ N = 48
 SEED = 7
 # build_info rows that describe the build itself, not the data
 BUILD_KEYS = ("built_at", "build_id", "seconds", "parsed", "removed")
-SECTION_COLUMNS = {"sections": ("id",), "similar_sections": ("section_id", "other_section_id"),
+SECTION_COLUMNS = {"section_spans": ("id",), "similar_sections": ("section_id", "other_section_id"),
                    "dup_sections": ("section_id",), "dup_bands": ("section_id",)}
 
 
@@ -37,11 +37,14 @@ def _write(folder: Path, n: int = N, seed: int = SEED) -> list[str]:
 
 
 def _tables(db_path: Path) -> dict[str, Counter]:
-    """Every table's rows as a multiset, section ids replaced by (report id, rank of the section in its report)."""
+    """Every table's rows as a multiset, section ids replaced by (report id, rank of the section in its report),
+    report keys (the compact tables' small integer for a report, given in load order) by the report id."""
     conn = sqlite3.connect(db_path)
-    sections = {}
+    sections, rank = {}, Counter()
     for sid, rid in conn.execute("select id, report_id from sections order by report_id, id"):
-        sections[sid] = (rid, sum(1 for v in sections.values() if v[0] == rid))
+        sections[sid] = (rid, rank[rid])
+        rank[rid] += 1
+    keys = dict(conn.execute("select report_key, id from reports"))
     out = {}
     names = [n for (n,) in conn.execute("select name from sqlite_master where type = 'table' "
                                         "and name not like 'sqlite_%' and name not like 'sections_fts_%'")]
@@ -50,11 +53,14 @@ def _tables(db_path: Path) -> dict[str, Counter]:
         cols = [d[0] for d in cur.description]
         remap = [i for i, c in enumerate(cols) if c in SECTION_COLUMNS.get(name, ()) or
                  (name == "sections_fts" and c == "rowid")]
+        rekey = [i for i, c in enumerate(cols) if c == "report_key"]
         rows = []
         for row in cur:
             row = list(row)
             for i in remap:
                 row[i] = sections.get(row[i], row[i])
+            for i in rekey:
+                row[i] = keys.get(row[i], row[i])
             if name == "build_info" and row[0] in BUILD_KEYS:
                 continue
             rows.append(tuple(row))

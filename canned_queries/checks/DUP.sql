@@ -11,7 +11,7 @@ with t as (
 v as (
   -- each filtered report's sections, read from the index sections(report_id, number) without their texts; the
   -- length that counts (min_chars of normalised text, both sides) is in similar_sections
-  select r.id as report_id, r.year, r.province, r.agency, s.rowid as section_id, s.number
+  select r.id as report_id, r.year, r.province, r.agency, s.id as section_id, s.number
   from reports_in_scope r left join sections s on s.report_id = r.id
 ),
 best as (

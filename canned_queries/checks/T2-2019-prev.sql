@@ -6,9 +6,9 @@
 
 with v as (
   -- Each filtered report's 上一年项目数量 rows (one per 2019-form item) with the same item's 本年增/减, read
-  -- from the covering index active_disclosure(report_id, item_key, metric, value); no row = not applicable.
+  -- from the table keyed active_disclosure(report_id, item_key, metric); no row = not applicable.
   select r.id as report_id, r.year, r.province, r.agency, f.report_id is not null as has_item, f.item_key,
-    f.rowid as d_rowid, f.value as prev, c.value as change
+    coalesce(f.item, f.item_key) as d_item, f.value as prev, c.value as change
   from reports_in_scope r
   left join active_disclosure f on f.report_id = r.id and f.metric = 'previous_count'
   left join active_disclosure c on c.report_id = r.id and c.item_key = f.item_key and c.metric = 'change'
@@ -24,10 +24,10 @@ res as (
                                        'active_disclosure:' || item_key || ':change') else '[]' end as cells,
     case when not has_item then '报告没有2019年格式表二的“上一年项目数量”'
          when prev is null or change is null
-           then (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid) ||
+           then d_item ||
                 '：上一年项目数量或本年增/减为空或无法读取，无法核对'
          else printf('%s：上一年项目数量%d加本年增/减%+d得%d',
-                     (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid),
+                     d_item,
                      prev, change, prev + change) end as message,
     null as related_report_id, null as evidence_line, null as evidence_text
   from v

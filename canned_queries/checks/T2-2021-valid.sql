@@ -5,10 +5,10 @@
 -- severity: warning
 
 with v as (
-  -- Each filtered report's 现行有效件数 rows (规章, 行政规范性文件) found by seek in the covering index
-  -- active_disclosure(report_id, item_key, metric, value), with the same item's 本年制发/本年废止 next to them; no row = not applicable.
+  -- Each filtered report's 现行有效件数 rows (规章, 行政规范性文件) found by seek in the table keyed
+  -- active_disclosure(report_id, item_key, metric), with the same item's 本年制发/本年废止 next to them; no row = not applicable.
   select r.id as report_id, r.year, r.province, r.agency, f.report_id is not null as has_item, f.item_key,
-    f.rowid as d_rowid, f.value as in_force, i.value as issued, x.value as repealed
+    coalesce(f.item, f.item_key) as d_item, f.value as in_force, i.value as issued, x.value as repealed
   from reports_in_scope r
   left join active_disclosure f on f.report_id = r.id and f.item_key in ('regulations', 'normative_documents')
     and f.metric = 'in_force'
@@ -26,10 +26,10 @@ res as (
       'active_disclosure:' || item_key || ':issued', 'active_disclosure:' || item_key || ':repealed') else '[]' end as cells,
     case when not has_item then '报告没有2021年格式表二的“现行有效件数”'
          when issued is null or repealed is null or in_force is null
-           then (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid) ||
+           then d_item ||
                 '：本年制发件数、本年废止件数或现行有效件数为空或无法读取，无法核对'
          else printf('%s：现行有效%d件，本年制发%d件减废止%d件为%d件',
-                     (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid),
+                     d_item,
                      in_force, issued, repealed, issued - repealed) end as message,
     null as related_report_id, null as evidence_line, null as evidence_text
   from v

@@ -5,10 +5,10 @@
 -- severity: error
 
 with v as (
-  -- One pass over each filtered report's table-3 rows (covering index applications(report_id, row_key, …));
+  -- One pass over each filtered report's table-3 rows (the table is keyed (report_id, row_key): one range);
   -- a report without any row is the not-applicable case.
   select r.id as report_id, r.year, r.province, r.agency, a.report_id is not null as has_table, a.row_key,
-    a.rowid as app_rowid, 'applications:' || a.row_key || ':' as pre,
+    coalesce(a.label, a.row_key) as row_label, 'applications:' || a.row_key || ':' as pre,
     a.natural_person as c1, a.commercial as c2, a.research as c3, a.public_interest as c4,
     a.legal_services as c5, a.other_org as c6, a.total as c7
   from reports_in_scope r left join applications a on a.report_id = r.id
@@ -32,7 +32,7 @@ s as (
   select b.*,
     b1 or b2 or b3 or b4 or b5 or b6 or b7 as any_bad,
     c1 is null or c2 is null or c3 is null or c4 is null or c5 is null or c6 is null or c7 is null as any_null,
-    (select coalesce(l.label, l.row_key) from applications l where l.rowid = app_rowid) as label
+    row_label as label
   from b
 ),
 res as (

@@ -4,10 +4,10 @@
 -- status: structural
 -- severity: error
 with v as (
-  -- One pass: each report (filtered first) left-joined to its table-3 rows, read from the covering index
-  -- applications(report_id, row_key, …); a report without any row is the not-applicable case.
+  -- One pass: each report (filtered first) left-joined to its table-3 rows, read from the table keyed
+  -- applications(report_id, row_key); a report without any row is the not-applicable case.
   select r.id as report_id, r.year, r.province, r.agency, a.report_id is not null as has_table, a.row_key,
-    a.rowid as app_rowid,
+    coalesce(a.label, a.row_key) as row_label,
     a.natural_person + a.commercial + a.research + a.public_interest + a.legal_services + a.other_org as summed,
     a.total
   from reports_in_scope r left join applications a on a.report_id = r.id
@@ -24,12 +24,11 @@ res as (
       'applications:' || row_key || ':research', 'applications:' || row_key || ':public_interest',
       'applications:' || row_key || ':legal_services', 'applications:' || row_key || ':other_org',
       'applications:' || row_key || ':total') else '[]' end as cells,
-    -- the label is read from the table only for the rows shown (the index does not carry it)
+    -- the label is a generated column (schema.py): computed only for the rows whose message shows it
     case when not has_table then '报告没有表三（收到和处理政府信息公开申请情况）'
-         when summed is null or total is null then '“' || (select coalesce(l.label, l.row_key) from applications l
-                                                          where l.rowid = app_rowid) || '”行有空白或无法读取的单元格，无法核对'
+         when summed is null or total is null then '“' || row_label || '”行有空白或无法读取的单元格，无法核对'
          else printf('“%s”行：各类申请人之和为%d，总计为%d',
-                     (select coalesce(l.label, l.row_key) from applications l where l.rowid = app_rowid),
+                     row_label,
                      summed, total) end as message,
     null as related_report_id, null as evidence_line, null as evidence_text
   from v

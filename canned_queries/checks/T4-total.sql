@@ -5,10 +5,10 @@
 -- severity: error
 
 with v as (
-  -- One pass over each filtered report's table-4 rows (covering index reviews_litigation(report_id, kind, …));
+  -- One pass over each filtered report's table-4 rows (the table is keyed (report_id, kind): one range);
   -- a report without any row is the not-applicable case.
   select r.id as report_id, r.year, r.province, r.agency, k.report_id is not null as has_table, k.kind,
-    k.rowid as rl_rowid, k.upheld + k.corrected + k.other + k.pending as summed, k.total,
+    coalesce(k.label, k.kind) as row_label, k.upheld + k.corrected + k.other + k.pending as summed, k.total,
     'reviews_litigation:' || k.kind || ':' as pre
   from reports_in_scope r left join reviews_litigation k on k.report_id = r.id
 ),
@@ -23,10 +23,10 @@ res as (
                                         pre || 'total') else '[]' end as cells,
     case when not has_table then '报告没有表四（行政复议、行政诉讼情况）'
          when summed is null or total is null then
-           (select coalesce(l.label, l.kind) from reviews_litigation l where l.rowid = rl_rowid) ||
+           row_label ||
            '：有空白或无法读取的单元格，无法核对'
          else printf('%s：维持、纠正、其他、尚未审结之和为%d，总计为%d',
-                     (select coalesce(l.label, l.kind) from reviews_litigation l where l.rowid = rl_rowid),
+                     row_label,
                      summed, total) end as message,
     null as related_report_id, null as evidence_line, null as evidence_text
   from v

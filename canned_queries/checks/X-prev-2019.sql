@@ -9,7 +9,7 @@ with v as (
   -- before (reports(agency_id, year)) and its 上一年项目数量 and 本年增/减 for the same item.
   -- An item without a previous-year counterpart is a not-applicable row: run_checks keeps one summary row
   -- per report and rule, so a report is not applicable exactly when none of its items has a counterpart.
-  select r.id as report_id, r.year, r.province, r.agency, cd.item_key, cd.rowid as d_rowid,
+  select r.id as report_id, r.year, r.province, r.agency, cd.item_key, coalesce(cd.item, cd.item_key) as d_item,
     pp.report_id is not null as paired, cd.value as cur_prev,
     prev.id as prev_id, prev.year as prev_year, pp.value as prev_prev, pc.value as prev_change
   from reports_in_scope r
@@ -29,10 +29,10 @@ res as (
     case when paired then json_array('active_disclosure:' || item_key || ':previous_count') else '[]' end as cells,
     case when not paired then '本年或同一机关上一年度的报告没有2019年格式表二的“上一年项目数量”'
          when cur_prev is null or prev_prev is null or prev_change is null
-           then (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid) ||
+           then d_item ||
                 '：本年或上年（' || prev_id || '）的项目数量为空或无法读取，无法核对'
          else printf('%s：%d年报告上一年项目数量%d%+d＝%d，本年报告上一年项目数量%d',
-                     (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid),
+                     d_item,
                      prev_year, prev_prev, prev_change, prev_prev + prev_change, cur_prev) end as message,
     case when paired then prev_id end as related_report_id, null as evidence_line, null as evidence_text
   from v

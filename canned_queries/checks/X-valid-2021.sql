@@ -9,7 +9,7 @@ with v as (
   -- year before (reports(agency_id, year)) and its 现行有效件数 for the same item.
   -- An item without a previous-year counterpart is a not-applicable row: run_checks keeps one summary row
   -- per report and rule, so a report is not applicable exactly when none of its items has a counterpart.
-  select r.id as report_id, r.year, r.province, r.agency, f.item_key, f.rowid as d_rowid,
+  select r.id as report_id, r.year, r.province, r.agency, f.item_key, coalesce(f.item, f.item_key) as d_item,
     pd.report_id is not null as paired, f.value as in_force, i.value as issued, x.value as repealed,
     prev.id as prev_id, prev.year as prev_year, pd.value as prev_in_force
   from reports_in_scope r
@@ -33,10 +33,10 @@ res as (
       'active_disclosure:' || item_key || ':issued', 'active_disclosure:' || item_key || ':repealed') else '[]' end as cells,
     case when not paired then '本年或同一机关上一年度的报告没有2021年格式表二的“现行有效件数”'
          when issued is null or repealed is null or in_force is null or prev_in_force is null
-           then (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid) ||
+           then d_item ||
                 '：本年或上年（' || prev_id || '）的件数为空或无法读取，无法核对'
          else printf('%s：%d年现行有效%d件＋本年制发%d件－废止%d件＝%d件，本年现行有效%d件',
-                     (select coalesce(l.item, l.item_key) from active_disclosure l where l.rowid = d_rowid),
+                     d_item,
                      prev_year, prev_in_force, issued, repealed, prev_in_force + issued - repealed, in_force) end as message,
     case when paired then prev_id end as related_report_id, null as evidence_line, null as evidence_text
   from v

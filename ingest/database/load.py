@@ -218,18 +218,14 @@ def report_rows(relpath: str, sha256: str | None, nbytes: int | None, record: di
             "line": item.get("line"), "span_start": span[0], "span_end": span[1], "page": item.get("page"),
         })
 
-    heading_prefix = " ".join(x for x in (rep.get("title"), rep.get("agency")) if x)
     for section in record.get("sections") or []:
         out["sections"].append({
             "report_id": rid, "number": section.get("number"), "title": section.get("title"),
             "text": section.get("text"), "line_start": section.get("line_start"),
             "line_end": section.get("line_end"),
         })
-        out[FTS_TABLE].append({
-            "report_id": rid,
-            "heading": segment(" ".join(x for x in (heading_prefix, section.get("title")) if x)),
-            "body": segment(section.get("text")),
-        })
+        out[FTS_TABLE].append(fts_row(rid, rep.get("title"), rep.get("agency"), section.get("title"),
+                                      section.get("text")))
 
     for w in warnings:
         out["warnings"].append({"report_id": rid, "code": w.get("code"), "message": w.get("message"),
@@ -249,14 +245,123 @@ def report_rows(relpath: str, sha256: str | None, nbytes: int | None, record: di
     return out
 
 
+def fts_row(rid: str, report_title, agency, section_title, text) -> dict:
+    """One section's `sections_fts` values. The index is contentless (it keeps no copy of the text), so
+    removing a section means giving FTS5 these same values again: `delete_reports` calls this on the
+    stored title, agency and section text, which are what the build segmented."""
+    heading_prefix = " ".join(x for x in (report_title, agency) if x)
+    return {"report_id": rid, "heading": segment(" ".join(x for x in (heading_prefix, section_title) if x)),
+            "body": segment(text)}
+
+
+# --------------------------------------------------------------------------------------------
+# Compact storage: readable rows → rows of cell_values / section_spans (the loader, one process)
+# --------------------------------------------------------------------------------------------
+
+_CELL_COLS = list(TABLES["cells"]["columns"])
+_SECTION_COLS = list(TABLES["sections"]["columns"])
+_KIND_CODES = schema.cell_kind_codes()
+_C_TABLE, _C_ROW, _C_COL, _C_VALUE, _C_PRINTED, _C_KIND = (
+    _CELL_COLS.index(c) for c in ("table_name", "row_key", "col_key", "value", "printed", "kind"))
+_C_REST = [_CELL_COLS.index(c) for c in ("line", "span_start", "span_end", "page", "bbox")]
+_C_UNIT = _CELL_COLS.index("unit")
+_S = {c: i for i, c in enumerate(_SECTION_COLS)}
+_MAX_EXACT = 1 << 53
+
+
+def stored_printed(printed, value):
+    """What cell_values.printed keeps of a cell's printed text: None when the view can render it from the
+    value (the integer's decimal digits, 187,000 of 198,000 cells), X'' for a printed None beside a value,
+    else the text itself. The view `cells` undoes exactly this (schema.VIEW_SQL)."""
+    if printed is None:
+        return b"" if value is not None else None
+    if (isinstance(printed, str) and isinstance(value, (int, float)) and not isinstance(value, bool)
+            and value == value and abs(value) < _MAX_EXACT and float(value).is_integer()
+            and printed == str(int(value))):
+        return None
+    return printed
+
+
+def stored_span_end(span_end, span_start, printed):
+    """cell_values.span_end: None when it is span_start + the printed text's length (the view adds them up),
+    X'' for a missing end the view would otherwise compute, else the position itself."""
+    inferable = isinstance(span_start, int) and not isinstance(span_start, bool) and isinstance(printed, str)
+    if not inferable:
+        return span_end
+    if span_end is None:
+        return b""
+    return None if span_end == span_start + len(printed) else span_end
+
+
+def stored_extra(unit, page, bbox) -> str | None:
+    """cell_values.extra: [unit, page, bbox] as JSON, None when all three are (a text report's cells but one)."""
+    if unit is None and page is None and bbox is None:
+        return None
+    return json.dumps([unit, page, bbox], ensure_ascii=False)
+
+
+def cell_values_row(report_key: int, cell_key: int, row: tuple) -> tuple:
+    kind = row[_C_KIND]
+    line, start, end, page, bbox = (row[i] for i in _C_REST)
+    return (report_key, cell_key, row[_C_VALUE], stored_printed(row[_C_PRINTED], row[_C_VALUE]),
+            _KIND_CODES.get(kind, kind), line, start, stored_span_end(end, start, row[_C_PRINTED]),
+            stored_extra(row[_C_UNIT], page, bbox))
+
+
+def section_spans_row(report_key: int, row: tuple, source: str | None, hint: int) -> tuple[tuple, int]:
+    """The section's row of section_spans and where to look for the next one: its text as a (1-based)
+    character range of the report's source text when it is found there, else the text itself."""
+    text = row[_S["text"]]
+    start = length = None
+    own = text
+    if isinstance(text, str) and isinstance(source, str):
+        at = source.find(text, hint)
+        if at < 0:
+            at = source.find(text)
+        if at >= 0:
+            start, length, own = at + 1, len(text), None
+            hint = at + len(text)
+    return ((row[_S["id"]], report_key, row[_S["number"]], row[_S["title"]], row[_S["line_start"]],
+             row[_S["line_end"]], start, length, own), hint)
+
+
 # --------------------------------------------------------------------------------------------
 # Database side (single writer process)
 # --------------------------------------------------------------------------------------------
 
+def table_sql(name: str, spec: dict) -> str:
+    """CREATE TABLE for what sqlite-utils does not write: VIRTUAL generated columns, WITHOUT ROWID."""
+    generated = spec.get("generated") or {}
+    fks = {col: (other, ocol) for col, other, ocol in spec.get("foreign_keys") or ()}
+    cols = []
+    for col, (typ, _) in spec["columns"].items():
+        sql = f"[{col}] {typ}"
+        if col in generated:
+            sql += f" GENERATED ALWAYS AS ({generated[col]}) VIRTUAL"
+        if col in fks:
+            sql += f" REFERENCES [{fks[col][0]}]([{fks[col][1]}])"
+        cols.append(sql)
+    pk = spec.get("pk")
+    if isinstance(pk, (tuple, list)):
+        cols.append(f"PRIMARY KEY ({', '.join(pk)})")
+    elif pk:
+        cols[list(spec["columns"]).index(pk)] += " PRIMARY KEY"
+    return f"CREATE TABLE [{name}] ({', '.join(cols)})" + (" WITHOUT ROWID" if spec.get("without_rowid") else "")
+
+
+def written_columns(name: str) -> list[str]:
+    """The columns the loader writes: all but the generated ones."""
+    generated = TABLES[name].get("generated") or {}
+    return [c for c in TABLES[name]["columns"] if c not in generated]
+
+
 def create_tables(db: sqlite_utils.Database) -> None:
     """Create every table of `schema.TABLES` and the FTS table (no secondary indexes yet)."""
     for name, spec in TABLES.items():
-        if db[name].exists():
+        if spec.get("view_of") or db[name].exists():
+            continue
+        if spec.get("without_rowid") or spec.get("generated"):
+            db.execute(table_sql(name, spec))
             continue
         if spec.get("ddl"):       # a shape sqlite-utils cannot declare (WITHOUT ROWID, integer primary key)
             db.execute(spec["ddl"])
@@ -266,7 +371,19 @@ def create_tables(db: sqlite_utils.Database) -> None:
             pk=spec.get("pk"),
             foreign_keys=spec.get("foreign_keys") or None,
         )
-    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS [{FTS_TABLE}] USING fts5(report_id UNINDEXED, heading, body)")
+    # the compact tables and their views find a report by report_key: unique, so the views' joins are exact
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_reports_report_key ON reports (report_key)")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_cell_keys_key ON cell_keys (table_name, row_key, col_key)")
+    if not db.execute("SELECT 1 FROM cell_keys LIMIT 1").fetchone():
+        with db.conn:
+            db.conn.executemany("INSERT INTO cell_keys (code, table_name, row_key, col_key) VALUES (?, ?, ?, ?)",
+                                schema.cell_key_rows())
+    # contentless: the text is in source_texts (section_spans says where), FTS5 keeps only its index; and
+    # detail=column: which words are in which column of a section, not their positions (3.5 → 1.7 KB a
+    # report); the queries are words ANDed (search.fts_query), which need no positions
+    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS [{FTS_TABLE}] USING "
+               "fts5(report_id UNINDEXED, heading, body, content='', detail=column)")
+    create_views(db, only=schema.VIEW_TABLES)
 
 
 def create_indexes(db: sqlite_utils.Database) -> None:
@@ -312,14 +429,23 @@ def write_lookups(db: sqlite_utils.Database) -> None:
     db["code_labels"].insert_all(schema.code_label_rows())
 
 
-def create_views(db: sqlite_utils.Database) -> None:
-    for name, spec in VIEWS.items():
+def create_views(db: sqlite_utils.Database, only=None) -> None:
+    """The views: the readable shape of the compact tables (schema.VIEW_SQL), then schema.VIEWS."""
+    views = {**schema.VIEW_SQL, **{name: spec["sql"] for name, spec in VIEWS.items()}}
+    for name, sql in views.items():
+        if only is not None and name not in only:
+            continue
         db.execute(f"DROP VIEW IF EXISTS [{name}]")
-        db.execute(f"CREATE VIEW [{name}] AS {spec['sql']}")
+        db.execute(f"CREATE VIEW [{name}] AS {sql}")
 
 
 def delete_reports(db: sqlite_utils.Database, ids: Iterable[str]) -> int:
-    """Remove every row that belongs to these reports, in every table with a report_id (incl. check_results)."""
+    """Remove every row that belongs to these reports: every table with a report_id (incl. check_results),
+    the compact tables (by report_key) and the full-text index. The one place a report's rows are deleted
+    (the incremental build and the page + attachment merge call it).
+
+    The index is contentless, so each section is removed by giving FTS5 the values it was indexed with:
+    segmented again from the stored title, agency and section text (`fts_row`, deterministic)."""
     ids = list(ids)
     if not ids:
         return 0
@@ -328,8 +454,16 @@ def delete_reports(db: sqlite_utils.Database, ids: Iterable[str]) -> int:
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        db.execute(f"DELETE FROM [{FTS_TABLE}] WHERE rowid IN (SELECT id FROM sections WHERE report_id IN ({marks}))",
-                   chunk)
+        indexed = db.execute(
+            f"SELECT s.id, r.id, r.title, r.agency, s.title, s.text FROM sections s JOIN reports r ON r.id = s.report_id "
+            f"WHERE r.id IN ({marks})", chunk).fetchall()
+        db.conn.executemany(
+            f"INSERT INTO [{FTS_TABLE}] ([{FTS_TABLE}], rowid, report_id, heading, body) VALUES ('delete', ?, ?, ?, ?)",
+            [(sid, *fts_row(rid, title, agency, stitle, text).values()) for sid, rid, title, agency, stitle, text
+             in indexed])
+        keys = f"SELECT report_key FROM reports WHERE id IN ({marks})"
+        for t in schema.COMPACT_TABLES:
+            db.execute(f"DELETE FROM [{t}] WHERE report_key IN ({keys})", chunk)
         for t in tables:
             db.execute(f"DELETE FROM [{t}] WHERE report_id IN ({marks})", chunk)
         db.execute(f"DELETE FROM reports WHERE id IN ({marks})", chunk)
@@ -361,15 +495,16 @@ def storable(rows: dict[str, list[tuple]]) -> tuple[dict[str, list[tuple]], list
     """
     problems: dict[str, int] = {}
     out: dict[str, list[tuple]] = {}
+    shown_as = {stored: view for view, stored in schema.VIEW_TABLES.items()}   # cell_values → cells, as read
     for name, table_rows in rows.items():
-        cols = list(TABLES[name]["columns"]) if name in TABLES else ["rowid", "report_id", "heading", "body"]
+        cols = written_columns(name) if name in TABLES else ["rowid", "report_id", "heading", "body"]
         fixed_rows = []
         for row in table_rows:
             fixed = list(row)
             for i, value in enumerate(row):
                 fixed[i], what = _storable_value(value)
                 if what:
-                    key = f"{name}.{cols[i] if i < len(cols) else i}：{what}"
+                    key = f"{shown_as.get(name, name)}.{cols[i] if i < len(cols) else i}：{what}"
                     problems[key] = problems.get(key, 0) + 1
             fixed_rows.append(tuple(fixed))
         out[name] = fixed_rows
@@ -444,15 +579,24 @@ class Loader:
         self.pending: list[dict[str, list[tuple]]] = []
         self.statuses: dict[str, int] = {"ok": 0, "partial": 0, "failed": 0}
         self.sql = {}
-        for name in REPORT_TABLES:
-            cols = list(TABLES[name]["columns"])
+        # what is written: the readable tables as they are, cells and sections as their compact tables
+        self.tables = tuple(n for n in REPORT_TABLES if n not in schema.VIEW_TABLES) + schema.COMPACT_TABLES
+        for name in self.tables:
+            cols = written_columns(name)
             self.sql[name] = (f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in cols)}) "
                               f"VALUES ({', '.join('?' * len(cols))})")
+        # generated columns (schema TABLES[...]["generated"]) are computed by SQLite: their values are dropped
+        self.keep = {name: [i for i, c in enumerate(TABLES[name]["columns"]) if c not in TABLES[name]["generated"]]
+                     for name in self.tables if TABLES[name].get("generated")}
         self.sql[FTS_TABLE] = f"INSERT INTO [{FTS_TABLE}] (rowid, report_id, heading, body) VALUES (?, ?, ?, ?)"
         self.section_id_at = list(TABLES["sections"]["columns"]).index("id")
         self.status_at = list(TABLES["reports"]["columns"]).index("parse_status")
         self.path_at = list(TABLES["reports"]["columns"]).index("path")
-        self.next_section_id = (db.execute("SELECT max(id) FROM sections").fetchone()[0] or 0) + 1
+        self.key_at = list(TABLES["reports"]["columns"]).index("report_key")
+        self.next_section_id = (db.execute("SELECT max(id) FROM section_spans").fetchone()[0] or 0) + 1
+        self.next_report_key = (db.execute("SELECT max(report_key) FROM reports").fetchone()[0] or 0) + 1
+        self.cell_keys = {(t, r, c): code for code, t, r, c in
+                          db.execute("SELECT code, table_name, row_key, col_key FROM cell_keys")}
 
     def add(self, rows: dict[str, list[tuple]]) -> None:
         """Queue one report's rows (as made by `as_tuples`); sections get their id here."""
@@ -463,10 +607,48 @@ class Loader:
             self.next_section_id += 1
             sections.append(section[:i] + (sid,) + section[i + 1:])
             fts.append((sid,) + tuple(text))
-        self.pending.append({**{name: rows.get(name) or [] for name in REPORT_TABLES},
-                             "sections": sections, FTS_TABLE: fts})
+        self.pending.append(self._encode({**rows, "sections": sections, FTS_TABLE: fts}))
         if len(self.pending) >= self.batch_reports:
             self.flush()
+
+    def _encode(self, rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+        """One report's readable rows → the rows written: a report_key for the report, its cells as
+        cell_values (integer codes, printed text only where the value does not say it), its sections as
+        character ranges of its source text (section_spans)."""
+        report = rows["reports"][0]
+        key = report[self.key_at]
+        if key is None:
+            key = self.next_report_key
+            self.next_report_key += 1
+            report = report[:self.key_at] + (key,) + report[self.key_at + 1:]
+        cells = []
+        for c in rows.get("cells") or ():
+            triple = (c[_C_TABLE], c[_C_ROW], c[_C_COL])
+            code = self.cell_keys.get(triple)
+            if code is None:
+                code = self._new_cell_key(triple)
+            cells.append(cell_values_row(key, code, c))
+        source = next((t[1] for t in rows.get("source_texts") or ()), None)
+        spans, hint = [], 0
+        for sec in rows.get("sections") or ():
+            span, hint = section_spans_row(key, sec, source, hint)
+            spans.append(span)
+        out = {name: rows.get(name) or [] for name in self.tables if name not in schema.COMPACT_TABLES}
+        for name, keep in self.keep.items():
+            out[name] = [tuple(row[i] for i in keep) for row in out[name]]
+        out.update({"reports": [report], "cell_values": cells, "section_spans": spans,
+                    FTS_TABLE: rows.get(FTS_TABLE) or []})
+        return out
+
+    def _new_cell_key(self, triple: tuple) -> int:
+        """A cell key the forms do not define: appended to cell_keys at once (its own small transaction, so a
+        batch rolled back later cannot take it away while this loader still uses it)."""
+        code = (self.db.execute("SELECT max(code) FROM cell_keys").fetchone()[0] or 0) + 1
+        with self.db.conn:
+            self.db.conn.execute("INSERT INTO cell_keys (code, table_name, row_key, col_key) VALUES (?, ?, ?, ?)",
+                                 (code, *triple))
+        self.cell_keys[triple] = code
+        return code
 
     def _insert(self, reports: list[dict[str, list[tuple]]]) -> None:
         """One batch under a savepoint: a refused batch is undone alone, also inside the one transaction of an
@@ -474,7 +656,7 @@ class Loader:
         conn = self.db.conn
         conn.execute("SAVEPOINT load_batch")
         try:
-            for name in (*REPORT_TABLES, FTS_TABLE):  # reports first: the other tables refer to it
+            for name in (*self.tables, FTS_TABLE):  # reports first: the other tables refer to it
                 batch = [row for rows in reports for row in rows[name]]
                 if batch:
                     conn.executemany(self.sql[name], batch)
@@ -535,8 +717,9 @@ class Loader:
         detail = f"入库失败：{type(error).__name__}: {error}"
         self.warn(path, detail)
         cols = list(TABLES["reports"]["columns"])
-        failed = as_tuples(report_rows(_text(path), report[cols.index("sha256")], report[cols.index("bytes")],
-                                       None, None, error=detail, code="load_failed"))
+        failed = self._encode(as_tuples(report_rows(_text(path), report[cols.index("sha256")],
+                                                    report[cols.index("bytes")], None, None, error=detail,
+                                                    code="load_failed")))
         try:
             self._insert([failed])
             self._count(failed)

@@ -19,6 +19,12 @@ from .. import forms
 from . import stats
 
 _REPORT_FK = [("report_id", "reports", "id")]
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 _REPORT_ID = ("TEXT", "报告编号（report_id），对应 reports.id")
 _LINE = ("INTEGER", "所在行号（line），从 1 起，指 source_texts.text 中的行")
 
@@ -29,6 +35,8 @@ TABLES: dict[str, dict] = {
         "label_column": "title",
         "columns": {
             "id": ("TEXT", "报告编号（id）：报告文件相对路径的 SHA-256 前 16 位十六进制"),
+            "report_key": ("INTEGER", "报告整数键（report_key）：紧凑存储的大表（cell_values、section_spans）用这个小整数"
+                                      "代替 16 位的 id；在一个数据库内唯一，重新构建后可能不同，对外请用 id"),
             "path": ("TEXT", "文件路径（path），相对于构建时给出的目录"),
             "sha256": ("TEXT", "文件内容的 SHA-256（sha256），用于增量构建判断文件是否改变"),
             "bytes": ("INTEGER", "文件大小，字节（bytes）"),
@@ -76,13 +84,19 @@ TABLES: dict[str, dict] = {
             "line": _LINE,
         },
         "foreign_keys": _REPORT_FK,
-        # (report_id, item_key, metric, value) covers the checks' reads of a report's items (canned_queries/checks/)
-        "indexes": [["report_id", "item_key", "metric", "value"], ["item_key", "metric"]],
+        # WITHOUT ROWID keyed (report_id, item_key, metric): the checks' reads of a report's items are one range
+        # of the table itself (canned_queries/checks/), no covering index holding them again
+        "pk": ("report_id", "item_key", "metric"),
+        "without_rowid": True,
+        "indexes": [["item_key", "metric"]],
     },
     "applications": {
         "description": "收到和处理政府信息公开申请情况（applications，表三）：每个报告 × 表三的一行，"
                        "一列对应一类申请人，与印刷表格同形。",
-        "pk": None,
+        # WITHOUT ROWID, keyed (report_id, row_key): the table is its own covering index of a report's table 3
+        # (the checks read it in one range), instead of a table plus an index holding every number again
+        "pk": ("report_id", "row_key"),
+        "without_rowid": True,
         "columns": {
             "report_id": _REPORT_ID,
             "row_key": ("TEXT", "行键（row_key），如 new_received 本年新收、total_processed 总计，见 form_rows"),
@@ -93,12 +107,13 @@ TABLES: dict[str, dict] = {
         },
         "foreign_keys": _REPORT_FK,
         # (row_key, total): a table page filtered by row and sorted by total reads the index in order
-        # (report_id, row_key, every count): the checks read a report's table 3 from the index alone
-        "indexes": [["report_id", "row_key", *forms.APPLICANT_COLUMN_KEYS], ["row_key", "total"]],
+        "indexes": [["row_key", "total"]],
     },
     "reviews_litigation": {
         "description": "政府信息公开行政复议、行政诉讼情况（reviews_litigation，表四）：每个报告 × "
                        "行政复议 / 未经复议直接起诉 / 复议后起诉 一行。",
+        "pk": ("report_id", "kind"),       # WITHOUT ROWID: its own covering index, as applications
+        "without_rowid": True,
         "columns": {
             "report_id": _REPORT_ID,
             "kind": ("TEXT", "类别（kind）：review 行政复议 / litigation_direct 未经复议直接起诉 / "
@@ -109,7 +124,7 @@ TABLES: dict[str, dict] = {
                for c in forms.REVIEW_OUTCOMES},
         },
         "foreign_keys": _REPORT_FK,
-        "indexes": [["report_id", "kind", *forms.REVIEW_OUTCOME_KEYS], ["kind"]],
+        "indexes": [["kind"]],
     },
     "facts": {
         "description": "正文中的数字（facts）：报告叙述部分写明的统计数，用于与表格核对。",
@@ -149,7 +164,9 @@ TABLES: dict[str, dict] = {
         "indexes": [["report_id", "item_key", "value", "cumulative"], ["item_key"]],
     },
     "sections": {
-        "description": "报告章节（sections）：每个报告的各部分（一至六）及其全文；全文检索见 sections_fts。",
+        "description": "报告章节（sections）：每个报告的各部分（一至六）及其全文；全文检索见 sections_fts。"
+                       "这是视图：章节存于 section_spans，全文按字符位置从 source_texts.text 中取出（原文只存一次）。",
+        "view_of": "section_spans",
         "pk": "id",
         "label_column": "title",
         "fts_table": "sections_fts",
@@ -163,8 +180,24 @@ TABLES: dict[str, dict] = {
             "line_start": ("INTEGER", "起始行号（line_start）"),
             "line_end": ("INTEGER", "结束行号（line_end）"),
         },
-        "foreign_keys": _REPORT_FK,
-        "indexes": [["report_id", "number"], ["number"]],
+        "indexes": [],
+    },
+    "section_spans": {
+        "description": "章节的紧凑存储（section_spans）：视图 sections 的底表；章节全文不另存，只记它在 source_texts.text "
+                       "中的字符位置（原文找不到该段文字时才存全文）。查询请用视图 sections。",
+        "pk": "id",
+        "columns": {
+            "id": ("INTEGER", "章节行号（id），全文检索表 sections_fts 的 rowid"),
+            "report_key": ("INTEGER", "报告整数键（report_key），对应 reports.report_key"),
+            "number": ("TEXT", "章节序号（number）：一 至 六"),
+            "title": ("TEXT", "章节标题（title），按原文"),
+            "line_start": ("INTEGER", "起始行号（line_start）"),
+            "line_end": ("INTEGER", "结束行号（line_end）"),
+            "text_start": ("INTEGER", "章节全文在 source_texts.text 中的起始字符位置（text_start），从 1 起（SQL substr 的位置）"),
+            "text_length": ("INTEGER", "章节全文的字符数（text_length）"),
+            "text": ("TEXT", "章节全文（text）：只在原文中找不到这段文字时存；通常为空"),
+        },
+        "indexes": [["report_key", "number"], ["number"]],
     },
     "warnings": {
         "description": "解析警告（warnings）：解析时发现的问题，如无法解码的字节、缺失的单元格。",
@@ -178,7 +211,9 @@ TABLES: dict[str, dict] = {
         "indexes": [["report_id"], ["code"]],
     },
     "cells": {
-        "description": "单元格出处（cells）：每个表格单元格的数值、原文印刷文字、单位、类型和位置。",
+        "description": "单元格出处（cells）：每个表格单元格的数值、原文印刷文字、单位、类型和位置。"
+                       "这是视图：数据存于紧凑表 cell_values（整数键），这里换回可读的报告编号和表、行、列键。",
+        "view_of": "cell_values",
         "columns": {
             "report_id": _REPORT_ID,
             "table_name": ("TEXT", "所属表格（table_name）：active_disclosure 表二 / applications 表三 / "
@@ -196,9 +231,41 @@ TABLES: dict[str, dict] = {
             "bbox": ("TEXT", "PDF 中的位置（bbox）：[左, 下, 右, 上]，单位为 PDF 点（1/72 英寸），原点在页面左下角；"
                              "非 PDF 报告或空白单元格为空"),
         },
-        "foreign_keys": _REPORT_FK,
-        # one index: a report's ~250 cells are read together; a wider index would double the table's size
-        "indexes": [["report_id"]],
+        "indexes": [],
+    },
+    "cell_values": {
+        "description": "单元格出处的紧凑存储（cell_values）：视图 cells 的底表，每个单元格一行，主键（报告, 单元格）"
+                       "为小整数（WITHOUT ROWID，不另建索引）。查询请用视图 cells。",
+        "pk": ("report_key", "cell_key"),
+        "without_rowid": True,
+        "columns": {
+            "report_key": ("INTEGER", "报告整数键（report_key），对应 reports.report_key"),
+            "cell_key": ("INTEGER", "单元格键（cell_key），对应 cell_keys.code：哪张表的哪一行哪一列"),
+            "value": ("REAL", "数值（value）；非数字时为空"),
+            "printed": ("TEXT", "原文印刷文字（printed）：与数值的十进制整数写法相同时不存（空值），原文确无印刷文字"
+                                "而数值不空时存空二进制串（X''）；视图 cells 还原为原文"),
+            "kind": ("INTEGER", "单元格类型（kind）代码：" + "；".join(
+                f"{i} {k}" for i, k in enumerate(forms.CELL_KINDS, 1)) + "；代码表外的类型按原文存"),
+            "line": _LINE,
+            "span_start": ("INTEGER", "在该行中的起始字符位置（span_start），从 0 起"),
+            "span_end": ("INTEGER", "在该行中的结束字符位置（span_end），不含：等于起始位置加印刷文字的字数时不存（空值），"
+                                    "原文确无结束位置而能推出时存空二进制串（X''）；视图 cells 还原"),
+            "extra": ("TEXT", "单位、页码和位置（extra）：JSON 数组 [unit, page, bbox]，三者都为空（文本和网页报告的"
+                              "绝大多数单元格）时为空；视图 cells 拆回 unit、page、bbox 三列"),
+        },
+        "indexes": [],
+    },
+    "cell_keys": {
+        "description": "单元格键（cell_keys）：cell_values.cell_key 的代码表，每个“表 × 行 × 列”一个小整数；"
+                       "先按 ingest/forms.py 的表格定义编号，定义外的键在入库时追加。",
+        "pk": "code",
+        "columns": {
+            "code": ("INTEGER", "代码（code）"),
+            "table_name": ("TEXT", "所属表格（table_name）"),
+            "row_key": ("TEXT", "行键（row_key）"),
+            "col_key": ("TEXT", "列键（col_key）"),
+        },
+        "indexes": [],
     },
     "source_texts": {
         "description": "报告原文（source_texts）：解析得到的文本，其他表的行号（line）都指这段文本。",
@@ -470,6 +537,80 @@ REPORT_TABLES = ("reports",) + tuple(n for n, t in TABLES.items()
                                      if "report_id" in t["columns"] and not t.get("derived"))
 LOOKUP_TABLES = ("form_rows", "form_columns", "form_metrics", "code_labels")
 
+def _case(col: str, pairs, default: str = "NULL") -> str:
+    whens = " ".join(f"WHEN {_q(k)} THEN {v if isinstance(v, int) else _q(v)}" for k, v in pairs)
+    return f"CASE {col} {whens} ELSE {default} END"
+
+
+# Columns that only restate their row's key in words or order (the form definitions say them): computed by
+# SQLite when read (VIRTUAL generated columns, no bytes stored), the same values the loader used to write.
+TABLES["applications"]["generated"] = {
+    "row_order": _case("row_key", [(r.key, i) for i, r in enumerate(forms.APPLICATION_ROWS, 1)]),
+    "label": _case("row_key", [(r.key, r.label) for r in forms.APPLICATION_ROWS], default="row_key"),
+}
+TABLES["reviews_litigation"]["generated"] = {
+    "kind_order": _case("kind", [(k.key, i) for i, k in enumerate(forms.REVIEW_KINDS, 1)]),
+    "label": _case("kind", [(k.key, k.label) for k in forms.REVIEW_KINDS]),
+}
+
+
+# Tables stored compactly (integer keys, WITHOUT ROWID, text kept once) behind a view of the readable shape:
+# view name → its stored table. The workers still produce rows of the readable shape (REPORT_TABLES); the
+# loader encodes them (ingest.database.load.Loader). Measured on 1,000 generated reports: cells 21 → 4 KB a
+# report, sections + their FTS copy 13 → 0.3 KB (README, "Size").
+VIEW_TABLES = {name: spec["view_of"] for name, spec in TABLES.items() if spec.get("view_of")}
+COMPACT_TABLES = tuple(VIEW_TABLES.values())
+
+
+def cell_kind_codes() -> dict[str, int]:
+    """cells.kind → the small integer cell_values.kind stores (forms.CELL_KINDS order, from 1)."""
+    return {k: i for i, k in enumerate(forms.CELL_KINDS, 1)}
+
+
+def cell_key_rows() -> list[tuple[int, str, str, str]]:
+    """(code, table_name, row_key, col_key) of every cell the forms define, numbered in form order: the first
+    rows of cell_keys (a key the forms do not define is appended by the loader)."""
+    keys: list[tuple[str, str, str]] = []
+    for template in sorted(forms.ACTIVE_ITEMS):
+        for item in forms.ACTIVE_ITEMS[template]:
+            keys += [("active_disclosure", item.key, m.key) for m in item.metrics]
+    keys += [("applications", r.key, c.key) for r in forms.APPLICATION_ROWS for c in forms.APPLICANT_COLUMNS]
+    keys += [("reviews_litigation", k.key, o.key) for k in forms.REVIEW_KINDS for o in forms.REVIEW_OUTCOMES]
+    out, seen = [], set()
+    for key in keys:
+        if key not in seen:
+            seen.add(key)
+            out.append((len(out) + 1, *key))
+    return out
+
+
+def _kind_sql(col: str) -> str:
+    whens = " ".join(f"WHEN {i} THEN '{k}'" for k, i in cell_kind_codes().items())
+    return f"coalesce(CASE {col} {whens} END, {col})"
+
+
+_PRINTED = """CASE WHEN c.printed IS NULL THEN CASE WHEN c.value IS NOT NULL THEN CAST(CAST(c.value AS INTEGER) AS TEXT) END
+       WHEN typeof(c.printed) = 'blob' THEN NULL ELSE c.printed END"""
+
+# A section's text from section_spans `s` and source_texts `t` (the view, and the search page, which joins the
+# tables itself so that its year/province filters come before any text is read).
+SECTION_TEXT_SQL = "CASE WHEN s.text_start IS NULL THEN s.text ELSE substr(t.text, s.text_start, s.text_length) END"
+
+# LEFT JOINs on unique keys: one view row per stored row (so a view's count is its stored table's:
+# plugins/view_counts.py); SQLite leaves them out of a plain SELECT that reads none of their columns (not of a
+# count), and turns them into plain joins when a filter names their columns (report_id = ? uses the index).
+VIEW_SQL = {
+    "cells": f"""SELECT r.id AS report_id, k.table_name, k.row_key, k.col_key, c.value, {_PRINTED} AS printed,
+  json_extract(c.extra, '$[0]') AS unit, {_kind_sql("c.kind")} AS kind, c.line, c.span_start,
+  CASE WHEN c.span_end IS NULL THEN c.span_start + length({_PRINTED}) WHEN typeof(c.span_end) = 'blob' THEN NULL
+       ELSE c.span_end END AS span_end, json_extract(c.extra, '$[1]') AS page, json_extract(c.extra, '$[2]') AS bbox
+FROM cell_values c LEFT JOIN reports r ON r.report_key = c.report_key LEFT JOIN cell_keys k ON k.code = c.cell_key""",
+    "sections": f"""SELECT s.id, r.id AS report_id, s.number, s.title, {SECTION_TEXT_SQL} AS text,
+  s.line_start, s.line_end
+FROM section_spans s LEFT JOIN reports r ON r.report_key = s.report_key
+LEFT JOIN source_texts t ON t.report_id = r.id""",
+}
+
 FTS_TABLE = "sections_fts"
 FTS_DESCRIPTION = ("章节全文检索（sections_fts）：jieba 分词后以空格连接的章节正文（body）及报告标题、"
                    "发布机关和章节标题（heading）；rowid 即 sections.id。")
@@ -551,10 +692,6 @@ VIEWS["report_totals"]["columns"] = {
     "lawsuits": "表四行政诉讼案件总计（lawsuits）：未经复议直接起诉与复议后起诉之和",
 }
 
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _annual_series_sql() -> str:
     """One SELECT per comparable metric (forms.SERIES_METRICS), stacked: the 2019/2021 cells summed (every
     cell readable), else the legacy statistics table's items of the year (every printed one readable), else the
@@ -619,8 +756,10 @@ VIEWS["annual_series"]["columns"] = {
 
 def schema_version() -> str:
     """A fingerprint of the schema: an incremental build into a database of another shape starts afresh."""
-    blob = json.dumps({"tables": TABLES, "views": VIEWS, "fts": FTS_COLUMNS}, sort_keys=True, ensure_ascii=False,
-                      default=str)
+    from .search import segmenter_version
+
+    blob = json.dumps({"tables": TABLES, "views": VIEWS, "view_sql": VIEW_SQL, "fts": FTS_COLUMNS,
+                       "segmenter": segmenter_version()}, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -38,6 +38,21 @@ MAX_QUERY_TERMS = 32    # ...and so is one of more words after segmentation
 _CHECK_EVERY = 8        # pieces segmented between two calls of `expired`
 
 
+def segmenter_version() -> str:
+    """This module's source and jieba's version: the full-text index is contentless, so a report's entries
+    are removed by segmenting its stored text again (load.delete_reports), which is exact only with the same
+    segmenter. schema.schema_version includes this, so a new segmenter rebuilds the database."""
+    import hashlib
+    from importlib import metadata
+    from pathlib import Path
+
+    try:
+        jieba_version = metadata.version("jieba")
+    except metadata.PackageNotFoundError:
+        jieba_version = ""
+    return hashlib.sha256(Path(__file__).read_bytes() + jieba_version.encode()).hexdigest()[:16]
+
+
 class SegmentTimeout(Exception):
     """`segment` passed its deadline; the caller decides what a timeout means (the site: the time limit)."""
 
@@ -135,6 +150,10 @@ def query_problem(q: str | None) -> str | None:
     return None
 
 
+# What FTS5's unicode61 tokenizer keeps together: letters and digits (an underscore or any punctuation splits)
+_FTS_TOKEN = re.compile(r"[^\W_]+")
+
+
 def fts_query(q: str | None) -> str:
     """A user's query → an FTS5 MATCH expression: every segmented word, quoted, all required.
 
@@ -146,6 +165,10 @@ def fts_query(q: str | None) -> str:
     if problem:
         raise ValueError(problem)
     words = query_tokens(q)
-    if not words:
+    # The index keeps which column a word is in, not where (detail=column: half the size), so every quoted
+    # string must be one FTS5 token: a jieba word FTS5 would split ("3.5", "e-mail") becomes its parts, each
+    # required (the search page still checks the words as written in the text).
+    tokens = [t for w in words for t in _FTS_TOKEN.findall(w)]
+    if not tokens:
         return '""'
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+    return " ".join('"' + t + '"' for t in tokens)

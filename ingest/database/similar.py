@@ -611,10 +611,10 @@ def create_table(conn: sqlite3.Connection) -> None:
     conn.execute(f"create table if not exists similar_sections ({cols})")
 
 
-_SECTIONS_SQL = """select s.rowid, s.report_id, coalesce(r.agency_id, r.agency, r.id), r.year, s.number, s.text,
+_SECTIONS_SQL = """select s.id, s.report_id, coalesce(r.agency_id, r.agency, r.id), r.year, s.number, s.text,
                   s.line_start, s.line_end
            from sections s join reports r on r.id = s.report_id
-           where length(s.text) >= ? {where} order by s.report_id, s.rowid"""
+           where length(s.text) >= ? {where} order by s.report_id, s.id"""
 
 
 def _sections(conn: sqlite3.Connection, where: str = "", params: tuple = ()):
@@ -810,7 +810,7 @@ def update_similar(conn: sqlite3.Connection, report_ids: Sequence[str], removed:
                 conn.executemany("delete from dup_bands where band = ? and section_id = ?",
                                  ((int(b), section_id) for b in _unblob(blob)))
             conn.execute(f"update dup_sections set bands = null where section_id in ({m})", chunk)
-            secs, ls = _sections(conn, f"and s.rowid in ({m})", tuple(chunk))
+            secs, ls = _sections(conn, f"and s.id in ({m})", tuple(chunk))
             lines.update(ls)
             redo += secs
             normalised += [[x.norm for x in normalise(sec.text).sentences] for sec in secs]
@@ -838,7 +838,7 @@ def update_similar(conn: sqlite3.Connection, report_ids: Sequence[str], removed:
     known: dict[int, tuple[Section, str]] = {}
     for k in range(0, len(others), 500):
         chunk = others[k:k + 500]
-        secs, ls = _sections(conn, f"and s.rowid in ({_marks(chunk)})", tuple(chunk))
+        secs, ls = _sections(conn, f"and s.id in ({_marks(chunk)})", tuple(chunk))
         lines.update(ls)
         for sec in secs:
             norm = [x.norm for x in normalise(sec.text).sentences]
