@@ -424,6 +424,26 @@ def stage_report() -> None:
         ingest_parse._Stages.run = run
 
 
+def replay(inputs: list[tuple[int, int]]) -> int:
+    """Parse (seed, index) inputs one by one in this process; print CPU seconds, ms per 100 KB, problems."""
+    from ingest.parse import parse_bytes
+
+    _warm()
+    print(f"{'input':>12s} {'class':17s} {'bytes':>9s} {'cpu s':>7s} {'ms/100KB':>9s}  problems")
+    worst = 0.0
+    for seed, index in inputs:
+        cls, name, data = make_input(index, seed)
+        start = time.process_time()
+        record = parse_bytes(data, name).record
+        seconds = time.process_time() - start
+        rate = seconds * 1000 / (max(len(data), 100_000) / 100_000)
+        worst = max(worst, rate)
+        print(f"{seed:>5d}:{index:<6d} {cls:17s} {len(data):9d} {seconds:7.2f} {rate:9.1f}  "
+              f"{'; '.join(problems(record)) or '-'}", flush=True)
+    print(f"worst {worst:.1f} ms per 100 KB (target {MS_PER_100KB:.0f})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=int(os.environ.get("GONGKAI_FUZZ_N", "22000")))
@@ -434,11 +454,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verbose", action="store_true", help="print every input's class, size and time")
     ap.add_argument("--time-budget", type=float, default=0, help="stop after this many seconds (0: no limit)")
     ap.add_argument("--stages", action="store_true", help="only time each stage on fixed large inputs")
+    ap.add_argument("--replay", default="", help="SEED:INDEX,… — parse these inputs alone (e.g. a campaign's slowest "
+                                                  "and timed-out ones, on a quiet machine) and print their CPU time")
     args = ap.parse_args(argv)
     only = set(filter(None, args.only.split(",")))
     if args.stages:
         stage_report()
         return 0
+    if args.replay:
+        return replay([tuple(int(x) for x in item.split(":")) for item in args.replay.split(",") if item])
 
     stats = {c: {"n": 0, "fail": 0, "timeout": 0, "worst_s": 0.0, "worst_rate": 0.0, "worst_ratio": 0.0, "over": 0,
                  "over_bound": 0, "worst_at": None, "max_size": 0} for c in CLASSES}
