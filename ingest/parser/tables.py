@@ -415,7 +415,17 @@ def _delimited_tokens(region: str, base: int, n: int) -> list[Token]:
         else:
             offset = pos
         toks = []
+        blanks = 0                  # blank fields in a row so far
         for f in fields:
+            if not f or f.isspace():
+                blanks += 1
+                if blanks > n + 1:
+                    # a run of more than n + 1 blank fields reads the same with n + 1 of them (padding is
+                    # trimmed down to n cells, a row with more is cut at n): a million tabs stay cheap
+                    offset += len(f) + 1
+                    continue
+            else:
+                blanks = 0
             toks.append(_field_token(f, base + offset))
             offset += len(f) + 1
         has_values = any(t.kind in ("num", "placeholder") for t in toks)
