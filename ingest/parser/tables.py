@@ -397,6 +397,26 @@ def _split_warning(table: str, label: str, row: list[Cell], outcome: str, *, rul
     return _warning("cells_concatenated", f"{where}没有一种拆分符合勾稽关系（{named}），已留空", offset)
 
 
+def _field_tokens(fields: list[str], offset: int, n: int) -> list[Token]:
+    """The tokens of a line's tab fields (the first at absolute `offset`), for a row of n cells.
+
+    A run of more than n + 1 blank fields reads the same with n + 1 of them: blank padding is trimmed
+    down to n cells (_trim_blanks) and a row with more cells is cut at n, so a million tabs stay cheap."""
+    toks = []
+    blanks = 0                      # blank fields in a row so far
+    for f in fields:
+        if not f or f.isspace():
+            blanks += 1
+            if blanks > n + 1:
+                offset += len(f) + 1
+                continue
+        else:
+            blanks = 0
+        toks.append(_field_token(f, offset))
+        offset += len(f) + 1
+    return toks
+
+
 def _delimited_tokens(region: str, base: int, n: int) -> list[Token]:
     """Tab fields of the first line after the label that holds cells."""
     pos = 0
@@ -414,20 +434,7 @@ def _delimited_tokens(region: str, base: int, n: int) -> list[Token]:
                     return toks
         else:
             offset = pos
-        toks = []
-        blanks = 0                  # blank fields in a row so far
-        for f in fields:
-            if not f or f.isspace():
-                blanks += 1
-                if blanks > n + 1:
-                    # a run of more than n + 1 blank fields reads the same with n + 1 of them (padding is
-                    # trimmed down to n cells, a row with more is cut at n): a million tabs stay cheap
-                    offset += len(f) + 1
-                    continue
-            else:
-                blanks = 0
-            toks.append(_field_token(f, base + offset))
-            offset += len(f) + 1
+        toks = _field_tokens(fields, base + offset, n)
         has_values = any(t.kind in ("num", "placeholder") for t in toks)
         if has_values or (i == 0 and len(toks) >= n):
             return toks
@@ -847,11 +854,7 @@ def read_reviews(text: str, start: int, end: int) -> TableResult | None:
         for line_start, line in _lines_with_offsets(region, head.start()):
             if not _VALUE_CHAR.search(line):
                 continue                  # no number or placeholder: one C scan, not a token per field
-            fields = []
-            off = line_start
-            for f in line.split("\t"):
-                fields.append(_field_token(f, off))
-                off += len(f) + 1
+            fields = _field_tokens(line.split("\t"), line_start, n)
             if any(t.kind in ("num", "placeholder") for t in fields):
                 tokens.extend(_trim_blanks([t for t in fields if t.kind != "text"], n))
             if len(tokens) >= n:
