@@ -41,6 +41,13 @@ def _pages(db_path: Path) -> dict[str, str]:
                                  "group by province order by count(*) desc limit 1").fetchone() or [""])[0]
         agency = (conn.execute("select agency from reports where agency is not null order by id limit 1")
                   .fetchone() or [""])[0]
+        # the comparison page (issue 14): a report and its agency's previous year; a DUP pair when there is one
+        years = conn.execute("select p.id, r.id from reports r join reports p on p.agency_id = r.agency_id "
+                             "and p.year = r.year - 1 where r.id = ? limit 1", (report_id,)).fetchone() or \
+            conn.execute("select p.id, r.id from reports r join reports p on p.agency_id = r.agency_id "
+                         "and p.year = r.year - 1 order by r.id limit 1").fetchone()
+        copied = conn.execute("select report_id, other_report_id from similar_sections order by similarity desc "
+                              "limit 1").fetchone() if "similar_sections" in tables else None
     pages = {
         "report_page": f"/reports/{report_id}",
         "report_page_search_marks": f"/reports/{report_id}?q=行政复议",
@@ -61,6 +68,11 @@ def _pages(db_path: Path) -> dict[str, str]:
         "search": f"/{name}/search?q=复议",
         "overview": "/-/overview",   # every chart query at once (plugins/overview.py)
     }
+    if years:
+        pages["compare_previous_year"] = f"/compare/{years[0]}/{years[1]}"
+        pages["compare_previous_year_json"] = f"/compare/{years[0]}/{years[1]}.json"
+    if copied:
+        pages["compare_dup_pair"] = f"/compare/{copied[1]}/{copied[0]}"
     for table in ("reports",) + LARGE_TABLES:      # unfiltered: the page a visitor reaches from the database page
         if table in tables:
             pages[f"table:{table}"] = f"/{name}/{table}"
