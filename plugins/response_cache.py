@@ -27,7 +27,7 @@ from ingest.site.language import request_language
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
 MAX_TOTAL_BYTES = 128 * 1024 * 1024
 WAIT_S = 10.0            # a reader waits this long at most for a rendering in flight, then renders itself
-RENDERING = 4            # pages rendered at once; the others wait their turn (first come, first served)
+RENDERING = 1            # pages rendered at once; the others wait their turn (first come, first served)
 
 
 class ResponseCache:
