@@ -43,7 +43,9 @@ A file in the old self-contained shape (its own copy of the scope CTEs, filters 
 
 `check_results` keeps every failing or unknown instance as its own row (so the report page can point at
 the cells) and one summary row per report × rule when nothing failed or was unknown (pass or
-not_applicable) — a pass is recorded, never implied by absence.
+not_applicable) — a pass is recorded, never implied by absence. It is a view: the rows are stored compactly in
+check_rows (codes for rule and status, messages and cell lists once in check_texts, the year from reports),
+which the rules' readable rows are packed into by _store.
 """
 from __future__ import annotations
 
