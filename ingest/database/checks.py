@@ -365,7 +365,7 @@ CHECK_TABLES = {
             "report_id": "报告编号（reports.id）",
             "rule": "规则代码（check_rules.code）",
             "status": "结果代码（check_statuses.code）",
-            "instance": "规则在报告中的具体位置；汇总行为空",
+            "instance": "规则在报告中的具体位置（check_texts.id）；汇总行为空",
             "expected": "按规则应有的值",
             "actual": "报告实际印制的值",
             "cells": "涉及的单元格列表（check_texts.id，文本为 JSON 列表）",
@@ -432,19 +432,19 @@ create table if not exists check_results (
 """
 
 # Stored compactly (issue #13): rule, severity and status as small codes (check_rules, check_statuses), every
-# message and cell list once in check_texts (a few thousand distinct texts over hundreds of thousands of
-# rows), the year read from reports. Rows are numbered by rowid in the order the rules yield them (the report
+# instance, message and cell list once in check_texts (a few thousand distinct texts over hundreds of thousands
+# of rows; no index on the text: _store looks them up in a temporary map), the year read from reports. Rows are numbered by rowid in the order the rules yield them (the report
 # page lists a rule's instances in that order). check_results is a view with the readable columns.
 _COMPACT_DDL = (
     """create table if not exists check_rules (code integer primary key, rule_id text not null unique,
          severity text not null)""",
     "create table if not exists check_statuses (code integer primary key, status text not null unique)",
-    "create table if not exists check_texts (id integer primary key, text text not null unique)",
+    "create table if not exists check_texts (id integer primary key, text text not null)",
     """create table if not exists check_rows (
   report_id text not null,
   rule integer not null,
   status integer not null,
-  instance text,
+  instance integer,
   expected text,
   actual text,
   cells integer not null,
@@ -458,14 +458,15 @@ STATUS_CODES = {"pass": 0, "fail": 1, "unknown": 2, "not_applicable": 3}
 
 # check_results' rows: the view's body, also used with "where c.report_id = ? order by k.rule_id, c.rowid" by the
 # report page (REPORT_RESULTS_SQL), which lists a rule's instances in the order the rule yields them.
-CHECK_RESULTS_SELECT = """select c.report_id, r.year, k.rule_id, c.instance, k.severity, s.status, c.expected, c.actual,
+CHECK_RESULTS_SELECT = """select c.report_id, r.year, k.rule_id, ti.text as instance, k.severity, s.status, c.expected, c.actual,
   tc.text as cells, tm.text as message, c.related_report_id, c.evidence_line, c.evidence_text
 from check_rows c
 join check_rules k on k.code = c.rule
 join check_statuses s on s.code = c.status
 join reports r on r.id = c.report_id
 join check_texts tc on tc.id = c.cells
-left join check_texts tm on tm.id = c.message"""
+left join check_texts tm on tm.id = c.message
+left join check_texts ti on ti.id = c.instance"""
 REPORT_RESULTS_SQL = CHECK_RESULTS_SELECT + "\nwhere c.report_id = ? order by k.rule_id, c.rowid"
 
 CHECK_RESULTS_VIEW = "create view if not exists check_results as\n" + CHECK_RESULTS_SELECT
@@ -475,23 +476,26 @@ CHECK_RESULTS_VIEW = "create view if not exists check_results as\n" + CHECK_RESU
 CHECK_RESULTS_TRIGGERS = (
     """create trigger if not exists check_results_insert instead of insert on check_results begin
   insert or ignore into check_rules (rule_id, severity) values (new.rule_id, new.severity);
-  insert or ignore into check_texts (text) values (coalesce(new.cells, '[]'));
-  insert or ignore into check_texts (text) select new.message where new.message is not null;
+  insert into check_texts (text) select t from (select coalesce(new.cells, '[]') as t union all
+      select new.message union all select new.instance) x
+    where t is not null and not exists (select 1 from check_texts where text = x.t);
   insert into check_rows (report_id, rule, status, instance, expected, actual, cells, message, related_report_id,
                           evidence_line, evidence_text)
   values (new.report_id, (select code from check_rules where rule_id = new.rule_id),
-          (select code from check_statuses where status = new.status), new.instance, new.expected, new.actual,
-          (select id from check_texts where text = coalesce(new.cells, '[]')),
-          (select id from check_texts where text = new.message), new.related_report_id, new.evidence_line,
+          (select code from check_statuses where status = new.status),
+          (select min(id) from check_texts where text = new.instance), new.expected, new.actual,
+          (select min(id) from check_texts where text = coalesce(new.cells, '[]')),
+          (select min(id) from check_texts where text = new.message), new.related_report_id, new.evidence_line,
           new.evidence_text);
 end""",
     """create trigger if not exists check_results_delete instead of delete on check_results begin
   delete from check_rows where report_id = old.report_id
     and rule = (select code from check_rules where rule_id = old.rule_id)
     and status = (select code from check_statuses where status = old.status)
-    and instance is old.instance and expected is old.expected and actual is old.actual
-    and cells = (select id from check_texts where text = old.cells)
-    and message is (select id from check_texts where text = old.message)
+    and instance is (select min(id) from check_texts where text = old.instance)
+    and expected is old.expected and actual is old.actual
+    and cells = (select min(id) from check_texts where text = old.cells)
+    and message is (select min(id) from check_texts where text = old.message)
     and related_report_id is old.related_report_id and evidence_line is old.evidence_line;
 end""",
 )
@@ -581,16 +585,30 @@ def _staging(conn: sqlite3.Connection, schema_name: str = "temp") -> str:
     return name
 
 
+def _text_ids(conn: sqlite3.Connection) -> None:
+    """(Re)build temp.text_ids, check_texts' texts → ids, that _store looks texts up in (check_texts itself keeps
+    no index on its texts: it would hold every text a second time)."""
+    conn.execute("drop table if exists temp.text_ids")
+    conn.execute("create temp table text_ids (text text primary key, id integer not null) without rowid")
+    conn.execute("insert or ignore into temp.text_ids select text, id from check_texts order by id")
+
+
 def _store(conn: sqlite3.Connection, source: str) -> None:
-    """Pack the rows of the staging table `source` into check_rows (texts into check_texts), in their order."""
-    conn.execute(f"""insert or ignore into check_texts (text)
-        select cells from {source} union all select message from {source} where message is not null""")
+    """Pack the rows of the staging table `source` into check_rows (texts into check_texts), in their order.
+    Needs temp.text_ids (_text_ids)."""
+    top = conn.execute("select coalesce(max(id), 0) from check_texts").fetchone()[0]
+    conn.execute(f"""insert into check_texts (text)
+        select t from (select cells as t from {source} union select message from {source}
+                       union select instance from {source}) x
+        where t is not null and not exists (select 1 from temp.text_ids i where i.text = x.t)""")
+    conn.execute("insert into temp.text_ids select text, id from check_texts where id > ?", (top,))
     conn.execute(f"""insert into check_rows (report_id, rule, status, instance, expected, actual, cells, message,
                                           related_report_id, evidence_line, evidence_text)
-        select s.report_id, k.code, st.code, s.instance, s.expected, s.actual, tc.id, tm.id,
+        select s.report_id, k.code, st.code, ti.id, s.expected, s.actual, tc.id, tm.id,
                s.related_report_id, s.evidence_line, s.evidence_text
         from {source} s join check_rules k on k.rule_id = s.rule_id join check_statuses st on st.status = s.status
-        join check_texts tc on tc.text = s.cells left join check_texts tm on tm.text = s.message
+        join temp.text_ids tc on tc.text = s.cells left join temp.text_ids tm on tm.text = s.message
+        left join temp.text_ids ti on ti.text = s.instance
         order by s.rowid""")
     conn.execute(f"delete from {source}")
 
@@ -598,7 +616,8 @@ def _store(conn: sqlite3.Connection, source: str) -> None:
 def _drop_unused_texts(conn: sqlite3.Connection) -> None:
     """Remove the texts no row refers to any more (after an incremental build replaced some rows)."""
     conn.execute("""delete from check_texts where id not in (select cells from check_rows)
-                    and id not in (select message from check_rows where message is not null)""")
+                    and id not in (select message from check_rows where message is not null)
+                    and id not in (select instance from check_rows where instance is not null)""")
 
 
 def ensure_indexes(conn: sqlite3.Connection) -> None:
@@ -662,6 +681,7 @@ def _run_checks(conn: sqlite3.Connection, rules: list[Rule], workers: int | None
     n_reports = conn.execute("select count(*) from reports").fetchone()[0]
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if n_reports >= PARALLEL_MIN_REPORTS else 1
+    _text_ids(conn)
     if path is None or workers <= 1 or n_reports == 0:
         staging = _staging(conn)
         for i, rule in enumerate(rules):
@@ -673,6 +693,7 @@ def _run_checks(conn: sqlite3.Connection, rules: list[Rule], workers: int | None
     else:
         conn.commit()      # the workers read what this connection wrote
         _check_in_parallel(conn, path, rules, workers)
+    conn.execute("drop table temp.text_ids")
     create_check_results(conn)
     conn.execute(_REPORT_QUALITY_VIEW)
     summary: dict[str, dict[str, int]] = {}
@@ -703,6 +724,7 @@ def check_reports(conn: sqlite3.Connection, report_ids, everywhere: set[str] = f
         conn.execute("create temp table recheck (id text primary key)")
         conn.executemany("insert or ignore into temp.recheck values (?)", ((r,) for r in report_ids))
         staging = _staging(conn)
+        _text_ids(conn)
         for i, rule in enumerate(rules):
             if rule.id in everywhere:
                 conn.execute("delete from check_rows where rule = ?", (codes[rule.id],))
@@ -716,6 +738,7 @@ def check_reports(conn: sqlite3.Connection, report_ids, everywhere: set[str] = f
                 stall("checks", conn)
         conn.execute(f"drop table {staging}")
         conn.execute("drop table temp.recheck")
+        conn.execute("drop table temp.text_ids")
         _drop_unused_texts(conn)
         if not conn.execute("select 1 from sqlite_master where name = 'report_quality'").fetchone():
             conn.execute(_REPORT_QUALITY_VIEW)
