@@ -73,11 +73,7 @@ def table_counts(db_path: str | Path, budget_s: float = COUNT_BUDGET_S) -> dict[
     conn = connect(db_path)     # read-only, not immutable: an incremental build may have committed into the WAL
     counts: dict[str, dict] = {}
     try:
-        from .metadata import LARGE_TABLES     # the views among them (check_results) are counted too
-
-        names = [n for (n,) in conn.execute("select name from sqlite_master where type = 'table' or "
-                                            f"(type = 'view' and name in ({', '.join('?' * len(LARGE_TABLES))}))",
-                                            LARGE_TABLES)]
+        names = [n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")]
         for name in names:
             deadline = time.monotonic() + budget_s
             conn.set_progress_handler(lambda: time.monotonic() > deadline, 10000)
