@@ -23,14 +23,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ingest.database.checks import load_rules, run_checks  # noqa: E402
+from ingest.database.checks import CHECK_RESULTS_SELECT, load_rules, run_checks  # noqa: E402
 
 COLUMNS = ("report_id, year, rule_id, instance, severity, status, expected, actual, cells, message, "
            "related_report_id, evidence_line, evidence_text")
 
 
 def rows(conn: sqlite3.Connection) -> list[tuple]:
-    return conn.execute(f"select {COLUMNS} from check_results order by rowid").fetchall()
+    if conn.execute("select 1 from sqlite_master where type = 'table' and name = 'check_results'").fetchone():
+        return conn.execute(f"select {COLUMNS} from check_results order by rowid").fetchall()   # an older build
+    return conn.execute(f"select * from ({CHECK_RESULTS_SELECT} order by c.rowid)").fetchall()
 
 
 def compare(db: Path, workers: int | None = None) -> dict:

@@ -29,6 +29,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from ingest import forms
+from ingest.database.checks import REPORT_RESULTS_SQL
 from ingest.database.search import query_tokens
 from ingest.site import labels, source_view
 from ingest.site.compare import report_links
@@ -56,7 +57,7 @@ async def check_results_for(db, report_id: str) -> tuple[list[dict], dict[str, l
 
     Returns ([], {}, {}) when the database has no `check_results` (checks not run).
     """
-    if not await db.table_exists("check_results"):
+    if not await db.table_exists("check_rows"):
         return [], {}, {}
     results = await _rows(db, "select * from check_results where report_id = ? order by rule_id", [report_id])
     failing: dict[str, list[str]] = {}
@@ -400,8 +401,8 @@ async def report_page(datasette, request):
                                               "('cells_split_by_rules', 'cell_recovered')", [report_id]))
     cells = {(c["table_name"], c["row_key"], c["col_key"]): c for c in cell_rows}
     checks, failing, check_counts = await check_results_for(db, report_id)
-    all_results = (await _rows(db, "select * from check_results where report_id = ? order by rule_id, rowid",
-                               [report_id])) if await db.table_exists("check_results") else []
+    all_results = (await _rows(db, REPORT_RESULTS_SQL,
+                               [report_id])) if await db.table_exists("check_rows") else []
     text_rows = await _rows(db, "select text from source_texts where report_id = ?", [report_id])
     source_lines = text_rows[0]["text"].split("\n") if text_rows and text_rows[0]["text"] is not None else []
     six_split = any(c[0] == "applications" and c[1] in ("other_no_correction", "other_unpaid_fee", "other_other")

@@ -340,7 +340,7 @@ def test_no_visible_english(server, page, db_path):
         "table_annual_series": "/gongkai/annual_series?_sort=year", "table_report_quality": "/gongkai/report_quality",
         "table_facts": "/gongkai/facts", "table_code_labels": "/gongkai/code_labels",
         "table_year_stats": "/gongkai/year_stats", "table_legacy_series_stats": "/gongkai/legacy_series_stats",
-        "row_check_result": "/gongkai/check_results/1", "report_legacy": f"/reports/{a}",
+        "row_check_result": "/gongkai/check_rows/1", "report_legacy": f"/reports/{a}",
         "check_wrong_status": "/gongkai/checks_T3-balance?status=fial",
         "table_facet": "/gongkai/reports?_facet=template&_facet=province",
     })

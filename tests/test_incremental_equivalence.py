@@ -38,7 +38,8 @@ def _write(folder: Path, n: int = N, seed: int = SEED) -> list[str]:
 
 def _tables(db_path: Path) -> dict[str, Counter]:
     """Every table's rows as a multiset, section ids replaced by (report id, rank of the section in its report),
-    report keys (the compact tables' small integer for a report, given in load order) by the report id."""
+    report keys (the compact tables' small integer for a report, given in load order) by the report id,
+    check_rows read through the check_results view and check_texts as its texts."""
     conn = sqlite3.connect(db_path)
     sections, rank = {}, Counter()
     for sid, rid in conn.execute("select id, report_id from sections order by report_id, id"):
@@ -48,8 +49,11 @@ def _tables(db_path: Path) -> dict[str, Counter]:
     out = {}
     names = [n for (n,) in conn.execute("select name from sqlite_master where type = 'table' "
                                         "and name not like 'sqlite_%' and name not like 'sections_fts_%'")]
+    # check_rows through the check_results view: an incremental build may number check_texts differently
+    names = [n for n in names if n != "check_rows"] + ["check_results"]
     for name in names:
-        cur = conn.execute(f"select {'rowid, ' if name == 'sections_fts' else ''}* from [{name}]")
+        cur = conn.execute("select text from check_texts" if name == "check_texts" else
+                           f"select {'rowid, ' if name == 'sections_fts' else ''}* from [{name}]")
         cols = [d[0] for d in cur.description]
         remap = [i for i, c in enumerate(cols) if c in SECTION_COLUMNS.get(name, ()) or
                  (name == "sections_fts" and c == "rowid")]

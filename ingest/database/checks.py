@@ -43,7 +43,9 @@ A file in the old self-contained shape (its own copy of the scope CTEs, filters 
 
 `check_results` keeps every failing or unknown instance as its own row (so the report page can point at
 the cells) and one summary row per report × rule when nothing failed or was unknown (pass or
-not_applicable) — a pass is recorded, never implied by absence.
+not_applicable) — a pass is recorded, never implied by absence. It is a view: the rows are stored compactly in
+check_rows (codes for rule and status, messages and cell lists once in check_texts, the year from reports),
+which the rules' readable rows are packed into by _store.
 """
 from __future__ import annotations
 
@@ -337,8 +339,8 @@ ALL_PARAMS = {"year": "", "province": "", "adcode": "", "status": "all"}
 
 CHECK_TABLES = {
     "check_results": {
-        "description": "勾稽关系核对结果：每份报告的每条规则。不通过或无法核对的每一处单独一行；"
-                       "全部通过或不适用时每份报告每条规则一行汇总。",
+        "description": "勾稽关系核对结果（视图，数据存于 check_rows）：每份报告的每条规则。不通过或无法核对的每一处单独一行；"
+                       "全部通过或不适用时每份报告每条规则一行汇总（通过行的说明写明共核对几处，不逐处列出）。",
         "columns": {
             "report_id": "报告编号（reports.id）",
             "year": "报告年度（同 reports.year，便于按年度筛选）",
@@ -355,6 +357,36 @@ CHECK_TABLES = {
             "evidence_line": "正文证据所在行号（指向 source_texts.text）",
             "evidence_text": "正文证据原句",
         },
+    },
+    "check_rows": {
+        "description": "check_results 的存储（紧凑形式）：每行一条核对结果，规则、结果以小整数编码，说明和单元格列表"
+                       "存于 check_texts（相同文本只存一次），年度取自 reports。阅读请用 check_results 视图。",
+        "columns": {
+            "report_id": "报告编号（reports.id）",
+            "rule": "规则代码（check_rules.code）",
+            "status": "结果代码（check_statuses.code）",
+            "instance": "规则在报告中的具体位置（check_texts.id）；汇总行为空",
+            "expected": "按规则应有的值",
+            "actual": "报告实际印制的值",
+            "cells": "涉及的单元格列表（check_texts.id，文本为 JSON 列表）",
+            "message": "中文说明（check_texts.id）",
+            "related_report_id": "跨年规则中对照的上一年度报告编号",
+            "evidence_line": "正文证据所在行号（指向 source_texts.text）",
+            "evidence_text": "正文证据原句",
+        },
+    },
+    "check_rules": {
+        "description": "核对规则代码表：check_rows.rule 对应的规则编号与严重程度（取自 canned_queries/checks/ 各规则文件）。",
+        "columns": {"code": "规则代码", "rule_id": "规则编号（如 T3-balance）",
+                    "severity": "严重程度：error 错误，warning 警告"},
+    },
+    "check_statuses": {
+        "description": "核对结果代码表：check_rows.status 对应的结果。",
+        "columns": {"code": "结果代码", "status": "结果：pass、fail、unknown、not_applicable"},
+    },
+    "check_texts": {
+        "description": "核对结果的说明和单元格列表，相同文本只存一次（check_rows.message、check_rows.cells 引用）。",
+        "columns": {"id": "文本编号", "text": "文本"},
     },
     "report_quality": {
         "description": "每份报告的质量概况：各规则通过、不通过、无法核对的数量，现有表格与解析警告。",
@@ -378,9 +410,10 @@ CHECK_TABLES = {
     },
 }
 
-# No `id integer primary key`: rows are numbered by SQLite's rowid, which lets run_checks append each worker's
+# The rows a rule yields, in the readable shape: what the workers' scratch databases and the staging table hold
+# before _store packs them into check_rows. No `id integer primary key`: run_checks appends each worker's
 # rows with a raw copy of their records (INSERT ... SELECT * keeps a declared key, so keys would collide).
-_CHECK_RESULTS_DDL = """
+_STAGING_DDL = """
 create table if not exists check_results (
   report_id text not null,
   year integer,
@@ -397,6 +430,75 @@ create table if not exists check_results (
   evidence_text text
 )
 """
+
+# Stored compactly (issue #13): rule, severity and status as small codes (check_rules, check_statuses), every
+# instance, message and cell list once in check_texts (a few thousand distinct texts over hundreds of thousands
+# of rows; no index on the text: _store looks them up in a temporary map), the year read from reports. Rows are numbered by rowid in the order the rules yield them (the report
+# page lists a rule's instances in that order). check_results is a view with the readable columns.
+_COMPACT_DDL = (
+    """create table if not exists check_rules (code integer primary key, rule_id text not null unique,
+         severity text not null)""",
+    "create table if not exists check_statuses (code integer primary key, status text not null unique)",
+    "create table if not exists check_texts (id integer primary key, text text not null)",
+    """create table if not exists check_rows (
+  report_id text not null,
+  rule integer not null,
+  status integer not null,
+  instance integer,
+  expected text,
+  actual text,
+  cells integer not null,
+  message integer,
+  related_report_id text,
+  evidence_line integer,
+  evidence_text text
+)""",
+)
+STATUS_CODES = {"pass": 0, "fail": 1, "unknown": 2, "not_applicable": 3}
+
+# check_results' rows: the view's body, also used with "where c.report_id = ? order by k.rule_id, c.rowid" by the
+# report page (REPORT_RESULTS_SQL), which lists a rule's instances in the order the rule yields them.
+CHECK_RESULTS_SELECT = """select c.report_id, r.year, k.rule_id, ti.text as instance, k.severity, s.status, c.expected, c.actual,
+  tc.text as cells, tm.text as message, c.related_report_id, c.evidence_line, c.evidence_text
+from check_rows c
+join check_rules k on k.code = c.rule
+join check_statuses s on s.code = c.status
+join reports r on r.id = c.report_id
+join check_texts tc on tc.id = c.cells
+left join check_texts tm on tm.id = c.message
+left join check_texts ti on ti.id = c.instance"""
+REPORT_RESULTS_SQL = CHECK_RESULTS_SELECT + "\nwhere c.report_id = ? order by k.rule_id, c.rowid"
+
+CHECK_RESULTS_VIEW = "create view if not exists check_results as\n" + CHECK_RESULTS_SELECT
+
+# Writing to the view (SQL users, tests) writes the compact tables: a row inserted is packed as _store packs
+# them; a row deleted removes the stored rows it reads from (identical rows go together).
+CHECK_RESULTS_TRIGGERS = (
+    """create trigger if not exists check_results_insert instead of insert on check_results begin
+  insert or ignore into check_rules (rule_id, severity) values (new.rule_id, new.severity);
+  insert into check_texts (text) select t from (select coalesce(new.cells, '[]') as t union all
+      select new.message union all select new.instance) x
+    where t is not null and not exists (select 1 from check_texts where text = x.t);
+  insert into check_rows (report_id, rule, status, instance, expected, actual, cells, message, related_report_id,
+                          evidence_line, evidence_text)
+  values (new.report_id, (select code from check_rules where rule_id = new.rule_id),
+          (select code from check_statuses where status = new.status),
+          (select min(id) from check_texts where text = new.instance), new.expected, new.actual,
+          (select min(id) from check_texts where text = coalesce(new.cells, '[]')),
+          (select min(id) from check_texts where text = new.message), new.related_report_id, new.evidence_line,
+          new.evidence_text);
+end""",
+    """create trigger if not exists check_results_delete instead of delete on check_results begin
+  delete from check_rows where report_id = old.report_id
+    and rule = (select code from check_rules where rule_id = old.rule_id)
+    and status = (select code from check_statuses where status = old.status)
+    and instance is (select min(id) from check_texts where text = old.instance)
+    and expected is old.expected and actual is old.actual
+    and cells = (select min(id) from check_texts where text = old.cells)
+    and message is (select min(id) from check_texts where text = old.message)
+    and related_report_id is old.related_report_id and evidence_line is old.evidence_line;
+end""",
+)
 
 _REPORT_QUALITY_VIEW = """
 create view report_quality as
@@ -449,16 +551,73 @@ _FMT = ("case when typeof({c}) = 'real' and {c} = cast({c} as integer) then cast
         "else cast({c} as text) end")
 
 
-def create_check_results(conn: sqlite3.Connection) -> None:
-    """Create check_results (empty) and its indexes if missing.
+def create_check_results(conn: sqlite3.Connection, rules: list[Rule] | None = None, indexes: bool = True) -> None:
+    """Create the check tables (empty), their indexes and the check_results view if missing.
 
     Every rule file reads check_results (a page of failures re-checks only the reports recorded there), so
-    the table exists in every database the build writes, even before run_checks has filled it. The index on
-    (rule_id, status, year, report_id) is what such a page reads: one range per rule, status and year.
+    the view exists in every database the build writes, even before run_checks has filled it. The index on
+    (rule, status, report_id) is what such a page reads: one range per rule and status. A check_results
+    table of an older build is replaced.
     """
-    conn.execute(_CHECK_RESULTS_DDL)
-    conn.execute("create index if not exists idx_check_results_report on check_results (report_id, rule_id)")
-    conn.execute("create index if not exists idx_check_results_rule on check_results (rule_id, status, year, report_id)")
+    if conn.execute("select 1 from sqlite_master where type = 'table' and name = 'check_results'").fetchone():
+        conn.execute("drop view if exists report_quality")
+        conn.execute("drop table check_results")
+    for ddl in _COMPACT_DDL:
+        conn.execute(ddl)
+    conn.executemany("insert or ignore into check_statuses (code, status) values (?, ?)",
+                     [(c, s) for s, c in STATUS_CODES.items()])
+    for rule in rules or ():
+        conn.execute("insert into check_rules (rule_id, severity) values (?, ?) "
+                     "on conflict (rule_id) do update set severity = excluded.severity", (rule.id, rule.severity))
+    if indexes:
+        conn.execute("create index if not exists idx_check_rows_report on check_rows (report_id, rule)")
+        conn.execute("create index if not exists idx_check_rows_rule on check_rows (rule, status, report_id)")
+    conn.execute(CHECK_RESULTS_VIEW)
+    for trigger in CHECK_RESULTS_TRIGGERS:
+        conn.execute(trigger)
+
+
+def _staging(conn: sqlite3.Connection, schema_name: str = "temp") -> str:
+    """Create (empty) the staging table a rule's rows go to before _store; return its name."""
+    name = f"{schema_name}.check_staging"
+    conn.execute(f"drop table if exists {name}")
+    conn.execute(_STAGING_DDL.replace("check_results", name, 1))
+    return name
+
+
+def _text_ids(conn: sqlite3.Connection) -> None:
+    """(Re)build temp.text_ids, check_texts' texts → ids, that _store looks texts up in (check_texts itself keeps
+    no index on its texts: it would hold every text a second time)."""
+    conn.execute("drop table if exists temp.text_ids")
+    conn.execute("create temp table text_ids (text text primary key, id integer not null) without rowid")
+    conn.execute("insert or ignore into temp.text_ids select text, id from check_texts order by id")
+
+
+def _store(conn: sqlite3.Connection, source: str) -> None:
+    """Pack the rows of the staging table `source` into check_rows (texts into check_texts), in their order.
+    Needs temp.text_ids (_text_ids)."""
+    top = conn.execute("select coalesce(max(id), 0) from check_texts").fetchone()[0]
+    conn.execute(f"""insert into check_texts (text)
+        select t from (select cells as t from {source} union select message from {source}
+                       union select instance from {source}) x
+        where t is not null and not exists (select 1 from temp.text_ids i where i.text = x.t)""")
+    conn.execute("insert into temp.text_ids select text, id from check_texts where id > ?", (top,))
+    conn.execute(f"""insert into check_rows (report_id, rule, status, instance, expected, actual, cells, message,
+                                          related_report_id, evidence_line, evidence_text)
+        select s.report_id, k.code, st.code, ti.id, s.expected, s.actual, tc.id, tm.id,
+               s.related_report_id, s.evidence_line, s.evidence_text
+        from {source} s join check_rules k on k.rule_id = s.rule_id join check_statuses st on st.status = s.status
+        join temp.text_ids tc on tc.text = s.cells left join temp.text_ids tm on tm.text = s.message
+        left join temp.text_ids ti on ti.text = s.instance
+        order by s.rowid""")
+    conn.execute(f"delete from {source}")
+
+
+def _drop_unused_texts(conn: sqlite3.Connection) -> None:
+    """Remove the texts no row refers to any more (after an incremental build replaced some rows)."""
+    conn.execute("""delete from check_texts where id not in (select cells from check_rows)
+                    and id not in (select message from check_rows where message is not null)
+                    and id not in (select instance from check_rows where instance is not null)""")
 
 
 def ensure_indexes(conn: sqlite3.Connection) -> None:
@@ -514,25 +673,33 @@ def _run_checks(conn: sqlite3.Connection, rules: list[Rule], workers: int | None
     ensure_indexes(conn)
     similar.create_table(conn)     # DUP reads it; empty in a database the build's similarity step did not fill
     conn.execute("drop view if exists report_quality")
-    conn.execute("drop table if exists check_results")
-    conn.execute(_CHECK_RESULTS_DDL)    # indexed after the inserts (create_check_results), faster than during
+    conn.execute("drop view if exists check_results")
+    for table in ("check_rows", "check_texts", "check_rules"):
+        conn.execute(f"drop table if exists {table}")
+    create_check_results(conn, rules, indexes=False)   # indexed after the inserts, faster than during
     path = _database_file(conn)
     n_reports = conn.execute("select count(*) from reports").fetchone()[0]
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if n_reports >= PARALLEL_MIN_REPORTS else 1
+    _text_ids(conn)
     if path is None or workers <= 1 or n_reports == 0:
+        staging = _staging(conn)
         for i, rule in enumerate(rules):
-            _check_rule(conn, rule, "select id from reports", "main")
+            _check_rule(conn, rule, "select id from reports", staging)
+            _store(conn, staging)
             if i == 0:
                 stall("checks", conn)
+        conn.execute(f"drop table {staging}")
     else:
         conn.commit()      # the workers read what this connection wrote
         _check_in_parallel(conn, path, rules, workers)
+    conn.execute("drop table temp.text_ids")
     create_check_results(conn)
     conn.execute(_REPORT_QUALITY_VIEW)
     summary: dict[str, dict[str, int]] = {}
     for rule_id, status, n in conn.execute(
-            "select rule_id, status, count(*) from check_results group by rule_id, status"):
+            "select k.rule_id, s.status, count(*) from check_rows c join check_rules k on k.code = c.rule "
+            "join check_statuses s on s.code = c.status group by k.rule_id, s.status"):
         summary.setdefault(rule_id, {})[status] = n
     conn.commit()
     return summary
@@ -544,28 +711,35 @@ def check_reports(conn: sqlite3.Connection, report_ids, everywhere: set[str] = f
     cross-year or DUP verdicts read), their old rows replaced; the rules in `everywhere` over every report.
 
     Runs in this process, inside the build's one transaction (workers would not see its uncommitted rows);
-    the rows are those run_checks writes for the same reports.
+    the rows are those run_checks writes for the same reports (check_texts may number the texts differently).
     """
     rules = load_rules() if rules is None else rules
     old = _raise_pragmas(conn)
     try:
         ensure_indexes(conn)
         similar.create_table(conn)
-        create_check_results(conn)
+        create_check_results(conn, rules)
+        codes = dict(conn.execute("select rule_id, code from check_rules"))
         conn.execute("drop table if exists temp.recheck")
         conn.execute("create temp table recheck (id text primary key)")
         conn.executemany("insert or ignore into temp.recheck values (?)", ((r,) for r in report_ids))
+        staging = _staging(conn)
+        _text_ids(conn)
         for i, rule in enumerate(rules):
             if rule.id in everywhere:
-                conn.execute("delete from check_results where rule_id = ?", (rule.id,))
-                _check_rule(conn, rule, "select id from reports", "main")
+                conn.execute("delete from check_rows where rule = ?", (codes[rule.id],))
+                _check_rule(conn, rule, "select id from reports", staging)
             else:
-                conn.execute("delete from check_results where rule_id = ? and report_id in (select id from temp.recheck)",
-                             (rule.id,))
-                _check_rule(conn, rule, "select id from temp.recheck", "main")
+                conn.execute("delete from check_rows where rule = ? and report_id in (select id from temp.recheck)",
+                             (codes[rule.id],))
+                _check_rule(conn, rule, "select id from temp.recheck", staging)
+            _store(conn, staging)
             if i == 0:
                 stall("checks", conn)
+        conn.execute(f"drop table {staging}")
         conn.execute("drop table temp.recheck")
+        conn.execute("drop table temp.text_ids")
+        _drop_unused_texts(conn)
         if not conn.execute("select 1 from sqlite_master where name = 'report_quality'").fetchone():
             conn.execute(_REPORT_QUALITY_VIEW)
     finally:
@@ -582,7 +756,7 @@ def _database_file(conn: sqlite3.Connection) -> str | None:
 
 
 def _check_rule(conn: sqlite3.Connection, rule: Rule, scope: str, into: str) -> None:
-    """Append the verdicts of `rule` on the reports of `scope` (a query of report ids) to `into`.check_results.
+    """Append the verdicts of `rule` on the reports of `scope` (a query of report ids) to the staging table `into`.
 
     The rule runs once over those reports computing only each row's status (the file is inlined, so its
     messages, cells and labels are not computed there), folded into one code per report. Reports where
@@ -602,21 +776,21 @@ def _check_rule(conn: sqlite3.Connection, rule: Rule, scope: str, into: str) -> 
         meta,
     )
     conn.execute(
-        f"""insert into {into}.check_results (report_id, year, rule_id, instance, severity, status, cells, message)
+        f"""insert into {into} (report_id, year, rule_id, instance, severity, status, cells, message)
         select report_id, year, :rule_id, null, :severity, 'pass', '[]', '通过（共核对' || code || '处）'
         from temp.check_outcome where code between 1 and 999999999""",
         meta,
     )
     not_applicable = _for_build(rule, "select report_id from temp.check_outcome where code = 0")
     conn.execute(
-        f"""insert into {into}.check_results (report_id, year, rule_id, instance, severity, status, cells, message)
+        f"""insert into {into} (report_id, year, rule_id, instance, severity, status, cells, message)
         select report_id, max(year), :rule_id, null, :severity, 'not_applicable', '[]', max(message)
         from ({not_applicable}) group by report_id""",
         meta,
     )
     flagged = _for_build(rule, "select report_id from temp.check_outcome where code >= 1000000000")
     conn.execute(
-        f"""insert into {into}.check_results (report_id, year, rule_id, instance, severity, status, expected, actual,
+        f"""insert into {into} (report_id, year, rule_id, instance, severity, status, expected, actual,
                                               cells, message, related_report_id, evidence_line, evidence_text)
         select report_id, year, :rule_id, instance, :severity, status, {_FMT.format(c='expected')},
                {_FMT.format(c='actual')}, cells, message, related_report_id, evidence_line, evidence_text
@@ -654,7 +828,7 @@ def _check_in_parallel(conn: sqlite3.Connection, path: str, rules: list[Rule], w
         for out in done:
             conn.execute("attach database ? as part", (out,))
             # same table definition, no index yet, a plain SELECT *: SQLite copies the records as they are
-            conn.execute("insert into check_results select * from part.check_results")
+            _store(conn, "part.check_staging")
             conn.commit()
             conn.execute("detach database part")
 
@@ -679,8 +853,7 @@ def _check_task(task: tuple[Rule, str, str]) -> str:
     try:
         conn.execute("pragma part.journal_mode = off")     # a scratch file: thrown away if anything fails
         conn.execute("pragma part.synchronous = off")
-        conn.execute(_CHECK_RESULTS_DDL.replace("check_results", "part.check_results", 1))
-        _check_rule(conn, rule, scope, "part")
+        _check_rule(conn, rule, scope, _staging(conn, "part"))
         conn.commit()
     finally:
         conn.execute("detach database part")

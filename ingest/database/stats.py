@@ -183,10 +183,10 @@ def write_stats(conn: sqlite3.Connection) -> None:
     checks did not run."""
     for table in ("report_stats", "year_stats", "legacy_series_stats", "check_stats"):
         conn.execute(f"delete from {table}")
-    # Checks did not run: no check_results, or the empty one the build creates before running them.
-    checked = conn.execute("select 1 from sqlite_master where type = 'table' and name = 'check_results'").fetchone()
+    # Checks did not run: no check_rows (check_results' storage), or the empty one the build creates before.
+    checked = conn.execute("select 1 from sqlite_master where type = 'table' and name = 'check_rows'").fetchone()
     if checked:
-        checked = conn.execute("select 1 from check_results limit 1").fetchone()
+        checked = conn.execute("select 1 from check_rows limit 1").fetchone()
     if not checked:
         conn.execute(report_stats_sql())
         conn.execute(year_stats_sql())

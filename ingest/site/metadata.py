@@ -61,7 +61,7 @@ FACETS: dict[str, list[str]] = {
 # Tables of many rows per report (cells ≈ 200, check_results ≈ 20, applications ≈ 20, sections ≈ 6 …): no
 # default facets, so an unfiltered page reads one page of rows. A visitor can still facet by a column
 # (the column menu, `?_facet=`), bounded by settings.json's facet_time_limit_ms.
-LARGE_TABLES = ("cells", "check_results", "applications", "sections", "active_disclosure", "facts",
+LARGE_TABLES = ("cells", "check_results", "check_rows", "applications", "sections", "active_disclosure", "facts",
                 "warnings", "reviews_litigation", "source_texts")
 
 
