@@ -7,8 +7,11 @@ serving a repeat from memory costs nothing. Readers asking for the same page at 
 for one rendering instead of starting their own. At most RENDERING pages are rendered at once, the
 others wait in turn: with 32 renderings sharing the event loop, every one of them (and every page
 served from memory) waited for all the others (bench/load.py at 32 clients: p95 of a cached page
-118 -> 23 ms, of table pages 1.9 -> 1.1 s). Free SQL (`?sql=`) is not queued: it may run to the time
-limit, and four such queries must not hold up every page.
+118 -> 23 ms, of table pages 1.9 -> 1.1 s). One at a time is best (each page then has the process's core to
+itself, first come first served, instead of sharing it with the others at every await): at 32 clients on
+10,000 reports, two server processes, p95 of report / table / check / search pages 634 / 595 / 549 / 651 ms
+with four at a time, 464 / 538 / 435 / 487 ms with one (bench/load.py, quiet machine). Free SQL (`?sql=`) is
+not queued: it may run to the time limit, and such queries must not hold up every page.
 
 Bounded: only complete 200 responses to plain GETs without cookies (no per-visitor content, nothing
 that sets a cookie), each at most MAX_ENTRY_BYTES, all together at most MAX_TOTAL_BYTES, least

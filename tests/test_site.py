@@ -407,3 +407,20 @@ def test_schema_descriptions_reach_metadata():
     assert tables["reports"]["columns"]["year"] == schema.TABLES["reports"]["columns"]["year"][1]
     assert tables["sections"]["fts_table"] == "sections_fts"
     assert tables["reports"]["facets"] == ["year", "template", "province"]
+
+
+def test_the_check_results_view_is_counted_from_check_rows(db_path, conn):
+    """An unfiltered check_results page reads no count: plugins/view_counts answers it from check_rows'."""
+    import sys
+
+    from ingest.site.serve import inspect_data
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from view_counts import with_view_counts
+
+    data = inspect_data(db_path)
+    with_view_counts(data)
+    counts = data[Path(db_path).stem]["tables"]
+    n = conn.execute("select count(*) from check_results").fetchone()[0]
+    assert n > 0 and counts["check_results"]["count"] == n
+    assert "check_results" not in dict(counts.items())          # found by name, not listed as a table

@@ -470,6 +470,9 @@ left join check_texts ti on ti.id = c.instance"""
 REPORT_RESULTS_SQL = CHECK_RESULTS_SELECT + "\nwhere c.report_id = ? order by k.rule_id, c.rowid"
 
 CHECK_RESULTS_VIEW = "create view if not exists check_results as\n" + CHECK_RESULTS_SELECT
+# the view has one row per stored row (its joins are on unique keys, the inner ones always match): its count is
+# check_rows' (plugins/view_counts.py answers an unfiltered check_results page from it)
+VIEW_TABLES = {"check_results": "check_rows"}
 
 # Writing to the view (SQL users, tests) writes the compact tables: a row inserted is packed as _store packs
 # them; a row deleted removes the stored rows it reads from (identical rows go together).
