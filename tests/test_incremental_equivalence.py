@@ -26,6 +26,10 @@ SECTION_COLUMNS = {"section_spans": ("id",), "similar_sections": ("section_id", 
                    "dup_sections": ("section_id",), "dup_bands": ("section_id",)}
 
 
+USED_TEXTS = """select text from check_texts where id in (select cells from check_rows union select message from check_rows
+                union select instance from check_rows)"""
+
+
 def _write(folder: Path, n: int = N, seed: int = SEED) -> list[str]:
     folder.mkdir(exist_ok=True)
     names = []
@@ -39,7 +43,8 @@ def _write(folder: Path, n: int = N, seed: int = SEED) -> list[str]:
 def _tables(db_path: Path) -> dict[str, Counter]:
     """Every table's rows as a multiset, section ids replaced by (report id, rank of the section in its report),
     report keys (the compact tables' small integer for a report, given in load order) by the report id,
-    check_rows read through the check_results view and check_texts as its texts."""
+    check_rows read through the check_results view and check_texts as the texts check_rows uses (an incremental
+    build leaves the texts of replaced rows behind)."""
     conn = sqlite3.connect(db_path)
     sections, rank = {}, Counter()
     for sid, rid in conn.execute("select id, report_id from sections order by report_id, id"):
@@ -52,7 +57,7 @@ def _tables(db_path: Path) -> dict[str, Counter]:
     # check_rows through the check_results view: an incremental build may number check_texts differently
     names = [n for n in names if n != "check_rows"] + ["check_results"]
     for name in names:
-        cur = conn.execute("select text from check_texts" if name == "check_texts" else
+        cur = conn.execute(USED_TEXTS if name == "check_texts" else
                            f"select {'rowid, ' if name == 'sections_fts' else ''}* from [{name}]")
         cols = [d[0] for d in cur.description]
         remap = [i for i, c in enumerate(cols) if c in SECTION_COLUMNS.get(name, ()) or

@@ -9,10 +9,14 @@ with t as (
   select coalesce(nullif(:min_chars, ''), 200) + 0 as min_chars, coalesce(nullif(:min_similarity, ''), 0.9) + 0.0 as min_sim
 ),
 v as (
-  -- each filtered report's sections, read from the index sections(report_id, number) without their texts; the
+  -- each filtered report's sections (by the index under the sections view, without their texts), and a report
+  -- without any as one row; not a LEFT JOIN: SQLite would materialise the whole view as its right side. The
   -- length that counts (min_chars of normalised text, both sides) is in similar_sections
   select r.id as report_id, r.year, r.province, r.agency, s.id as section_id, s.number
-  from reports_in_scope r left join sections s on s.report_id = r.id
+  from reports_in_scope r join sections s on s.report_id = r.id
+  union all
+  select r.id, r.year, r.province, r.agency, null, null
+  from reports_in_scope r where not exists (select 1 from sections s where s.report_id = r.id)
 ),
 best as (
   -- per section, its most similar pair that meets the thresholds (index similar_sections(report_id, similarity))

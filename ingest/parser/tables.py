@@ -25,6 +25,7 @@ What a row's cells are:
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import operator
 import re
@@ -655,6 +656,15 @@ def _line_fields(text: str, pos: int) -> list[tuple[str, int]]:
     return _fields_with_offsets(text[start:end], start)
 
 
+def _field_at(fields: list[tuple[str, int]], pos: int) -> int | None:
+    """Index of the field holding offset `pos` (or the tab right after it), by bisection over the offsets:
+    fields follow each other with one tab between, so it is the last one starting at or before pos."""
+    i = bisect.bisect_right(fields, pos, key=lambda field: field[1]) - 1
+    if i < 0 or pos > fields[i][1] + len(fields[i][0]):
+        return None
+    return i
+
+
 @lru_cache(maxsize=8)
 def _fields_with_offsets(line: str, start: int) -> list[tuple[str, int]]:
     """Cached: every row label on a 100,000-field line asks for the same line (once per table row).
@@ -668,13 +678,13 @@ def _aligned_tokens(text: str, m: re.Match, col: int, width: int) -> list[Token]
     """A grid row's cells by column position (tab layouts, Markdown and HTML grids): blank fields
     stay blank cells in their column. None when the row does not reach the grid's columns."""
     fields = _line_fields(text, m.start())
-    label_field = next((i for i, (f, off) in enumerate(fields) if off <= m.start() <= off + len(f)), None)
+    label_field = _field_at(fields, m.start())
     if label_field is None or label_field >= col or len(fields) < col + width:
         return None
     toks = [_field_token(f, off) for f, off in fields[col:col + width]]
     if any(t.kind == "text" for t in toks):
         return None
-    if any(_field_token(f, off).kind in ("num", "text") for f, off in fields[col + width:]):
+    if any(_field_token(f, off).kind in ("num", "text") for f, off in fields[col + width:] if f and not f.isspace()):
         return None
     return toks
 
@@ -690,7 +700,7 @@ def _grid_column(text: str, first: re.Match, rows: list[re.Match], width: int) -
     fields = _line_fields(text, header.start())
     if len(fields) < 2:
         return None
-    col = next((i for i, (f, off) in enumerate(fields) if off <= header.start() < off + len(f) + 1), None)
+    col = _field_at(fields, header.start())
     if col is None:
         return None
     with_values = 0
