@@ -596,6 +596,12 @@ PHASES = [
 PHASE_IDS = [f"{p}-{s.name}-{'-'.join(h) or 'default'}" for p, s, h in PHASES]
 
 
+def _default_sigint() -> None:
+    """SIGINT as a terminal gives it: a test run started in the background by a non-interactive shell (CI
+    scripts, `cmd &`) inherits SIGINT ignored, and Python then installs no KeyboardInterrupt handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class _Run:
     """One build started with GONGKAI_TEST_STALL, its stderr read on a thread."""
 
@@ -611,7 +617,8 @@ class _Run:
         # --timeout 0: a stall in the parse must last until the test interrupts it
         self.proc = subprocess.Popen([sys.executable, "-m", "ingest", "build", str(corpus), "--db", str(self.db),
                                       "--workers", workers, "--timeout", "0"], cwd=ROOT, env=env,
-                                     start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                     start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     preexec_fn=_default_sigint)
         self.lines: list[str] = []
         self.reached = threading.Event()
         self.reader = threading.Thread(target=self._read, daemon=True)
