@@ -676,58 +676,55 @@ class Loader:
         reports, self.pending = self.pending, []
         if not reports:
             return
-        try:
-            self._insert(reports)
-        except Exception as exc:
-            _stop_check()
-            if not about_the_data(exc):
-                raise
+        if self._refused(reports) is None:
             for rows in reports:
-                self._insert_one(rows)
+                self._count(rows)
             return
         for rows in reports:
-            self._count(rows)
+            self._insert_one(rows)
 
-    def _insert_one(self, rows: dict[str, list[tuple]]) -> None:
-        report = rows["reports"][0]
-        path = report[self.path_at]
+    def _refused(self, reports: list[dict[str, list[tuple]]]) -> Exception | None:
+        """Insert the reports (one savepoint); None when stored, else the error SQLite gave about the data.
+        An error that is not about the data (disk full, interrupted) is raised: it stops the build."""
         try:
-            self._insert([rows])
-            self._count(rows)
-            return
+            self._insert(reports)
+            return None
         except Exception as exc:
             _stop_check()
             if not about_the_data(exc):
                 raise
-            error = exc
+            return exc
+
+    def _insert_one(self, rows: dict[str, list[tuple]]) -> None:
+        """One report SQLite refused in its batch: as it is, else with its unstorable values null, else as
+        `failed` (load_failed); when not even that can be stored, a warning and the build goes on."""
+        report = rows["reports"][0]
+        path = report[self.path_at]
+        error = self._refused([rows])
+        if error is None:
+            self._count(rows)
+            return
         fixed, problems = storable(rows)
         if problems:
-            try:
-                fixed = with_warnings(fixed, "value_not_storable", problems)
-                self._insert([fixed])
+            fixed = with_warnings(fixed, "value_not_storable", problems)
+            refused = self._refused([fixed])
+            if refused is None:
                 self._count(fixed)
                 for p in problems:
                     self.warn(path, p)
                 return
-            except Exception as exc:
-                _stop_check()
-                if not about_the_data(exc):
-                    raise
-                error = exc
+            error = refused
         detail = f"入库失败：{type(error).__name__}: {error}"
         self.warn(path, detail)
         cols = list(TABLES["reports"]["columns"])
         failed = self._encode(as_tuples(report_rows(_text(path), report[cols.index("sha256")],
                                                     report[cols.index("bytes")], None, None, error=detail,
                                                     code="load_failed")))
-        try:
-            self._insert([failed])
+        refused = self._refused([failed])
+        if refused is None:
             self._count(failed)
-        except Exception as exc:    # not even the failed report can be stored: say so, go on
-            _stop_check()
-            if not about_the_data(exc):
-                raise
-            self.warn(path, f"无法写入数据库，报告未收录：{type(exc).__name__}: {exc}")
+        else:                       # not even the failed report can be stored: say so, go on
+            self.warn(path, f"无法写入数据库，报告未收录：{type(refused).__name__}: {refused}")
 
     def _count(self, rows: dict[str, list[tuple]]) -> None:
         status = rows["reports"][0][self.status_at]
