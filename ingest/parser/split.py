@@ -65,6 +65,18 @@ Sum = tuple[tuple[int, ...], int]            # (indices of the parts, index of t
 Check = tuple[str, Callable[[Sequence], bool]]
 
 
+
+def _step(state: dict, budget: int) -> bool:
+    """One node of a bounded search: False once the search is over its budget of nodes (it then stops and
+    says it is incomplete) or was already stopped."""
+    if not state["complete"]:
+        return False
+    state["nodes"] += 1
+    if state["nodes"] > budget:
+        state["complete"] = False
+        return False
+    return True
+
 def is_run(printed: str) -> bool:
     """A token that may be several glued cells: digits, optionally signed, optionally with a fraction."""
     return _RUN.fullmatch(printed) is not None
@@ -125,11 +137,7 @@ def row_splits(pieces: Sequence[Piece], kinds: Sequence[str], *, sums: Sequence[
         return True
 
     def go(i: int, pi: int, off: int) -> None:
-        if not state["complete"]:
-            return
-        state["nodes"] += 1
-        if state["nodes"] > budget:
-            state["complete"] = False
+        if not _step(state, budget):
             return
         if i == n:
             if pi == len(pieces) and all(check(vals) for _name, check in checks):
@@ -220,9 +228,7 @@ def _blocks_split(piece: Piece, blocks: list[int], checks: Sequence[Check], limi
             parts: list[int] = []
 
             def go(pos: int, acc: int) -> None:
-                state["nodes"] += 1
-                if state["nodes"] > budget:
-                    state["complete"] = False
+                if not _step(state, budget):
                     return
                 left = m - len(parts)
                 if left == 1:
@@ -377,11 +383,7 @@ def solve_table(known: dict[str, Sequence], variables: dict[str, list[tuple]], e
         return any(all(r is not None and r[c] is not None for r in rows) for c in range(ncols))
 
     def go(idx: int) -> None:
-        if not state["complete"]:
-            return
-        state["nodes"] += 1
-        if state["nodes"] > budget:
-            state["complete"] = False
+        if not _step(state, budget):
             return
         if idx == len(names):
             state["solutions"] += 1
