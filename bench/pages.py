@@ -42,10 +42,9 @@ def _pages(db_path: Path) -> dict[str, str]:
         agency = (conn.execute("select agency from reports where agency is not null order by id limit 1")
                   .fetchone() or [""])[0]
         # the comparison page (issue 14): a report and its agency's previous year; a DUP pair when there is one
+        # (the page's report when its agency has the previous year, else the first report that has one)
         years = conn.execute("select p.id, r.id from reports r join reports p on p.agency_id = r.agency_id "
-                             "and p.year = r.year - 1 where r.id = ? limit 1", (report_id,)).fetchone() or \
-            conn.execute("select p.id, r.id from reports r join reports p on p.agency_id = r.agency_id "
-                         "and p.year = r.year - 1 order by r.id limit 1").fetchone()
+                             "and p.year = r.year - 1 order by r.id <> ?, r.id limit 1", (report_id,)).fetchone()
         copied = conn.execute("select report_id, other_report_id from similar_sections order by similarity desc "
                               "limit 1").fetchone() if "similar_sections" in tables else None
     pages = {
