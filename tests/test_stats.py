@@ -136,9 +136,9 @@ def test_year_stats_are_report_stats_grouped(conn):
 def test_check_stats_equal_check_results(conn):
     expected: dict[tuple, dict] = {}
     per: dict[tuple, set] = defaultdict(set)
-    for r in conn.execute("select r.year, c.rule_id, c.report_id, c.status, c.severity from check_results c "
-                          "join reports r on r.id = c.report_id"):
-        key = (r["year"], r["rule_id"])
+    for r in conn.execute("select r.year, r.province, c.rule_id, c.report_id, c.status, c.severity "
+                          "from check_results c join reports r on r.id = c.report_id"):
+        key = (r["year"], r["province"], r["rule_id"])
         e = expected.setdefault(key, {"severity": r["severity"], "failures": 0})
         e["severity"] = max(e["severity"], r["severity"])
         e["failures"] += r["status"] == "fail"
@@ -148,10 +148,33 @@ def test_check_stats_equal_check_results(conn):
     for key, e in expected.items():
         e.update(reports_failed=len(per[key + ("fail",)]), reports_unknown=len(per[key + ("unknown",)]),
                  reports_checked=len(per[key + ("checked",)]))
-    got = {(r["year"], r["rule_id"]): {k: r[k] for k in ("severity", "failures", "reports_failed",
+    got = {(r["year"], r["province"], r["rule_id"]): {k: r[k] for k in ("severity", "failures", "reports_failed",
                                                           "reports_unknown", "reports_checked")}
            for r in conn.execute("select * from check_stats")}
     assert got == expected and any(e["reports_failed"] for e in got.values())
+    assert len({p for _, p, _ in got}) > 1
+
+
+def test_check_failure_charts_filtered_by_province_count_check_results(conn):
+    """The overview's province filter reads check_stats' province rows: the same counts as check_results."""
+    province, year = conn.execute("select r.province, r.year from check_results c join reports r on r.id = c.report_id "
+                                  "where c.status = 'fail' and r.province is not null "
+                                  "group by 1, 2 order by count(*) desc limit 1").fetchone()
+    expected: dict[tuple, set] = defaultdict(set)
+    failures: dict[str, int] = defaultdict(int)
+    for r in conn.execute("select c.rule_id, c.report_id, c.status from check_results c join reports r "
+                          "on r.id = c.report_id where r.province = ? and r.year = ?", (province, year)):
+        expected[r["rule_id"], r["status"]].add(r["report_id"])
+        failures[r["rule_id"]] += r["status"] == "fail"
+    rules = _query(conn, "charts/check_failures_per_rule.sql", province=province, year_from=str(year),
+                   year_to=str(year))
+    assert {r["rule_id"]: (r["reports_failed"], r["failures"], r["reports_unknown"]) for r in rules} == \
+        {rule: (len(expected[rule, "fail"]), failures[rule], len(expected[rule, "unknown"])) for rule in failures}
+    assert any(r["reports_failed"] for r in rules)
+    by_year = _query(conn, "charts/check_failures_by_rule_year.sql", province=province)
+    assert {(r["rule_id"], r["reports_failed"]) for r in by_year if r["year"] == year} == \
+        {(rule, len(expected[rule, "fail"]) if expected[rule, "fail"] or any(
+            expected[rule, s] for s in ("pass", "unknown")) else None) for rule in failures}
 
 
 def _query(conn, relpath: str, **params) -> list[dict]:

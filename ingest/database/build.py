@@ -728,18 +728,18 @@ def _open_in_place(db_path: Path) -> sqlite_utils.Database:
     return db
 
 
-def _agency_reports(conn: sqlite3.Connection, ids) -> tuple[set[str], set]:
+def _agency_reports(conn: sqlite3.Connection, ids) -> set[str]:
     """The reports of these reports' agencies (any year: L-cumulative pairs a report with its agency's latest earlier
-    year, X-* with the year before), and the years of all of them."""
+    year, X-* with the year before)."""
     conn.execute("DROP TABLE IF EXISTS temp.changed")
     conn.execute("CREATE TEMP TABLE changed (id TEXT PRIMARY KEY)")
     conn.executemany("INSERT OR IGNORE INTO temp.changed VALUES (?)", ((r,) for r in ids))
     rows = conn.execute(
-        "SELECT id, year FROM reports WHERE id IN (SELECT id FROM temp.changed) UNION "
-        "SELECT r.id, r.year FROM reports r WHERE r.agency_id IN "
+        "SELECT id FROM reports WHERE id IN (SELECT id FROM temp.changed) UNION "
+        "SELECT r.id FROM reports r WHERE r.agency_id IN "
         "(SELECT agency_id FROM reports WHERE id IN (SELECT id FROM temp.changed) AND agency_id IS NOT NULL)").fetchall()
     conn.execute("DROP TABLE temp.changed")
-    return {r for r, _ in rows}, {y for _, y in rows}
+    return {r for (r,) in rows}
 
 
 def _update(db_path: Path, previous: dict, scan: _Scan, run: _Run) -> dict:
@@ -767,7 +767,7 @@ def _update(db_path: Path, previous: dict, scan: _Scan, run: _Run) -> dict:
     conn = db.conn
     try:
         load.create_tables(db)          # same fingerprint: nothing new, but cheap to make sure
-        old_neighbours, old_years = _agency_reports(conn, stale_ids)
+        old_neighbours = _agency_reports(conn, stale_ids)
         removed_sentences: list = []
         dup_partners = similar.forget_reports(conn, stale_ids, removed_sentences)
         before = stats.rule_totals(conn, stale_ids)     # what the replaced reports added to check_stats
@@ -785,7 +785,7 @@ def _update(db_path: Path, previous: dict, scan: _Scan, run: _Run) -> dict:
                                              [j.rel for j in to_parse])] if to_parse else []
         paired = similar.update_similar(conn, loaded, removed_sentences)
         run.lap("similar")
-        new_neighbours, new_years = _agency_reports(conn, loaded)
+        new_neighbours = _agency_reports(conn, loaded)
         present = {r for (r,) in conn.execute("SELECT id FROM reports")} if paired is None else None
         recheck = (old_neighbours | new_neighbours | dup_partners | (paired or set()) | set(loaded) | sidecar_ids)
         recheck = {r for r in recheck if r in present} if present is not None else \
@@ -799,12 +799,10 @@ def _update(db_path: Path, previous: dict, scan: _Scan, run: _Run) -> dict:
         check_reports(conn, recheck, everywhere={"DUP"} if paired is None else set())
         run.lap("checks")
         interrupt.stall("stats", conn)
-        years = old_years | new_years | {y for (y,) in conn.execute(
-            "SELECT DISTINCT year FROM reports WHERE id IN (%s)" % ",".join("?" * len(recheck)), list(recheck))}
         if paired is None:
             stats.write_stats(conn)
         else:
-            stats.update_stats(conn, recheck | set(stale_ids), years, before, stats.rule_totals(conn, recheck))
+            stats.update_stats(conn, recheck | set(stale_ids), before, stats.rule_totals(conn, recheck))
         run.lap("stats")
         summary = _summary(db, db_path, scan, run, len(to_parse), len(unchanged), removed, True, loader)
         interrupt.disarm()      # the commit is the moment the new database appears, whole

@@ -344,12 +344,13 @@ TABLES: dict[str, dict] = {
         "indexes": [["year"]],
     },
     "check_stats": {
-        "description": "勾稽规则核对结果按年度汇总（check_stats）：每个报告年度 × 规则一行，构建时由 check_results 算出；"
-                       "报告数按报告文件计，不合并副本。",
+        "description": "勾稽规则核对结果按年度、省份汇总（check_stats）：每个报告年度 × 省份 × 规则一行，构建时由 "
+                       "check_results 算出；报告数按报告文件计，不合并副本。",
         "derived": True,
         "pk": None,
         "columns": {
             "year": ("INTEGER", "报告年度（year）"),
+            "province": ("TEXT", "省级行政区（province），同 reports.province"),
             "rule_id": ("TEXT", "规则编号（rule_id），见 forms.md §7"),
             "severity": ("TEXT", "严重程度（severity）：error 错误 / warning 警告"),
             "reports_failed": ("INTEGER", "不通过的报告数（reports_failed）"),
