@@ -147,7 +147,9 @@ _RULES_OF: dict[str, list[Rule]] = {}
 for _r in RULES:
     _RULES_OF.setdefault(_r.metric, []).append(_r)
 
-_SENTENCE_END = re.compile(r"[。；;!！?？\n]")
+# a sentence ends at its punctuation, a line break, or a long blank run (layout, not prose: without it one
+# 100,000-space run makes a sentence every rule's pattern scans)
+_SENTENCE_END = re.compile(r"[。；;!！?？\n]|[^\S\n]{64,}")
 _CLAUSE_END = re.compile(r"[，,：:]")
 _WINDOW = 200          # how far back in a sentence a match's context (year, cumulative words) is read
 _TEXT_WINDOW = 300     # how much of a long sentence a fact's text keeps on each side of the match
@@ -326,6 +328,7 @@ def find_facts(text: str, exclude: list[tuple[int, int]] = (), year: int | None 
         s = starts[idx]
         e = starts[idx + 1] if idx + 1 < len(starts) else len(text)
         pos = max(e, hit.end())
+        e = s + len(text[s:e].rstrip())     # without the blank run that ended it
         sentence = text[hit.start():e]
         for metric, words in _TRIGGERS.items():
             if metric in facts or not any(w in sentence for w in words):

@@ -398,23 +398,35 @@ def _split_warning(table: str, label: str, row: list[Cell], outcome: str, *, rul
     return _warning("cells_concatenated", f"{where}没有一种拆分符合勾稽关系（{named}），已留空", offset)
 
 
-def _field_tokens(fields: list[str], offset: int, n: int) -> list[Token]:
-    """The tokens of a line's tab fields (the first at absolute `offset`), for a row of n cells.
+_NON_BLANK = re.compile(r"\S")
+
+
+def _field_tokens(line: str, offset: int, n: int, start: int = 0) -> list[Token]:
+    """The tokens of the tab fields of line[start:] (the line at absolute `offset`), for a row of n cells.
 
     A run of more than n + 1 blank fields reads the same with n + 1 of them: blank padding is trimmed
-    down to n cells (_trim_blanks) and a row with more cells is cut at n, so a million tabs stay cheap."""
+    down to n cells (_trim_blanks) and a row with more cells is cut at n. Past n + 1 blanks one C-level
+    search finds the next printed character, so a million tabs cost no Python step per tab."""
     toks = []
     blanks = 0                      # blank fields in a row so far
-    for f in fields:
-        if not f or f.isspace():
+    pos, size = start, len(line)
+    while pos <= size:
+        end = line.find("\t", pos)
+        if end < 0:
+            end = size
+        f = line[pos:end]
+        if f and not f.isspace():
+            blanks = 0
+        else:
             blanks += 1
             if blanks > n + 1:
-                offset += len(f) + 1
+                printed = _NON_BLANK.search(line, end)
+                if printed is None:
+                    break
+                pos = line.rfind("\t", end, printed.start()) + 1   # the start of the field that holds it
                 continue
-        else:
-            blanks = 0
-        toks.append(_field_token(f, offset))
-        offset += len(f) + 1
+        toks.append(_field_token(f, offset + pos))
+        pos = end + 1
     return toks
 
 
@@ -423,19 +435,16 @@ def _delimited_tokens(region: str, base: int, n: int) -> list[Token]:
     pos = 0
     lines = region.split("\n")
     for i, line in enumerate(lines):
-        fields = line.split("\t")
+        first = 0
         if i == 0:
             # the first field is the rest of the label's own cell
-            rest = fields[0]
-            fields = fields[1:]
-            offset = pos + len(rest) + 1
-            if rest.strip() and not fields:
+            rest, tab, _ = line.partition("\t")
+            first = len(rest) + 1
+            if rest.strip() and not tab:
                 toks = tokenize(rest, base + pos)
                 if any(t.kind == "num" for t in toks):
                     return toks
-        else:
-            offset = pos
-        toks = _field_tokens(fields, base + offset, n)
+        toks = _field_tokens(line, base + pos, n, first)
         has_values = any(t.kind in ("num", "placeholder") for t in toks)
         if has_values or (i == 0 and len(toks) >= n):
             return toks
@@ -864,7 +873,7 @@ def read_reviews(text: str, start: int, end: int) -> TableResult | None:
         for line_start, line in _lines_with_offsets(region, head.start()):
             if not _VALUE_CHAR.search(line):
                 continue                  # no number or placeholder: one C scan, not a token per field
-            fields = _field_tokens(line.split("\t"), line_start, n)
+            fields = _field_tokens(line, line_start, n)
             if any(t.kind in ("num", "placeholder") for t in fields):
                 tokens.extend(_trim_blanks([t for t in fields if t.kind != "text"], n))
             if len(tokens) >= n:
