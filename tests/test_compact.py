@@ -153,3 +153,37 @@ def test_every_encoded_case_reads_back(tmp_path):
 ])
 def test_stored_printed(printed, value, stored):
     assert load.stored_printed(printed, value) == stored
+
+
+def test_background_writer_stores_what_the_synchronous_loader_stores(tmp_path):
+    """Loader(background=True) writes each batch on a second thread (the build's parse workers keep being read
+    meanwhile): the same rows as writing in the caller's thread, and a batch SQLite refuses (a value beyond 64
+    bits) still ends with every report stored, the bad one with its value made storable."""
+    import sqlite3
+
+    rows_list = []
+    for path in sorted(SAMPLE.glob("*.txt")):
+        record, text = parse_one(path.read_bytes(), path.name)
+        rows_list.append(load.as_tuples(load.report_rows(path.name, "x", 1, record, text)))
+    k = next(i for i, rows in enumerate(rows_list) if i >= 3 and rows["applications"])
+    at = list(TABLES["applications"]["columns"]).index("total")
+    rows_list[k] = {**rows_list[k],
+                    "applications": [r[:at] + (1 << 70,) + r[at + 1:] for r in rows_list[k]["applications"]]}
+
+    def dump(db) -> dict:
+        return {name: sorted((tuple(r) for r in db.execute(f"SELECT * FROM [{name}]")), key=repr)
+                for name in ("reports", "applications", "cells", "sections", "warnings")}
+
+    plain = _new_db(tmp_path / "plain.db")
+    _load(plain, rows_list)
+    threaded = sqlite_utils.Database(sqlite3.connect(tmp_path / "threaded.db", check_same_thread=False))
+    load.create_tables(threaded)
+    loader = load.Loader(threaded, batch_reports=3, background=True)
+    for rows in rows_list:
+        loader.add(rows)
+    loader.flush()
+    assert loader.writer is None and loader.in_flight is None
+    assert loader.statuses == {"ok": loader.statuses["ok"], "partial": loader.statuses["partial"], "failed": 0}
+    assert sum(loader.statuses.values()) == len(rows_list)
+    assert dump(threaded) == dump(plain)
+    assert threaded.execute("SELECT count(*) FROM warnings WHERE code = 'value_not_storable'").fetchone()[0] == 1

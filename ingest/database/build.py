@@ -602,22 +602,30 @@ def _parse_and_load(db: sqlite_utils.Database, to_parse: list[_Job], unchanged: 
     run.log(f"gongkai: 解析：{len(to_parse)} 个文件（未改变 {unchanged} 个），"
             f"{'本进程' if run.in_process else f'{run.workers} 个进程'}，每个文件限时 {run.timeout:g} 秒" if run.timeout else
             f"gongkai: 解析：{len(to_parse)} 个文件（未改变 {unchanged} 个）")
-    loader = load.Loader(db, warn=run.warn)
+    # written on a second thread while the workers' next results are read (load.Loader): with workers only
+    loader = load.Loader(db, warn=run.warn, background=not run.in_process and len(to_parse) > 2 * load.BATCH_REPORTS)
     results = (_parse_in_process(to_parse, run.timeout) if run.in_process
                else _parse_in_pool(to_parse, run.workers, run.timeout))
+    try:
+        _load_results(loader, results, run, len(to_parse))
+        loader.flush()
+    except BaseException:
+        loader.abandon()
+        raise
+    return loader
+
+
+def _load_results(loader: load.Loader, results, run: _Run, n: int) -> None:
     with contextlib.closing(results):
-        if run.progress and to_parse:
+        if run.progress and n:
             import click
 
-            with click.progressbar(results, length=len(to_parse), label="解析报告", file=sys.stderr,
-                                   show_pos=True) as bar:
+            with click.progressbar(results, length=n, label="解析报告", file=sys.stderr, show_pos=True) as bar:
                 for job, rows in bar:
                     _take(loader, job, rows, run.warn)
         else:
             for job, rows in results:
                 _take(loader, job, rows, run.warn)
-    loader.flush()
-    return loader
 
 
 def _write_file_stats(conn: sqlite3.Connection, scan: _Scan, paths=None) -> None:
@@ -719,7 +727,7 @@ class _OneTransaction(sqlite3.Connection):
 
 
 def _open_in_place(db_path: Path) -> sqlite_utils.Database:
-    conn = sqlite3.connect(db_path, factory=_OneTransaction, timeout=30)
+    conn = sqlite3.connect(db_path, factory=_OneTransaction, timeout=30, check_same_thread=False)  # loader thread
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA cache_size = -200000")
     interrupt.watch(conn)
@@ -853,7 +861,7 @@ def _open_temp(tmp: Path) -> sqlite_utils.Database:
     """The temporary database, tuned for one bulk writer. journal_mode MEMORY, not OFF: the loader rolls
     back a batch SQLite refused (ingest.database.load.Loader), which OFF does not allow; a crash
     loses nothing but the temporary file anyway."""
-    db = sqlite_utils.Database(tmp)
+    db = sqlite_utils.Database(sqlite3.connect(tmp, check_same_thread=False))    # the loader's writer thread
     db.execute("PRAGMA journal_mode = MEMORY")
     db.execute("PRAGMA synchronous = OFF")
     db.execute("PRAGMA cache_size = -200000")
