@@ -120,13 +120,20 @@ left join f on f.agency_id = r.agency_id and f.year is r.year
 
 _RULES_FAILED = "coalesce((select f.n from temp.failed_rules f where f.report_id = r.id), 0)"
 
-# One pass over check_results in its (report_id, rule_id) index order: a verdict per report × rule, from
-# which both the per-year counts (plain sums, no count(distinct) over millions of rows) and each report's
-# failed-rule count follow.
+# One pass over check_rows (check_results' storage) in its (report_id, rule) index order: a verdict per
+# report × rule, from which both the per-year counts (plain sums, no count(distinct) over millions of rows)
+# and each report's failed-rule count follow. Read from the stored codes, not the view: the view's joins
+# (the report, the texts) cost twice the pass itself. Status codes: checks.STATUS_CODES.
 _PER_RULE_SQL = """create temp table per_rule as
-select report_id, rule_id, max(severity) as severity, max(status = 'fail') as failed,
-  sum(status = 'fail') as failures, max(status = 'unknown') as unknown, max(status <> 'not_applicable') as checked
-from check_results {where} group by report_id, rule_id"""
+select c.report_id, k.rule_id, max(k.severity) as severity, max(c.status = {fail}) as failed,
+  sum(c.status = {fail}) as failures, max(c.status = {unknown}) as unknown, max(c.status <> {not_applicable}) as checked
+from check_rows c join check_rules k on k.code = c.rule {where} group by c.report_id, c.rule"""
+
+
+def _per_rule_sql(where: str = "") -> str:
+    from .checks import STATUS_CODES     # checks imports schema, which imports this module
+
+    return _PER_RULE_SQL.format(where=where, **STATUS_CODES)
 
 # Per year × province × rule (a few thousand rows): the overview's province filter sums these rows instead of
 # counting a province's failures in check_results per request (480 ms at 100,000 reports).
@@ -196,7 +203,7 @@ def write_stats(conn: sqlite3.Connection) -> None:
         return
     for table in ("per_rule", "failed_rules"):
         conn.execute(f"drop table if exists temp.{table}")
-    conn.execute(_PER_RULE_SQL.format(where=""))
+    conn.execute(_per_rule_sql())
     conn.execute("create temp table failed_rules as select report_id, sum(failed) as n from temp.per_rule "
                  "group by report_id")
     conn.execute("create unique index temp.failed_rules_report on failed_rules (report_id)")
@@ -215,7 +222,7 @@ def rule_totals(conn: sqlite3.Connection, report_ids) -> dict[tuple, list]:
     conn.execute("create temp table totals_of (id text primary key)")
     conn.executemany("insert or ignore into temp.totals_of values (?)", ((r,) for r in report_ids))
     conn.execute("drop table if exists temp.per_rule")
-    conn.execute(_PER_RULE_SQL.format(where="where report_id in (select id from temp.totals_of)"))
+    conn.execute(_per_rule_sql("where c.report_id in (select id from temp.totals_of)"))
     out = {(y, prov, rule): [sev, *rest] for y, prov, rule, sev, *rest in conn.execute(CHECK_STATS_SQL.split("\n", 2)[2])}
     conn.execute("drop table temp.per_rule")
     conn.execute("drop table temp.totals_of")
@@ -232,7 +239,7 @@ def update_stats(conn: sqlite3.Connection, report_ids, before: dict[tuple, list]
     conn.execute("create temp table restat (id text primary key)")
     conn.executemany("insert or ignore into temp.restat values (?)", ((r,) for r in report_ids))
     conn.execute("delete from report_stats where report_id in (select id from temp.restat)")
-    conn.execute(_PER_RULE_SQL.format(where="where report_id in (select id from temp.restat)"))
+    conn.execute(_per_rule_sql("where c.report_id in (select id from temp.restat)"))
     conn.execute("create temp table failed_rules as select report_id, sum(failed) as n from temp.per_rule "
                  "group by report_id")
     conn.execute("create unique index temp.failed_rules_report on failed_rules (report_id)")
