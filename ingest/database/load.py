@@ -329,6 +329,14 @@ def section_spans_row(report_key: int, row: tuple, source: str | None, hint: int
              row[_S["line_end"]], start, length, own), hint)
 
 
+def section_text(source: str | None, start: int | None, length: int | None, own: str | None) -> str | None:
+    """A section's text from its section_spans columns (text_start, text_length, text) and its report's source
+    text: what section_spans_row stored, undone as the view `sections` does (schema.SECTION_TEXT_SQL)."""
+    if start is None:
+        return own
+    return source[start - 1:start - 1 + length] if source is not None else None
+
+
 # --------------------------------------------------------------------------------------------
 # Database side (single writer process)
 # --------------------------------------------------------------------------------------------

@@ -457,9 +457,14 @@ PARALLEL_MIN = 20_000
 CHUNK = 5_000
 
 
-def _normalise_chunk(texts: list[str]) -> list[list[str]]:
-    """Each text's normalised sentences (plain strings: cheap to send back from a worker)."""
-    return [[s.norm for s in normalise(t).sentences] for t in texts]
+def _normalise_chunk(texts: list[str]) -> list[tuple[list[str], bytes]]:
+    """Each text's normalised sentences (plain strings: cheap to send back from a worker) and the hashes of the
+    ones common_sentences counts (dup_sections.sentences), hashed here on the workers rather than in the build."""
+    out = []
+    for t in texts:
+        norm = [s.norm for s in normalise(t).sentences]
+        out.append((norm, _blob([sentence_hash(x) for x in _counted(norm)])))
+    return out
 
 
 def _signature_chunk(texts: list[str]) -> np.ndarray:
@@ -516,7 +521,10 @@ def _find_similar(sections, min_chars, min_similarity, timings, workers, keep=No
     import time
 
     t = time.perf_counter()
-    normalised = _in_parallel(_normalise_chunk, [s.text for s in sections], workers)
+    normalised, hashed = [], []
+    for norm, blob in _in_parallel(_normalise_chunk, [s.text for s in sections], workers):
+        normalised.append(norm)
+        hashed.append(blob)
     common = common_sentences(normalised, [s.agency for s in sections])
     joined = [("".join(x for x in n if x not in common), None) for n in normalised]
     idx = [i for i, (norm, _) in enumerate(joined) if len(norm) >= min_chars]
@@ -527,7 +535,7 @@ def _find_similar(sections, min_chars, min_similarity, timings, workers, keep=No
     cands = candidate_pairs(sigs)
     t_lsh = time.perf_counter()
     if keep is not None:
-        keep.update(normalised=normalised, common=common, idx=idx, sigs=sigs)
+        keep.update(normalised=normalised, hashed=hashed, common=common, idx=idx, sigs=sigs)
     out: list[Pair] = []
     for x, y in sorted(cands):
         i, j = idx[x], idx[y]
@@ -585,11 +593,20 @@ def _offsets(section: Section, norm: str, common: set[str]) -> list[int] | None:
     return offs
 
 
-def _evidence(pair: Pair, sources: dict[str, list[str]], lines: dict[object, tuple[int, int]]) -> list[dict]:
-    offa = _offsets(pair.a, pair.norm_a, pair.common)
-    offb = _offsets(pair.b, pair.norm_b, pair.common)
-    first_a = _first_line(sources[pair.a.report], *lines[pair.a.key], pair.a.text)
-    first_b = _first_line(sources[pair.b.report], *lines[pair.b.key], pair.b.text)
+def _evidence(pair: Pair, sources: dict[str, list[str]], lines: dict[object, tuple[int, int]],
+              seen: dict | None = None) -> list[dict]:
+    """The pair's passages with their line ranges. `seen` keeps each section's offsets and first line for the
+    next pair that names it (every pair is stored both ways, and a copied section often pairs with several)."""
+    seen = {} if seen is None else seen
+
+    def placed(sec: Section, norm: str) -> tuple[list[int] | None, int]:
+        if sec.key not in seen:
+            seen[sec.key] = (_offsets(sec, norm, pair.common),
+                             _first_line(sources[sec.report], *lines[sec.key], sec.text))
+        return seen[sec.key]
+
+    offa, first_a = placed(pair.a, pair.norm_a)
+    offb, first_b = placed(pair.b, pair.norm_b)
     out = []
     if offa is None or offb is None:
         return [{"chars": e - s, "text": pair.norm_a[s:e], "lines": None, "other_lines": None}
@@ -611,18 +628,28 @@ def create_table(conn: sqlite3.Connection) -> None:
     conn.execute(f"create table if not exists similar_sections ({cols})")
 
 
-_SECTIONS_SQL = """select s.id, s.report_id, coalesce(r.agency_id, r.agency, r.id), r.year, s.number, s.text,
-                  s.line_start, s.line_end
-           from sections s join reports r on r.id = s.report_id
-           where length(s.text) >= ? {where} order by s.report_id, s.id"""
+# section_spans, not the sections view: the view cuts each section's text out of its report's source text, which
+# SQLite reads whole for every section (six times a report); here each source text is read once (_sections).
+_SECTIONS_SQL = """select s.id, r.id, coalesce(r.agency_id, r.agency, r.id), r.year, s.number, s.text_start,
+                  s.text_length, s.text, s.line_start, s.line_end
+           from section_spans s join reports r on r.report_key = s.report_key
+           where coalesce(s.text_length, length(s.text)) >= ? {where} order by r.id, s.id"""
 
 
 def _sections(conn: sqlite3.Connection, where: str = "", params: tuple = ()):
     """(Section list, {key: (first line, last line)}) of the sections long enough to compare, in the order pairs are
-    oriented by: report id, then the section's place in its report."""
+    oriented by: report id, then the section's place in its report. `where` may name r.id (the report) and s.id."""
+    from .load import section_text
+
     rows = conn.execute(_SECTIONS_SQL.format(where=where), (STORE_CHARS, *params)).fetchall()
-    sections = [Section(k, rid, ag, y, num, text or "") for k, rid, ag, y, num, text, _, _ in rows]
-    lines = {k: (ls or 1, le or ls or 1) for k, _, _, _, _, _, ls, le in rows}
+    sections, lines = [], {}
+    source_of = source = None
+    for k, rid, ag, y, num, start, length, own, ls, le in rows:
+        if start is not None and rid != source_of:      # rows come report by report
+            found = conn.execute("select text from source_texts where report_id = ?", (rid,)).fetchone()
+            source_of, source = rid, found[0] if found else None
+        sections.append(Section(k, rid, ag, y, num, section_text(source, start, length, own) or ""))
+        lines[k] = (ls or 1, le or ls or 1)
     return sections, lines
 
 
@@ -652,12 +679,11 @@ def write_similar(conn: sqlite3.Connection, timings: dict | None = None) -> int:
     create_dup_tables(conn)
     for name in ("similar_sections", "dup_sections", "dup_bands", "dup_common"):
         conn.execute(f"delete from {name}")
-    normalised, common = state.get("normalised", []), state.get("common", set())
+    hashed, common = state.get("hashed", []), state.get("common", set())
     bands = dict(zip(state.get("idx", []), band_keys(state["sigs"]))) if len(state.get("idx", [])) else {}
     conn.executemany("insert into dup_sections (section_id, report_id, sentences, bands) values (?, ?, ?, ?)",
-                     ((sec.key, sec.report, _blob([sentence_hash(x) for x in _counted(norm)]),
-                       _blob(bands[i]) if i in bands else None)
-                      for i, (sec, norm) in enumerate(zip(sections, normalised))))
+                     ((sec.key, sec.report, blob, _blob(bands[i]) if i in bands else None)
+                      for i, (sec, blob) in enumerate(zip(sections, hashed))))
     conn.executemany("insert or ignore into dup_bands (band, section_id) values (?, ?)",
                      ((int(k), sections[i].key) for i, keys in bands.items() for k in keys))
     conn.executemany("insert into dup_common (sentence) values (?)", ((sentence_hash(x),) for x in common))
@@ -667,6 +693,7 @@ def write_similar(conn: sqlite3.Connection, timings: dict | None = None) -> int:
 
 def _insert_pairs(conn: sqlite3.Connection, pairs: list[Pair], lines: dict) -> None:
     reports = {p.a.report for p in pairs} | {p.b.report for p in pairs}
+    seen: dict = {}
     sources: dict[str, list[str]] = {}
     for rid in reports:
         row = conn.execute("select text from source_texts where report_id = ?", (rid,)).fetchone()
@@ -677,7 +704,7 @@ def _insert_pairs(conn: sqlite3.Connection, pairs: list[Pair], lines: dict) -> N
            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         ((p.a.report, p.a.key, p.a.number, p.b.report, p.b.key, p.b.number, p.match.similarity, p.match.jaccard,
           len(p.norm_a), len(p.norm_b), p.match.shared_chars,
-          json.dumps(_evidence(p, sources, lines), ensure_ascii=False)) for p in pairs))
+          json.dumps(_evidence(p, sources, lines, seen), ensure_ascii=False)) for p in pairs))
 
 
 def _marks(ids) -> str:
@@ -778,7 +805,7 @@ def update_similar(conn: sqlite3.Connection, report_ids: Sequence[str], removed:
     lines: dict = {}
     for k in range(0, len(ids), 500):
         chunk = ids[k:k + 500]
-        secs, ls = _sections(conn, f"and s.report_id in ({_marks(chunk)})", tuple(chunk))
+        secs, ls = _sections(conn, f"and r.id in ({_marks(chunk)})", tuple(chunk))
         redo += secs
         lines.update(ls)
     normalised = [[x.norm for x in normalise(sec.text).sentences] for sec in redo]
