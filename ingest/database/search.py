@@ -84,36 +84,35 @@ def _segment_sentence(sentence: str) -> tuple[str, ...]:
     return _cached_cut(sentence) if len(sentence) <= MAX_CACHED else _cut_for_search(sentence)
 
 
-def _pieces(text: str):
-    """(is_chinese, piece) in text order; Chinese runs over MAX_RUN characters in MAX_RUN pieces."""
-    for m in _PIECE.finditer(text):
-        run = m.group(1)
-        if not run:
-            yield False, m.group(0)
-        elif len(run) <= MAX_RUN:
-            yield True, run
-        else:
-            for start in range(0, len(run), MAX_RUN):
-                yield True, run[start:start + MAX_RUN]
-
-
 def segment(text: str | None, expired: Callable[[], bool] | None = None) -> str:
     """Text → jieba search-mode tokens joined by single spaces (what goes into `sections_fts`).
 
-    `expired` (e.g. "has the query's deadline passed, or is the server stopping?"): raise
-    `SegmentTimeout` once it says True; asked every few pieces, each at most MAX_RUN characters, so
-    the overshoot is a few milliseconds.
+    Chinese runs are segmented (runs over MAX_RUN characters in MAX_RUN pieces), Latin letters and digits kept
+    as they are, everything else dropped. `expired` (e.g. "has the query's deadline passed, or is the server
+    stopping?"): raise `SegmentTimeout` once it says True; asked every few pieces, each at most MAX_RUN
+    characters, so the overshoot is a few milliseconds. One loop, no generator between the regex and jieba:
+    this runs on every section of every report the build loads.
     """
     if not text:
         return ""
     tokens: list[str] = []
-    for i, (chinese, piece) in enumerate(_pieces(text)):
+    extend, append, cached = tokens.extend, tokens.append, _cached_cut
+    i = 0                   # pieces so far (a run over MAX_RUN characters counts each of its pieces)
+    for m in _PIECE.finditer(text):
         if expired is not None and i % _CHECK_EVERY == 0 and expired():
             raise SegmentTimeout(f"segmentation stopped after {i} pieces of a {len(text)}-character text")
-        if chinese:
-            tokens.extend(_segment_sentence(piece))
+        i += 1
+        run = m.group(1)
+        if run is None:
+            append(m.group(0))
+        elif len(run) <= MAX_CACHED:
+            extend(cached(run))
         else:
-            tokens.append(piece)
+            for start in range(0, len(run), MAX_RUN):
+                if start and expired is not None and i % _CHECK_EVERY == 0 and expired():
+                    raise SegmentTimeout(f"segmentation stopped after {i} pieces of a {len(text)}-character text")
+                i += start > 0
+                extend(_segment_sentence(run[start:start + MAX_RUN]))
     return " ".join(tokens)
 
 

@@ -433,22 +433,37 @@ def comparable(a: Section, b: Section) -> bool:
     return a.year is not None and b.year is not None and b.year < a.year
 
 
-def common_sentences(normalised: Sequence[list[str]], agencies: Sequence[str]) -> set[str]:
-    """Sentences found in the sections of many agencies (COMMON_AGENCIES, or COMMON_SHARE of them)."""
-    seen: dict[str, set[str] | int] = {}
-    n_agencies = len(set(agencies))
-    limit = max(COMMON_AGENCIES, int(COMMON_SHARE * n_agencies))
-    common: set[str] = set()
-    for norm, agency in zip(normalised, agencies):
-        for s in norm:
-            if len(s) < 8 or s in common:
-                continue
-            who = seen.setdefault(s, set())
-            who.add(agency)
-            if len(who) >= limit:
-                common.add(s)
-                seen[s] = set()
-    return common
+def common_sentences(hashed: Sequence[bytes], agencies: Sequence[str]) -> set[int]:
+    """The hashes of the sentences found in the sections of many agencies (COMMON_AGENCIES, or COMMON_SHARE of
+    them). `hashed`: each section's counted sentences' hashes (dup_sections.sentences), `agencies` its agency."""
+    code_of: dict[str, int] = {}
+    codes = [code_of.setdefault(a, len(code_of)) for a in agencies]
+    arrays = [_unblob(b) for b in hashed]
+    if not any(len(x) for x in arrays):
+        return set()
+    every = np.concatenate(arrays)
+    owner = np.repeat(np.asarray(codes, dtype=np.int64), [len(x) for x in arrays])
+    return _common_hashes(every, owner, max(COMMON_AGENCIES, int(COMMON_SHARE * len(code_of))))
+
+
+def _common_hashes(every: np.ndarray, agencies: np.ndarray, limit: int) -> set[int]:
+    """The hashes that occur (every[i], in a section of agency agencies[i]) in at least `limit` agencies: one sort,
+    no Python step per sentence."""
+    order = np.lexsort((agencies, every))
+    h, a = every[order], agencies[order]
+    first = np.ones(len(h), dtype=bool)
+    first[1:] = (h[1:] != h[:-1]) | (a[1:] != a[:-1])
+    values, counts = np.unique(h[first], return_counts=True)
+    return {int(v) for v in values[counts >= limit]}
+
+
+def _own_text(norm: list[str], blob: bytes, common: set[int]) -> str:
+    """A section's normalised text without its common sentences; `blob` holds the hashes of its counted sentences
+    (those of 8 characters or more), in order."""
+    if not common or not blob:
+        return "".join(norm)
+    hashes = iter(_unblob(blob).tolist())
+    return "".join(x for x in norm if len(x) < 8 or next(hashes) not in common)
 
 
 # Below this many sections the work stays in this process; above, `workers` processes (default: one per core)
@@ -478,24 +493,39 @@ def _in_parallel(fn, items: list, workers: int | None, flat: bool = True) -> lis
     The workers are ingest.database.pool's, not multiprocessing.Pool's: a fork Pool started from the build
     (which runs threads) once left an idle worker that the build waited on for 17 minutes, and its
     terminate() can hang on Ctrl-C; ours are killed when the pool is left, whatever state they are in.
+    The items are not sent: the workers are forked once `_SHARED` holds them and read their chunk from there
+    (sending 60 MB of section text through pipes cost more than the work it shared out); only results travel.
     """
     import multiprocessing
     import os
 
     from .pool import Failure, Pool
 
-    chunks = [items[k:k + CHUNK] for k in range(0, len(items), CHUNK)]
+    global _SHARED
+    ranges = [(k, min(k + CHUNK, len(items))) for k in range(0, len(items), CHUNK)]
     workers = workers or os.cpu_count() or 1
     if len(items) < PARALLEL_MIN or workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        results = [fn(c) for c in chunks]
+        results = [fn(items[a:b]) for a, b in ranges]
     else:
-        with Pool(fn, min(workers, len(chunks))) as pool:
-            results = []
-            for _chunk, result in pool.imap(chunks):
-                if isinstance(result, Failure):
-                    raise RuntimeError(f"内容雷同比对的工作进程失败：{result.kind} {result.detail}")
-                results.append(result)
+        _SHARED = items
+        try:
+            with Pool(_shared_chunk, min(workers, len(ranges))) as pool:
+                results = []
+                for _task, result in pool.imap([(fn, a, b) for a, b in ranges]):
+                    if isinstance(result, Failure):
+                        raise RuntimeError(f"内容雷同比对的工作进程失败：{result.kind} {result.detail}")
+                    results.append(result)
+        finally:
+            _SHARED = []
     return [x for r in results for x in r] if flat else results
+
+
+_SHARED: list = []      # the items of the _in_parallel call under way, inherited by its forked workers
+
+
+def _shared_chunk(task: tuple) -> list:
+    fn, start, stop = task
+    return fn(_SHARED[start:stop])
 
 
 def find_similar(sections: Sequence[Section], min_chars: int = STORE_CHARS,
@@ -525,8 +555,8 @@ def _find_similar(sections, min_chars, min_similarity, timings, workers, keep=No
     for norm, blob in _in_parallel(_normalise_chunk, [s.text for s in sections], workers):
         normalised.append(norm)
         hashed.append(blob)
-    common = common_sentences(normalised, [s.agency for s in sections])
-    joined = [("".join(x for x in n if x not in common), None) for n in normalised]
+    common = _HashedSet(common_sentences(hashed, [s.agency for s in sections]))
+    joined = [(_own_text(n, h, common.hashes), None) for n, h in zip(normalised, hashed)]
     idx = [i for i, (norm, _) in enumerate(joined) if len(norm) >= min_chars]
     t_norm = time.perf_counter()
     sigs = np.concatenate(_in_parallel(_signature_chunk, [joined[i][0] for i in idx], workers, flat=False)
@@ -679,14 +709,14 @@ def write_similar(conn: sqlite3.Connection, timings: dict | None = None) -> int:
     create_dup_tables(conn)
     for name in ("similar_sections", "dup_sections", "dup_bands", "dup_common"):
         conn.execute(f"delete from {name}")
-    hashed, common = state.get("hashed", []), state.get("common", set())
+    hashed, common = state.get("hashed", []), state.get("common", _HashedSet(set()))
     bands = dict(zip(state.get("idx", []), band_keys(state["sigs"]))) if len(state.get("idx", [])) else {}
     conn.executemany("insert into dup_sections (section_id, report_id, sentences, bands) values (?, ?, ?, ?)",
                      ((sec.key, sec.report, blob, _blob(bands[i]) if i in bands else None)
                       for i, (sec, blob) in enumerate(zip(sections, hashed))))
     conn.executemany("insert or ignore into dup_bands (band, section_id) values (?, ?)",
                      ((int(k), sections[i].key) for i, keys in bands.items() for k in keys))
-    conn.executemany("insert into dup_common (sentence) values (?)", ((sentence_hash(x),) for x in common))
+    conn.executemany("insert into dup_common (sentence) values (?)", ((h,) for h in sorted(common.hashes)))
     _insert_pairs(conn, pairs, lines)
     return len(pairs)
 
@@ -763,12 +793,7 @@ def _common_now(conn: sqlite3.Connection, maybe: np.ndarray, common: set[int]) -
     else:
         pick = np.isin(every, maybe)
         common = set(common) - {int(h) for h in maybe}
-    order = np.lexsort((agencies[pick], every[pick]))
-    h, a = every[pick][order], agencies[pick][order]
-    first = np.ones(len(h), dtype=bool)
-    first[1:] = (h[1:] != h[:-1]) | (a[1:] != a[:-1])
-    values, counts = np.unique(h[first], return_counts=True)
-    common |= {int(v) for v in values[counts >= limit]}
+    common |= _common_hashes(every[pick], agencies[pick], limit)
     return common, every, owner
 
 
