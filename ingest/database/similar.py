@@ -714,8 +714,9 @@ def write_similar(conn: sqlite3.Connection, timings: dict | None = None) -> int:
     conn.executemany("insert into dup_sections (section_id, report_id, sentences, bands) values (?, ?, ?, ?)",
                      ((sec.key, sec.report, blob, _blob(bands[i]) if i in bands else None)
                       for i, (sec, blob) in enumerate(zip(sections, hashed))))
-    conn.executemany("insert or ignore into dup_bands (band, section_id) values (?, ?)",
-                     ((int(k), sections[i].key) for i, keys in bands.items() for k in keys))
+    # in key order: appended to the (band, section_id) tree rather than scattered over it
+    band_rows = sorted({(int(k), sections[i].key) for i, keys in bands.items() for k in keys})
+    conn.executemany("insert into dup_bands (band, section_id) values (?, ?)", band_rows)
     conn.executemany("insert into dup_common (sentence) values (?)", ((h,) for h in sorted(common.hashes)))
     _insert_pairs(conn, pairs, lines)
     return len(pairs)
