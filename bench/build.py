@@ -1,7 +1,7 @@
 """Benchmark the database build on generated corpora.
 
     python bench/build.py                 # 1,000 and 10,000 reports
-    python bench/build.py 100000          # the target: 100,000 reports in under 10 minutes
+    python bench/build.py 100000          # the target: 100,000 reports in at most 6 minutes, ≤ 2.4 GB
     python bench/build.py 1000 --keep DIR # keep the corpus and database in DIR
     python bench/build.py 100000 --copy-share 0.05   # with generated copies: DUP recall/precision too
 

@@ -665,3 +665,31 @@ def test_progress_line():
     quiet = io.StringIO()
     Progress(False, stream=quiet).show(Counter(), 1)
     assert quiet.getvalue() == ""
+
+
+def test_incremental_build_relinks_only_what_changed(tmp_path):
+    """A changed file re-reads its own sidecar only: another report's sidecar columns stay as the last build set
+    them, and a sidecar changed meanwhile is read again even though its report's file did not change."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    kept, changed = folder / "pingtan_2023.txt", folder / "pingtan_2022.txt"
+    kept.write_bytes((REPORTS / "pingtan_2023.txt").read_bytes())
+    changed.write_bytes((REPORTS / "pingtan_2022.txt").read_bytes())
+    sidecar.write(kept, {"source_url": "https://mirror.example/a.txt", "retrieved_at": "2026-12-01T10:00:00+00:00"})
+    db = tmp_path / "g.db"
+    build([folder], db, workers=1, progress=False)
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    summary = build([folder], db, workers=1, progress=False)
+    assert summary["incremental"] and summary["parsed"] == 1
+    conn = sqlite3.connect(db)
+    row = "SELECT source_url, retrieved_at FROM reports WHERE path = ?"
+    assert conn.execute(row, ("pingtan_2023.txt",)).fetchone() == \
+        ("https://mirror.example/a.txt", "2026-12-01T10:00:00+00:00")
+    conn.close()
+    sidecar.write(kept, {"source_url": "https://mirror.example/b.txt", "retrieved_at": "2026-12-02T10:00:00+00:00"})
+    summary = build([folder], db, workers=1, progress=False)
+    assert summary["incremental"] and summary["parsed"] == 0
+    conn = sqlite3.connect(db)
+    assert conn.execute(row, ("pingtan_2023.txt",)).fetchone() == \
+        ("https://mirror.example/b.txt", "2026-12-02T10:00:00+00:00")
+    conn.close()

@@ -784,7 +784,9 @@ def _update(db_path: Path, previous: dict, scan: _Scan, run: _Run) -> dict:
         interrupt.stall("prepare", conn)
         run.lap("prepare")
         loader = _parse_and_load(db, to_parse, len(unchanged), run)
-        load.link_sources(db, scan.files)
+        relink = {j.rel for j in to_parse} | {p[:-len(SIDECAR_SUFFIX)] for p in touched + gone_stats
+                                               if p.endswith(SIDECAR_SUFFIX)}
+        load.link_sources(db, scan.files, only=relink)
         _write_file_stats(conn, scan, [j.rel for j in to_parse] + touched)
         run.lap("parse_load")
         interrupt.stall("indexes", conn)

@@ -55,18 +55,23 @@ def sidecar_columns(record: dict) -> dict:
     }
 
 
-def link_sources(db, files: Iterable[tuple[str, Path]]) -> dict:
+def link_sources(db, files: Iterable[tuple[str, Path]], only: set[str] | None = None) -> dict:
     """After the load: fill the source columns from the sidecars, then merge page + attachment pairs.
 
     `files` are the build's (relative path, absolute path) pairs. A report whose sidecar is gone gets
     its archive-header values back (a sidecar is the only thing that sets `retrieved_at`). An
     unreadable sidecar is a warning (`sidecar_unreadable`) on its report; the build goes on.
-    Returns counts for the build summary.
+    `only` (relative paths): an incremental build's files whose report was loaded again or whose sidecar
+    came, changed or went; every other report keeps what the last build gave it, so a one-file change does
+    not open every sidecar of the corpus. Returns counts for the build summary.
     """
     from .load import report_id
 
     conn = db.conn
-    _drop_warnings(conn, "sidecar_unreadable")
+    if only is not None:
+        files = [(rel, path) for rel, path in files if rel in only]
+    ids = None if only is None else {report_id(rel) for rel in only}
+    _drop_warnings(conn, "sidecar_unreadable", ids)
     updates, bad = [], []
     with_sidecar = set()
     for rel, path in files:
@@ -89,7 +94,7 @@ def link_sources(db, files: Iterable[tuple[str, Path]]) -> dict:
                          (rid, message))
             conn.execute("UPDATE reports SET n_warnings = coalesce(n_warnings, 0) + 1 WHERE id = ?", (rid,))
         orphans = [rid for (rid,) in conn.execute("SELECT id FROM reports WHERE retrieved_at IS NOT NULL")
-                   if rid not in with_sidecar]
+                   if rid not in with_sidecar and (ids is None or rid in ids)]
         for rid in orphans:
             row = conn.execute("SELECT text FROM source_texts WHERE report_id = ?", (rid,)).fetchone()
             cols = header_columns(row[0] if row else None)
@@ -99,13 +104,20 @@ def link_sources(db, files: Iterable[tuple[str, Path]]) -> dict:
     return {"sidecars": len(updates), "sidecar_unreadable": len(bad), "merged": merged}
 
 
-def _drop_warnings(conn, code: str) -> None:
-    """Remove this step's warnings of an earlier build (they are made again), keeping n_warnings right."""
+def _drop_warnings(conn, code: str, ids: set[str] | None = None) -> None:
+    """Remove this step's warnings of an earlier build (they are made again), keeping n_warnings right; only
+    those of the reports `ids` when given."""
     with conn:
-        conn.execute("UPDATE reports SET n_warnings = n_warnings - (SELECT count(*) FROM warnings w "
-                     "WHERE w.report_id = reports.id AND w.code = ?) WHERE id IN "
-                     "(SELECT report_id FROM warnings WHERE code = ?)", (code, code))
-        conn.execute("DELETE FROM warnings WHERE code = ?", (code,))
+        if ids is None:
+            conn.execute("UPDATE reports SET n_warnings = n_warnings - (SELECT count(*) FROM warnings w "
+                         "WHERE w.report_id = reports.id AND w.code = ?) WHERE id IN "
+                         "(SELECT report_id FROM warnings WHERE code = ?)", (code, code))
+            conn.execute("DELETE FROM warnings WHERE code = ?", (code,))
+            return
+        for rid in ids:
+            n = conn.execute("DELETE FROM warnings WHERE report_id = ? AND code = ?", (rid, code)).rowcount
+            if n:
+                conn.execute("UPDATE reports SET n_warnings = n_warnings - ? WHERE id = ?", (n, rid))
 
 
 def merge_attachments(db) -> int:
