@@ -200,7 +200,7 @@ def test_unchanged_rebuild_reads_no_file_and_writes_nothing(base, tmp_path, monk
     first = sorted(corpus.iterdir())[0]
     first.write_bytes(first.read_bytes())
     summary = build([corpus], db, workers=1, log=None)
-    assert summary["parsed"] == 0 and hashed == [first]
+    assert summary["parsed"] == 0 and hashed == [str(first)]
     hashed.clear()
     build([corpus], db, workers=1, log=None)
     assert hashed == []

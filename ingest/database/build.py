@@ -132,7 +132,14 @@ def _check_file(path: Path, stats: dict | None = None) -> Skipped | None:
 
 def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | None = None,
                  renamed: set[str] | None = None, stats: dict | None = None) -> list[tuple[str, Path]]:
-    """(relative path, absolute path) of every report file under the folders, sorted.
+    """(relative path, absolute path) of every report file under the folders, sorted (`_walk`)."""
+    return [(rel, Path(path)) for rel, path in _walk(dirs, skipped, renamed, stats)]
+
+
+def _walk(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | None = None,
+          renamed: set[str] | None = None, stats: dict | None = None) -> list[tuple[str, str]]:
+    """(relative path, absolute path as a string) of every report file under the folders, sorted. Strings, not
+    Paths: building 10,000 Path objects was a third of a one-file incremental build's scan.
 
     The relative path is what `reports.path` holds and what the report id is made from. With one
     folder it is relative to that folder; with several, the folder's name is put in front so two
@@ -192,7 +199,7 @@ def find_reports(dirs: Iterable[str | os.PathLike], skipped: list[Skipped] | Non
     if stats is not None:
         for rel, path in found.items():
             stats[rel] = stats.pop(path)
-    return sorted((rel, Path(path)) for rel, path in found.items())
+    return sorted(found.items())
 
 
 def _open_regular(path: str | os.PathLike):
@@ -541,7 +548,7 @@ def _build(dirs, db_path: Path, workers, progress, timeout, log, check_workers) 
     current: dict[str, tuple[str, int]] = {}
     file_stats: dict[str, tuple[int, int]] = {}
     seen: dict = {}
-    for rel, path in find_reports(dirs, skipped, renamed, seen):
+    for rel, path in _walk(dirs, skipped, renamed, seen):
         try:
             st = seen[rel]
             known = (previous or {}).get(rel)
