@@ -772,20 +772,22 @@ def _common_now(conn: sqlite3.Connection, maybe: np.ndarray, common: set[int]) -
     sections added or removed) can change status, unless the number of agencies moved the limit, when every
     hash is counted again. Also returns every stored hash and its section (to find the sections a change touches)."""
     agency_of: dict[str, int] = {}
-    codes, hashes, owners = [], [], []
+    codes, blobs, owners, counts = [], [], [], []     # per section; one array each at the end (no array a section)
     for section_id, agency, blob in conn.execute(
             "select d.section_id, coalesce(r.agency_id, r.agency, r.id), d.sentences from dup_sections d "
             "join reports r on r.id = d.report_id"):
         code = agency_of.setdefault(agency, len(agency_of))
         if blob:
-            h = np.frombuffer(blob, dtype="<i8")
-            hashes.append(h)
-            codes.append(np.full(len(h), code, dtype=np.int64))
-            owners.append(np.full(len(h), section_id, dtype=np.int64))
-    if not hashes:
+            blobs.append(blob)
+            codes.append(code)
+            owners.append(section_id)
+            counts.append(len(blob) // 8)
+    if not blobs:
         return set(), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     limit = max(COMMON_AGENCIES, int(COMMON_SHARE * len(agency_of)))
-    every, owner, agencies = np.concatenate(hashes), np.concatenate(owners), np.concatenate(codes)
+    every = np.frombuffer(b"".join(blobs), dtype="<i8")
+    owner = np.repeat(np.asarray(owners, dtype=np.int64), counts)
+    agencies = np.repeat(np.asarray(codes, dtype=np.int64), counts)
     stored_limit = conn.execute("select value from build_info where key = 'dup_common_limit'").fetchone() \
         if conn.execute("select 1 from sqlite_master where name = 'build_info'").fetchone() else None
     if stored_limit is None or int(stored_limit[0]) != limit:
