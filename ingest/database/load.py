@@ -578,7 +578,7 @@ class Loader:
 
     Tables are created by sqlite-utils from the schema; the millions of rows of a large build are
     written with `executemany` on the same connection, because sqlite-utils' per-value work in
-    `insert_all` (about 6 µs a value) would take most of the 10-minute budget for 100,000 reports.
+    `insert_all` (about 6 µs a value) would take most of the 6-minute budget for 100,000 reports.
 
     One report never loses the batch: when SQLite refuses a batch (a value it cannot store, anything
     else), the batch is rolled back and written report by report; a refused report is written again
