@@ -557,6 +557,7 @@ def _find_similar(sections, min_chars, min_similarity, timings, workers, keep=No
         hashed.append(blob)
     common = _HashedSet(common_sentences(hashed, [s.agency for s in sections]))
     joined = [(_own_text(n, h, common.hashes), None) for n, h in zip(normalised, hashed)]
+    del normalised      # every section's sentence list: the largest thing held here, not needed from now on
     idx = [i for i, (norm, _) in enumerate(joined) if len(norm) >= min_chars]
     t_norm = time.perf_counter()
     sigs = np.concatenate(_in_parallel(_signature_chunk, [joined[i][0] for i in idx], workers, flat=False)
@@ -565,7 +566,7 @@ def _find_similar(sections, min_chars, min_similarity, timings, workers, keep=No
     cands = candidate_pairs(sigs)
     t_lsh = time.perf_counter()
     if keep is not None:
-        keep.update(normalised=normalised, hashed=hashed, common=common, idx=idx, sigs=sigs)
+        keep.update(hashed=hashed, common=common, idx=idx, sigs=sigs)
     out: list[Pair] = []
     for x, y in sorted(cands):
         i, j = idx[x], idx[y]
