@@ -586,6 +586,7 @@ PHASES = [
     ("parse", signal.SIGTERM, {}),
     ("parse", signal.SIGINT, {"workers": "1"}),          # parsing in the build process itself
     ("load", signal.SIGINT, {}),                          # inside SQLite, in the middle of a transaction
+    ("load", signal.SIGTERM, {"GONGKAI_LOAD_BATCH": "2"}),   # in the loader's writer thread (batches of 2)
     ("indexes", signal.SIGTERM, {}),                      # inside SQLite
     ("checks", signal.SIGINT, {"GONGKAI_CHECK_WORKERS": "2"}),   # on the checks' worker processes
     ("checks", signal.SIGTERM, {"GONGKAI_CHECK_WORKERS": "2"}),

@@ -610,7 +610,11 @@ def _parse_and_load(db: sqlite_utils.Database, to_parse: list[_Job], unchanged: 
             f"{'本进程' if run.in_process else f'{run.workers} 个进程'}，每个文件限时 {run.timeout:g} 秒" if run.timeout else
             f"gongkai: 解析：{len(to_parse)} 个文件（未改变 {unchanged} 个）")
     # written on a second thread while the workers' next results are read (load.Loader): with workers only
-    loader = load.Loader(db, warn=run.warn, background=not run.in_process and len(to_parse) > 2 * load.BATCH_REPORTS)
+    batch = load.BATCH_REPORTS
+    if os.environ.get("GONGKAI_LOAD_BATCH", "").isdigit():      # a knob for tests: small batches, thread and all
+        batch = max(1, int(os.environ["GONGKAI_LOAD_BATCH"]))
+    loader = load.Loader(db, batch_reports=batch, warn=run.warn,
+                         background=not run.in_process and len(to_parse) > 2 * batch)
     results = (_parse_in_process(to_parse, run.timeout) if run.in_process
                else _parse_in_pool(to_parse, run.workers, run.timeout))
     try:
