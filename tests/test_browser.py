@@ -9,19 +9,15 @@ Skipped only when Debian's /usr/bin/chromium is absent (CI installs it in .ci/ru
 """
 from __future__ import annotations
 
-import os
 import re
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from ingest.database.build import build
+from servers import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "data" / "reports"
@@ -57,12 +53,6 @@ COUNT_MARKS = """
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def db_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("browser") / "gongkai.db"
@@ -73,21 +63,7 @@ def db_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def server(db_path):
     """Base URL of `python -m ingest serve` on a free port of 127.0.0.1, stopped after the module."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", str(db_path), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"server did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
-        time.sleep(0.2)
+    proc, base = start_server(db_path, deadline_s=30)
     yield base
     proc.terminate()
     proc.wait(timeout=10)

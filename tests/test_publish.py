@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import pytest
 from ingest.__main__ import main
 from ingest.database.build import build
 from ingest.site import publish
+from servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "data" / "reports"
@@ -37,16 +37,10 @@ def published(tmp_path_factory):
     return db, out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(published):
     _, out = published
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("PYTHONPATH", None)     # the directory's own ingest/ package, not the worktree's

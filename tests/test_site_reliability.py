@@ -14,9 +14,7 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -28,6 +26,7 @@ import pytest
 from ingest.database import search
 from ingest.database.build import build
 from ingest.site.serve import load_settings
+from servers import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "data" / "reports"
@@ -37,30 +36,6 @@ BOMB_SQL = "select length(jieba_segment(replace(hex(zeroblob(2000000)), '0', '�
 # under the length cap, but 40 texts of 960,000 characters: about a minute of segmentation
 SLOW_SQL = ("select length(jieba_segment(t || n)) from (select replace(hex(zeroblob(120000)), '0', '国家') t), "
             "(with recursive k(n) as (select 1 union all select n + 1 from k where n < 40) select n from k)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(db_path: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", str(db_path), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"server did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
-        time.sleep(0.2)
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -358,20 +333,8 @@ def children_of(pid: int) -> list[int]:
 
 
 def test_workers_share_the_port_and_all_stop_on_sigterm(db_path):
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "ingest", "serve", "--db", str(db_path), "--port", str(port),
-                             "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc, base = start_server(db_path, "--workers", "2", probe_s=5)
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/-/versions.json", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read().decode(errors="replace")
-            time.sleep(0.2)
         workers = children_of(proc.pid)
         assert len(workers) == 2
         # each request on a fresh connection: the kernel hands them to whichever worker waits in accept
