@@ -26,6 +26,8 @@ def _q(text: str) -> str:
 
 
 _REPORT_ID = ("TEXT", "报告编号（report_id），对应 reports.id")
+_YEAR = ("INTEGER", "报告年度（year）")                              # the summary tables' grouping columns
+_PROVINCE = ("TEXT", "省级行政区（province），同 reports.province")
 _LINE = ("INTEGER", "所在行号（line），从 1 起，指 source_texts.text 中的行")
 
 TABLES: dict[str, dict] = {
@@ -286,7 +288,7 @@ TABLES: dict[str, dict] = {
         "columns": {
             "report_id": _REPORT_ID,
             "year": ("INTEGER", "报告年度（year），同 reports.year"),
-            "province": ("TEXT", "省级行政区（province），同 reports.province"),
+            "province": _PROVINCE,
             "template": ("TEXT", "报告格式（template），同 reports.template"),
             "agency_id": ("TEXT", "机关标识（agency_id），同 reports.agency_id"),
             "primary_copy": ("INTEGER", "是否计入（primary_copy）：同一机关同一年度有多份报告（如文本与网页两个副本）时，"
@@ -331,8 +333,8 @@ TABLES: dict[str, dict] = {
         "derived": True,
         "pk": None,
         "columns": {
-            "year": ("INTEGER", "报告年度（year）"),
-            "province": ("TEXT", "省级行政区（province），同 reports.province"),
+            "year": _YEAR,
+            "province": _PROVINCE,
             "metric": ("TEXT", "可比指标的键（metric），见 annual_series 与 ingest/forms.py 的 SERIES_METRICS"),
             "reports": ("INTEGER", "该组的报告数（reports）"),
             "reports_with_value": ("INTEGER", "该组中该指标有数值的报告数（reports_with_value）"),
@@ -349,8 +351,8 @@ TABLES: dict[str, dict] = {
         "derived": True,
         "pk": None,
         "columns": {
-            "year": ("INTEGER", "报告年度（year）"),
-            "province": ("TEXT", "省级行政区（province），同 reports.province"),
+            "year": _YEAR,
+            "province": _PROVINCE,
             "rule_id": ("TEXT", "规则编号（rule_id），见 forms.md §7"),
             "severity": ("TEXT", "严重程度（severity）：error 错误 / warning 警告"),
             "reports_failed": ("INTEGER", "不通过的报告数（reports_failed）"),
