@@ -16,6 +16,7 @@ from __future__ import annotations
 from datasette import hookimpl
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, Template
 
+from ingest.site.asgi import editing_headers
 from ingest.site.language import request_language
 
 import os
@@ -63,22 +64,12 @@ def extra_body_script(request):
     return "window.gkEnglish = true;" if english(request) else None
 
 
+def _vary(headers):
+    if any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers):
+        return headers + [(b"vary", b"Accept-Language")]
+    return headers
+
+
 @hookimpl
 def asgi_wrapper(datasette):
-    def wrap(app):
-        async def vary(scope, receive, send):
-            if scope["type"] != "http":
-                return await app(scope, receive, send)
-
-            async def send_vary(event):
-                if event["type"] == "http.response.start":
-                    headers = list(event.get("headers") or [])
-                    if any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers):
-                        event = {**event, "headers": headers + [(b"vary", b"Accept-Language")]}
-                await send(event)
-
-            return await app(scope, receive, send_vary)
-
-        return vary
-
-    return wrap
+    return editing_headers(_vary)

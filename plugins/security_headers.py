@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
+from ingest.site.asgi import editing_headers
+
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
@@ -29,22 +31,11 @@ HEADERS = [
 ]
 
 
+def _ours(headers):
+    names = {HEADERS[0][0], HEADERS[1][0]}
+    return [h for h in headers if h[0].lower() not in names] + HEADERS
+
+
 @hookimpl(trylast=True)        # the last wrapper applied is the outermost: it also sees our 400/405 pages
 def asgi_wrapper(datasette):
-    def wrap(app):
-        async def add_headers(scope, receive, send):
-            if scope["type"] != "http":
-                return await app(scope, receive, send)
-
-            async def send_with_headers(event):
-                if event["type"] == "http.response.start":
-                    names = {HEADERS[0][0], HEADERS[1][0]}
-                    headers = [h for h in event.get("headers", []) if h[0].lower() not in names]
-                    event = {**event, "headers": headers + HEADERS}
-                await send(event)
-
-            await app(scope, receive, send_with_headers)
-
-        return add_headers
-
-    return wrap
+    return editing_headers(_ours)
