@@ -90,29 +90,26 @@ def segment(text: str | None, expired: Callable[[], bool] | None = None) -> str:
     Chinese runs are segmented (runs over MAX_RUN characters in MAX_RUN pieces), Latin letters and digits kept
     as they are, everything else dropped. `expired` (e.g. "has the query's deadline passed, or is the server
     stopping?"): raise `SegmentTimeout` once it says True; asked every few pieces, each at most MAX_RUN
-    characters, so the overshoot is a few milliseconds. One loop, no generator between the regex and jieba:
-    this runs on every section of every report the build loads.
+    characters, so the overshoot is a few milliseconds.
     """
     if not text:
         return ""
     tokens: list[str] = []
-    extend, append, cached = tokens.extend, tokens.append, _cached_cut
     i = 0                   # pieces so far (a run over MAX_RUN characters counts each of its pieces)
     for m in _PIECE.finditer(text):
-        if expired is not None and i % _CHECK_EVERY == 0 and expired():
-            raise SegmentTimeout(f"segmentation stopped after {i} pieces of a {len(text)}-character text")
-        i += 1
         run = m.group(1)
-        if run is None:
-            append(m.group(0))
-        elif len(run) <= MAX_CACHED:
-            extend(cached(run))
+        if run is None or len(run) <= MAX_RUN:
+            pieces = (m.group(0),)
         else:
-            for start in range(0, len(run), MAX_RUN):
-                if start and expired is not None and i % _CHECK_EVERY == 0 and expired():
-                    raise SegmentTimeout(f"segmentation stopped after {i} pieces of a {len(text)}-character text")
-                i += start > 0
-                extend(_segment_sentence(run[start:start + MAX_RUN]))
+            pieces = [run[k:k + MAX_RUN] for k in range(0, len(run), MAX_RUN)]
+        for piece in pieces:
+            if expired is not None and i % _CHECK_EVERY == 0 and expired():
+                raise SegmentTimeout(f"segmentation stopped after {i} pieces of a {len(text)}-character text")
+            i += 1
+            if run is None:
+                tokens.append(piece)
+            else:
+                tokens.extend(_segment_sentence(piece))
     return " ".join(tokens)
 
 
